@@ -1,0 +1,1 @@
+//! Coro wire contract: placeholder.
