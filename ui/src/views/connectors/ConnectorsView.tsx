@@ -1,0 +1,83 @@
+// Connectors page, PSA tab: the list of PSA connectors, or an empty state inviting the first one.
+import { useCallback, useState } from 'preact/hooks';
+import type { PsaKind } from '../../bindings/PsaKind';
+import { PageHeader } from '../../components/PageHeader';
+import { listConnectors } from '../../ipc';
+import { useAppEvents } from '../../useAppEvents';
+import { useLoad } from '../../useLoad';
+import { AddConnectorDialog } from './AddConnectorDialog';
+import { AddConnectorMenu } from './AddConnectorMenu';
+import { ConnectorsTable } from './ConnectorsTable';
+
+export function ConnectorsView() {
+  const [load, reload] = useLoad(listConnectors);
+  const [adding, setAdding] = useState<PsaKind | null>(null);
+  const closeDialog = useCallback(() => setAdding(null), []);
+
+  // Any backend event (a sync finished, a connection was checked) may change this page.
+  useAppEvents(reload);
+
+  const connectors = load.data;
+  const hasConnectors = connectors !== null && connectors.length > 0;
+
+  return (
+    <section class="view" data-testid="view-connectors">
+      <PageHeader
+        title="Connectors"
+        subtitle="Connect your PSA so Coro usage can be billed automatically."
+        actions={hasConnectors ? <AddConnectorMenu onChoose={setAdding} /> : undefined}
+      />
+
+      <div class="tabs" role="tablist" aria-label="Connector types">
+        <button type="button" role="tab" class="tabs__tab tabs__tab--active" aria-selected="true" data-testid="tab-psa">
+          PSA
+        </button>
+        <button
+          type="button"
+          role="tab"
+          class="tabs__tab"
+          aria-selected="false"
+          disabled
+          title="The Coro channel connection will be managed here"
+          data-testid="tab-coro"
+        >
+          Coro
+        </button>
+      </div>
+
+      <div role="tabpanel" aria-label="PSA connectors" aria-busy={load.state === 'loading'}>
+        {hasConnectors ? (
+          <ConnectorsTable connectors={connectors} />
+        ) : connectors === null && load.state === 'loading' ? (
+          <div class="card card--padded muted" data-testid="connectors-loading">
+            Loading connectors…
+          </div>
+        ) : connectors === null && load.state === 'failed' ? (
+          <div class="card empty" data-testid="connectors-load-failed">
+            <h2 class="empty__title">Connectors couldn't be loaded</h2>
+            <p class="empty__text">{load.error.message}</p>
+            <button type="button" class="button" data-testid="connectors-retry" onClick={reload}>
+              Try again
+            </button>
+          </div>
+        ) : (
+          <div class="card empty" data-testid="connectors-empty">
+            <div class="empty__art" aria-hidden="true">
+              <svg viewBox="0 0 24 24">
+                <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />
+              </svg>
+            </div>
+            <h2 class="empty__title">No PSA connectors yet</h2>
+            <p class="empty__text">
+              Add your ConnectWise PSA or Autotask PSA connection, then map Coro workspaces to PSA companies and Coro
+              services to PSA products. PSA Bridge keeps the billed quantities equal to Coro usage.
+            </p>
+            <AddConnectorMenu onChoose={setAdding} align="center" />
+          </div>
+        )}
+      </div>
+
+      {adding && <AddConnectorDialog kind={adding} onClose={closeDialog} />}
+    </section>
+  );
+}
