@@ -2,7 +2,17 @@
 //! Coro usage. The core (store, secrets, API clients, sync) has no Tauri dependency; the desktop
 //! shell lives behind the `desktop` feature.
 
+pub mod cli;
+pub mod connectwise;
+pub mod context;
 pub mod coro;
+#[cfg(feature = "desktop")]
+pub mod desktop;
 pub mod error;
+pub mod http;
 pub mod model;
+pub mod paths;
+pub mod psa;
 pub mod sandbox;
+pub mod secrets;
+pub mod store;

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 /// Row id of a PSA connector in the local database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../ui/src/bindings/")]
+#[ts(export, export_to = "../../ui/src/bindings/", type = "number")]
 pub struct ConnectorId(pub i64);
 
 impl std::fmt::Display for ConnectorId {
@@ -54,10 +54,83 @@ pub struct WorkspaceId(pub String);
 
 /// A PSA company id (ConnectWise company `id`, Autotask company `id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../ui/src/bindings/")]
+#[ts(export, export_to = "../../ui/src/bindings/", type = "number")]
 pub struct CompanyRef(pub i64);
 
 /// A PSA product id (ConnectWise catalog item `id`, Autotask service `id`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../ui/src/bindings/")]
+#[ts(export, export_to = "../../ui/src/bindings/", type = "number")]
 pub struct ProductRef(pub i64);
+
+/// Result of the last live credential check of a connector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub enum ConnectionState {
+    /// The last check passed.
+    Connected,
+    /// The last check failed; `message` says why.
+    Error,
+    /// Never checked since it was stored.
+    Untested,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct ConnectionStatus {
+    pub state: ConnectionState,
+    /// Why the last check failed (plain text, never a secret).
+    pub message: Option<String>,
+    /// RFC 3339 time of the last check.
+    pub checked_at: Option<String>,
+}
+
+/// "N of M mapped"; `mapped == 0` reads "Setup required".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct MappingCount {
+    pub mapped: u32,
+    pub total: u32,
+}
+
+/// Outcome of the most recent sync run of a connector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct LastSync {
+    #[ts(type = "number")]
+    pub run_id: i64,
+    /// RFC 3339 start time.
+    pub started_at: String,
+    /// `succeeded`, `failed`, `partial`, `held` or `running`.
+    pub outcome: String,
+    pub summary: String,
+}
+
+/// One row of the Connectors page (PSA tab).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct ConnectorSummary {
+    pub id: ConnectorId,
+    pub kind: PsaKind,
+    pub name: String,
+    pub status: ConnectionStatus,
+    pub workspace_mapping: MappingCount,
+    pub service_mapping: MappingCount,
+    pub last_sync: Option<LastSync>,
+}
+
+/// What the UI shows about the app itself (Settings, footer, tray tooltip).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct AppInfo {
+    pub version: String,
+    /// The folder holding the SQLite database.
+    pub data_dir: String,
+    /// True when running against the built-in sandbox (demo mode).
+    pub sandbox: bool,
+    pub daily_sync_paused: bool,
+    /// RFC 3339 time of the next scheduled run, if any.
+    pub next_sync_at: Option<String>,
+    /// Whether a Coro channel connection is stored.
+    pub coro_connected: bool,
+}

@@ -291,15 +291,21 @@ pub async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Re
     if gate.take_fault() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"code": "ServiceUnavailable", "message": "injected fault"})),
+            axum::Json(
+                serde_json::json!({"code": "ServiceUnavailable", "message": "injected fault"}),
+            ),
         )
             .into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn strip_prefix_ci(path: &str, prefix: &str) -> String {
-    if !prefix.is_empty() && path.len() >= prefix.len() && path[..prefix.len()].eq_ignore_ascii_case(prefix) {
+    if !prefix.is_empty()
+        && path.len() >= prefix.len()
+        && path[..prefix.len()].eq_ignore_ascii_case(prefix)
+    {
         let rest = &path[prefix.len()..];
         if rest.is_empty() {
             "/".to_string()
@@ -326,13 +332,19 @@ mod tests {
     #[test]
     fn percent_decoding() {
         assert_eq!(percent_decode("a%20b+c"), "a b c");
-        assert_eq!(percent_decode("name%20like%20%22A%25%22"), "name like \"A%\"");
+        assert_eq!(
+            percent_decode("name%20like%20%22A%25%22"),
+            "name like \"A%\""
+        );
         assert_eq!(percent_decode("bad%zz"), "bad%zz");
     }
 
     #[test]
     fn prefix_is_stripped_case_insensitively() {
-        assert_eq!(strip_prefix_ci("/atservicesrest/V1.0/Companies/query", "/ATServicesRest"), "/V1.0/Companies/query");
+        assert_eq!(
+            strip_prefix_ci("/atservicesrest/V1.0/Companies/query", "/ATServicesRest"),
+            "/V1.0/Companies/query"
+        );
         assert_eq!(strip_prefix_ci("/v1/usage", ""), "/v1/usage");
     }
 }

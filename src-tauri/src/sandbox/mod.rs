@@ -77,7 +77,11 @@ impl Drop for Sandbox {
 }
 
 async fn bind(port_base: u16, offset: u16) -> Result<(TcpListener, String), SandboxError> {
-    let port = if port_base == 0 { 0 } else { port_base.saturating_add(offset) };
+    let port = if port_base == 0 {
+        0
+    } else {
+        port_base.saturating_add(offset)
+    };
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
         .await
         .map_err(|source| SandboxError::Bind { port, source })?;

@@ -44,35 +44,147 @@ pub struct Service {
 }
 
 pub const SERVICES: &[Service] = &[
-    Service { key: "endpointSecurity", name: "Endpoint Security", per_device: true },
-    Service { key: "edr", name: "EDR", per_device: true },
-    Service { key: "endpointDataGovernance", name: "Endpoint Data Governance", per_device: true },
-    Service { key: "emailSecurity", name: "Email Security", per_device: false },
-    Service { key: "cloudSecurity", name: "Cloud Security", per_device: false },
-    Service { key: "userDataGovernance", name: "User Data Governance", per_device: false },
-    Service { key: "network", name: "Network", per_device: false },
-    Service { key: "mdm", name: "Mobile Device Management", per_device: true },
-    Service { key: "securityAwarenessTraining", name: "Security Awareness Training", per_device: false },
-    Service { key: "secureWebGateway", name: "Secure Web Gateway", per_device: false },
-    Service { key: "managedService", name: "Managed Service (SOC)", per_device: true },
-    Service { key: "inboundGateway", name: "Inbound Gateway", per_device: false },
-    Service { key: "secureMessages", name: "Secure Messages", per_device: false },
-    Service { key: "wifiPhishing", name: "WiFi Phishing", per_device: true },
-    Service { key: "ztna", name: "ZTNA", per_device: false },
+    Service {
+        key: "endpointSecurity",
+        name: "Endpoint Security",
+        per_device: true,
+    },
+    Service {
+        key: "edr",
+        name: "EDR",
+        per_device: true,
+    },
+    Service {
+        key: "endpointDataGovernance",
+        name: "Endpoint Data Governance",
+        per_device: true,
+    },
+    Service {
+        key: "emailSecurity",
+        name: "Email Security",
+        per_device: false,
+    },
+    Service {
+        key: "cloudSecurity",
+        name: "Cloud Security",
+        per_device: false,
+    },
+    Service {
+        key: "userDataGovernance",
+        name: "User Data Governance",
+        per_device: false,
+    },
+    Service {
+        key: "network",
+        name: "Network",
+        per_device: false,
+    },
+    Service {
+        key: "mdm",
+        name: "Mobile Device Management",
+        per_device: true,
+    },
+    Service {
+        key: "securityAwarenessTraining",
+        name: "Security Awareness Training",
+        per_device: false,
+    },
+    Service {
+        key: "secureWebGateway",
+        name: "Secure Web Gateway",
+        per_device: false,
+    },
+    Service {
+        key: "managedService",
+        name: "Managed Service (SOC)",
+        per_device: true,
+    },
+    Service {
+        key: "inboundGateway",
+        name: "Inbound Gateway",
+        per_device: false,
+    },
+    Service {
+        key: "secureMessages",
+        name: "Secure Messages",
+        per_device: false,
+    },
+    Service {
+        key: "wifiPhishing",
+        name: "WiFi Phishing",
+        per_device: true,
+    },
+    Service {
+        key: "ztna",
+        name: "ZTNA",
+        per_device: false,
+    },
 ];
 
 const FIRST: &[&str] = &[
-    "Acme", "Northwind", "Contoso", "Fabrikam", "Bluebird", "Summit", "Harbor", "Pinecrest",
-    "Redwood", "Silverline", "Oakridge", "Lakeside", "Granite", "Evergreen", "Riverbend",
-    "Sterling", "Brightwater", "Cedar", "Highland", "Meridian", "Coastal", "Ironwood", "Maple",
-    "Prairie", "Falcon", "Keystone", "Horizon", "Willow", "Crescent", "Beacon",
+    "Acme",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Bluebird",
+    "Summit",
+    "Harbor",
+    "Pinecrest",
+    "Redwood",
+    "Silverline",
+    "Oakridge",
+    "Lakeside",
+    "Granite",
+    "Evergreen",
+    "Riverbend",
+    "Sterling",
+    "Brightwater",
+    "Cedar",
+    "Highland",
+    "Meridian",
+    "Coastal",
+    "Ironwood",
+    "Maple",
+    "Prairie",
+    "Falcon",
+    "Keystone",
+    "Horizon",
+    "Willow",
+    "Crescent",
+    "Beacon",
 ];
 const SECOND: &[&str] = &[
-    "Dental", "Logistics", "Legal", "Accounting", "Clinic", "Realty", "Engineering", "Foods",
-    "Insurance", "Architects", "Veterinary", "Marine", "Labs", "Outfitters", "Pharmacy",
-    "Builders", "Consulting", "Academy", "Motors", "Studios",
+    "Dental",
+    "Logistics",
+    "Legal",
+    "Accounting",
+    "Clinic",
+    "Realty",
+    "Engineering",
+    "Foods",
+    "Insurance",
+    "Architects",
+    "Veterinary",
+    "Marine",
+    "Labs",
+    "Outfitters",
+    "Pharmacy",
+    "Builders",
+    "Consulting",
+    "Academy",
+    "Motors",
+    "Studios",
 ];
-const THIRD: &[&str] = &["Group", "LLC", "Inc.", "Partners", "Co.", "Ltd", "Associates", "Services"];
+const THIRD: &[&str] = &[
+    "Group",
+    "LLC",
+    "Inc.",
+    "Partners",
+    "Co.",
+    "Ltd",
+    "Associates",
+    "Services",
+];
 
 /// The demo world: customers (Coro child workspaces) and every PSA company name.
 #[derive(Debug, Clone)]
@@ -96,9 +208,20 @@ impl World {
         while names.len() < total {
             attempt += 1;
             let name = if attempt < 20_000 {
-                format!("{} {} {}", rng.pick(FIRST), rng.pick(SECOND), rng.pick(THIRD))
+                format!(
+                    "{} {} {}",
+                    rng.pick(FIRST),
+                    rng.pick(SECOND),
+                    rng.pick(THIRD)
+                )
             } else {
-                format!("{} {} {} {}", rng.pick(FIRST), rng.pick(SECOND), rng.pick(THIRD), attempt)
+                format!(
+                    "{} {} {} {}",
+                    rng.pick(FIRST),
+                    rng.pick(SECOND),
+                    rng.pick(THIRD),
+                    attempt
+                )
             };
             if used.insert(name.clone()) {
                 names.push(name);
@@ -195,7 +318,13 @@ mod tests {
         assert_eq!(a.company_names, b.company_names);
         assert_eq!(a.company_names.len(), 320);
         assert_eq!(a.customers.len(), 14);
-        for q in [Quirk::TwoAgreements, Quirk::DuplicatedLine, Quirk::NoAgreement, Quirk::CancelledLine, Quirk::Archived] {
+        for q in [
+            Quirk::TwoAgreements,
+            Quirk::DuplicatedLine,
+            Quirk::NoAgreement,
+            Quirk::CancelledLine,
+            Quirk::Archived,
+        ] {
             assert!(a.customers.iter().any(|c| c.quirk == q), "{q:?} missing");
         }
         let unique: std::collections::HashSet<_> = a.company_names.iter().collect();
@@ -206,7 +335,10 @@ mod tests {
     fn every_service_has_usage_somewhere() {
         let w = World::new(7, 14, 300);
         for s in 0..SERVICES.len() {
-            assert!((0..14).any(|c| w.subscribes(c, s) && w.usage(c, s) > 0), "service {s}");
+            assert!(
+                (0..14).any(|c| w.subscribes(c, s) && w.usage(c, s) > 0),
+                "service {s}"
+            );
         }
     }
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting and lints, UI type checks and unit tests, the headless core
+# (no Tauri), the generated TypeScript bindings, and every Rust test including the end-to-end
+# tests that drive the real app through tauri-driver + WebKitWebDriver under Xvfb, with the real
+# Secret Service. Run scripts/install-deps.sh once first (scripts/demo.sh does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "UI: type check, unit tests, build"
+(cd ui && npm run typecheck && npm test && npm run build)
+
+step "clippy (desktop and headless core)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p psa-bridge --no-default-features --all-targets -- -D warnings
+
+step "build the app (debug)"
+cargo build -p psa-bridge
+
+step "core without Tauri (cargo test -p psa-bridge --no-default-features)"
+scripts/desktop-session.sh cargo test -p psa-bridge --no-default-features
+
+step "generated TypeScript bindings are committed and current"
+if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+  git status --porcelain -- ui/src/bindings
+  echo "ui/src/bindings drifted from the Rust types: run cargo test and commit the result" >&2
+  exit 1
+fi
+
+step "workspace tests, end-to-end tests against the sandbox and the real app"
+scripts/desktop-session.sh cargo test --workspace

@@ -1,0 +1,141 @@
+//! Command line: `psa-bridge` alone starts the desktop app; subcommands run headless. Read
+//! commands take `--json`. Exit codes are stable: 0 ok, 1 failure, 2 usage error.
+
+pub mod output;
+pub mod sandbox;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{ApiError, ErrorCode};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "psa-bridge",
+    version,
+    about = "Keeps ConnectWise Manage / Autotask billing quantities equal to Coro usage.",
+    long_about = "PSA Bridge keeps the quantities an MSP bills in its PSA (ConnectWise Manage or \
+Autotask) equal to real Coro usage.\n\nWithout a subcommand it starts the desktop app in the tray. \
+With a subcommand it runs headless (for servers and scripts).\n\nExit codes: 0 ok, 1 failure, 2 usage error."
+)]
+pub struct Cli {
+    /// Folder holding the database (default: the OS app-data folder; env PSA_BRIDGE_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Start the desktop app against the built-in sandbox, with its own data folder.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Start in the tray without opening the window (used by "Launch at login").
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Ask the running app to close its window (it stays in the tray). For scripts/benchmarks.
+    #[arg(long, hide = true)]
+    pub close_window: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the simulated Coro, ConnectWise and Autotask APIs on 127.0.0.1 until killed.
+    Sandbox(sandbox::SandboxArgs),
+}
+
+/// A tokio runtime for headless commands.
+pub fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("could not start the async runtime: {e}"),
+            )
+        })
+}
+
+fn init_logging(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PSA_BRIDGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let json = cli.command.as_ref().is_some_and(Command::wants_json);
+    let result = match &cli.command {
+        None => {
+            init_logging("info");
+            run_desktop(&cli)
+        }
+        Some(cmd) => {
+            init_logging("warn");
+            dispatch(&cli, cmd)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            output::print_error(&e, json);
+            ExitCode::from(if e.code == ErrorCode::InvalidInput {
+                EXIT_USAGE
+            } else {
+                EXIT_FAILURE
+            })
+        }
+    }
+}
+
+impl Command {
+    fn wants_json(&self) -> bool {
+        match self {
+            Command::Sandbox(a) => a.json,
+        }
+    }
+}
+
+fn dispatch(_cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
+    match cmd {
+        Command::Sandbox(args) => sandbox::run(args),
+    }
+}
+
+#[cfg(feature = "desktop")]
+fn run_desktop(cli: &Cli) -> Result<(), ApiError> {
+    crate::desktop::run(crate::desktop::LaunchOptions {
+        data_dir: cli.data_dir.clone(),
+        sandbox: cli.sandbox,
+        hidden: cli.hidden,
+        close_window: cli.close_window,
+    })
+}
+
+#[cfg(not(feature = "desktop"))]
+fn run_desktop(_cli: &Cli) -> Result<(), ApiError> {
+    Err(ApiError::new(
+        ErrorCode::InvalidInput,
+        "this build has no desktop app (built without the `desktop` feature): run a subcommand, see --help",
+    ))
+}

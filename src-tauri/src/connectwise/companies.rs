@@ -1,0 +1,95 @@
+//! Companies for the mapping picker: every non-deleted company, all pages, optionally searched
+//! server-side on name and identifier.
+
+use std::sync::atomic::AtomicU32;
+
+use super::client::ConnectWiseClient;
+use super::errors::Resource;
+use super::models::Company;
+use super::query;
+use crate::model::CompanyRef;
+use crate::psa::{PsaCompany, PsaError};
+
+const FIELDS: &str = "id,identifier,name,status/name,deletedFlag";
+
+impl ConnectWiseClient {
+    /// `GET /company/companies?conditions=deletedFlag=false[ and (name contains …)]`, all pages,
+    /// sorted by name.
+    pub async fn companies(&self, search: Option<&str>) -> Result<Vec<PsaCompany>, PsaError> {
+        let sent = AtomicU32::new(0);
+        let term = search.map(str::trim).filter(|t| !t.is_empty());
+        let mut conditions = "deletedFlag=false".to_string();
+        if let Some(c) = term.and_then(|t| query::contains_any(&["name", "identifier"], t)) {
+            conditions.push_str(" and ");
+            conditions.push_str(&c);
+        }
+        let params = vec![("conditions", conditions), ("fields", FIELDS.to_string())];
+        let rows: Vec<Company> = self
+            .get_all("/company/companies", params, Resource::Companies, &sent)
+            .await?;
+        Ok(to_companies(rows, term))
+    }
+}
+
+/// DTOs → domain rows. Deleted rows are dropped here too (defence against a server ignoring the
+/// condition), and a search term is re-applied, because the server may have searched only a
+/// quote-free part of it.
+pub(super) fn to_companies(rows: Vec<Company>, term: Option<&str>) -> Vec<PsaCompany> {
+    let needle = term.map(str::to_lowercase);
+    let mut out: Vec<PsaCompany> = rows
+        .into_iter()
+        .filter(|c| c.deleted_flag != Some(true))
+        .filter_map(|c| {
+            let id = c.id?;
+            let name = c
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .or_else(|| c.identifier.clone())
+                .unwrap_or_else(|| format!("company {id}"));
+            Some(PsaCompany {
+                id: CompanyRef(id),
+                name,
+                identifier: c.identifier,
+            })
+        })
+        .filter(|c| match &needle {
+            None => true,
+            Some(n) => {
+                c.name.to_lowercase().contains(n)
+                    || c.identifier
+                        .as_deref()
+                        .is_some_and(|i| i.to_lowercase().contains(n))
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deleted_and_idless_rows_are_dropped_and_search_reapplied() {
+        let rows: Vec<Company> = serde_json::from_str(
+            r#"[{"id":2,"identifier":"Zeta","name":"Zeta Corp","deletedFlag":false},
+                {"id":1,"identifier":"Bob","name":"Bob's \"Best\" Dental"},
+                {"id":3,"identifier":"Gone","name":"Gone Inc","deletedFlag":true},
+                {"identifier":"NoId","name":"No id"}]"#,
+        )
+        .unwrap();
+        let all = to_companies(rows.clone(), None);
+        let ids: Vec<i64> = all.iter().map(|c| c.id.0).collect();
+        assert_eq!(ids, vec![1, 2]);
+        let found = to_companies(rows, Some("bob's \"best"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].identifier.as_deref(), Some("Bob"));
+    }
+}

@@ -1,0 +1,206 @@
+//! One HTTP exchange with ConnectWise: the headers every call carries (Basic auth, `clientId`,
+//! pinned model version, `Cache-Control: no-cache`), the in-flight limit, and retries per
+//! [`crate::http::retry_decision`] (429 honouring `Retry-After`; 5xx and transport errors only
+//! because every call this client makes is idempotent). Request ids go to the logs.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Url};
+
+use super::client::{Call, ConnectWiseClient, API_VERSION};
+use super::errors::Failure;
+use super::query;
+use crate::http::{retry_after, retry_decision, Retry};
+
+/// Sends per request, first try included.
+const MAX_ATTEMPTS: u32 = 4;
+
+/// A successful response.
+pub(super) struct Reply {
+    pub headers: HeaderMap,
+    pub body: String,
+    pub request_id: Option<String>,
+}
+
+/// Why a send failed after retries.
+pub(super) enum SendError {
+    Status(Failure),
+    Transport(String),
+}
+
+impl ConnectWiseClient {
+    pub(super) async fn send_call(
+        &self,
+        call: &Call,
+        codebase: &str,
+        sent: &AtomicU32,
+    ) -> Result<Reply, SendError> {
+        let mut url = format!("{}{codebase}apis/3.0{}", self.inner.origin, call.path);
+        if !call.query.is_empty() {
+            url.push('?');
+            url.push_str(&query::query_string(&call.query));
+        }
+        let url = Url::parse(&url)
+            .map_err(|e| SendError::Transport(format!("bad ConnectWise URL: {e}")))?;
+        self.send(call.method.clone(), url, call.body.as_ref(), true, sent)
+            .await
+    }
+
+    /// One request with retries. `authenticated` is false only for codebase discovery.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        authenticated: bool,
+        sent: &AtomicU32,
+    ) -> Result<Reply, SendError> {
+        // Every request this client sends is safe to repeat: GETs, and PATCHes that set an
+        // absolute value. (It never POSTs.)
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::PATCH | Method::PUT | Method::DELETE
+        );
+        let what = format!("ConnectWise at {}", self.host());
+        let mut attempt = 0u32;
+        loop {
+            let request = self.build(&method, &url, body, authenticated)?;
+            #[cfg(test)]
+            self.record(&request);
+            let permit = self
+                .inner
+                .limit
+                .acquire()
+                .await
+                .map_err(|_| SendError::Transport("client closed".into()))?;
+            sent.fetch_add(1, Ordering::Relaxed);
+            let outcome = match self.inner.http.execute(request).await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    match resp.text().await {
+                        Ok(text) => Ok((status, headers, text)),
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            drop(permit);
+            let (status, headers, text) = match outcome {
+                Ok(parts) => parts,
+                Err(e) => {
+                    let msg = crate::http::describe_transport(&e, &what);
+                    match retry_decision(None, None, attempt, idempotent, MAX_ATTEMPTS) {
+                        Retry::After(wait) => {
+                            tracing::warn!(%method, path = url.path(), attempt, "ConnectWise transport error, retrying: {msg}");
+                            tokio::time::sleep(wait).await;
+                            attempt += 1;
+                            continue;
+                        }
+                        Retry::No => return Err(SendError::Transport(msg)),
+                    }
+                }
+            };
+            let request_id = headers
+                .get("x-cw-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            tracing::debug!(%method, path = url.path(), status = status.as_u16(), request_id = request_id.as_deref().unwrap_or("-"), attempt, "ConnectWise response");
+            if status.is_success() {
+                return Ok(Reply {
+                    headers,
+                    body: text,
+                    request_id,
+                });
+            }
+            let wait = retry_after(&headers);
+            match retry_decision(Some(status), wait, attempt, idempotent, MAX_ATTEMPTS) {
+                Retry::After(d) => {
+                    tracing::warn!(%method, path = url.path(), status = status.as_u16(), request_id = request_id.as_deref().unwrap_or("-"), attempt, wait_ms = d.as_millis() as u64, "ConnectWise asked to retry");
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                }
+                Retry::No => {
+                    return Err(SendError::Status(Failure {
+                        status,
+                        body: text,
+                        request_id,
+                        retry_after_secs: wait.map(|d| d.as_secs()),
+                    }))
+                }
+            }
+        }
+    }
+
+    fn build(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&serde_json::Value>,
+        authenticated: bool,
+    ) -> Result<reqwest::Request, SendError> {
+        let accept = format!("application/vnd.connectwise.com+json; version={API_VERSION}");
+        let mut req = self
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .header("clientId", self.inner.client_id.clone())
+            .header("Cache-Control", "no-cache");
+        req = if authenticated {
+            req.header("Authorization", self.inner.authorization.clone())
+                .header("Accept", accept)
+        } else {
+            req.header("Accept", "application/json")
+        };
+        if let Some(body) = body {
+            req = req
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        req.build().map_err(|e| {
+            SendError::Transport(format!("could not build the ConnectWise request: {e}"))
+        })
+    }
+
+    /// Test builds keep every authenticated API request (Authorization redacted) for the
+    /// contract check against the vendor spec.
+    #[cfg(test)]
+    fn record(&self, request: &reqwest::Request) {
+        let url = request.url();
+        let Some(at) = url.path().find("/apis/3.0") else {
+            return;
+        };
+        let query: serde_json::Map<String, serde_json::Value> = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned().into()))
+            .collect();
+        let headers: serde_json::Map<String, serde_json::Value> = request
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                let value = if k == "authorization" {
+                    "Basic <redacted>".to_string()
+                } else {
+                    v.to_str().unwrap_or("").to_string()
+                };
+                (k.as_str().to_string(), value.into())
+            })
+            .collect();
+        let body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let line = serde_json::json!({
+            "method": request.method().as_str(),
+            "path": &url.path()[at + "/apis/3.0".len()..],
+            "query": query,
+            "headers": headers,
+            "body": body,
+        });
+        if let Ok(mut log) = self.inner.recorded.lock() {
+            log.push(line);
+        }
+    }
+}

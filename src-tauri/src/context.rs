@@ -1,0 +1,162 @@
+//! The app's open state, shared by the CLI and the desktop shell: the data folder, the database,
+//! the keychain, and the reads the screens need (connector list, app info). No Tauri here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::model::{AppInfo, ConnectionState, ConnectionStatus, ConnectorSummary, MappingCount};
+use crate::secrets::{KeyringStore, SecretStore};
+use crate::store::{self, Store};
+
+/// Setting keys (the `settings` table).
+pub mod keys {
+    pub const DAILY_SYNC_PAUSED: &str = "daily_sync_paused";
+}
+
+pub struct AppContext {
+    pub data_dir: PathBuf,
+    pub store: Store,
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+impl AppContext {
+    /// Opens the data folder (`--data-dir`, `PSA_BRIDGE_DATA_DIR` or the OS default) with the
+    /// OS keychain.
+    pub fn open(data_dir_flag: Option<PathBuf>) -> Result<AppContext, ApiError> {
+        let dir = crate::paths::data_dir(data_dir_flag)?;
+        AppContext::open_at(&dir)
+    }
+
+    /// Opens `dir` with the OS keychain, namespaced by this database's install id.
+    pub fn open_at(dir: &Path) -> Result<AppContext, ApiError> {
+        let store = Store::open_in(dir)?;
+        let install_id = store::settings::install_id(&store.conn()?)?;
+        let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::new(&install_id));
+        Ok(AppContext {
+            data_dir: dir.to_path_buf(),
+            store,
+            secrets,
+        })
+    }
+
+    /// Opens `dir` with a caller-chosen secret store (tests use the in-memory one).
+    pub fn with_secrets(dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<AppContext, ApiError> {
+        let store = Store::open_in(dir)?;
+        Ok(AppContext {
+            data_dir: dir.to_path_buf(),
+            store,
+            secrets,
+        })
+    }
+
+    pub fn daily_sync_paused(&self) -> Result<bool, ApiError> {
+        let conn = self.store.conn()?;
+        Ok(store::settings::get_bool(&conn, keys::DAILY_SYNC_PAUSED)?.unwrap_or(false))
+    }
+
+    pub fn set_daily_sync_paused(&self, paused: bool) -> Result<(), ApiError> {
+        let conn = self.store.conn()?;
+        store::settings::set_bool(&conn, keys::DAILY_SYNC_PAUSED, paused)?;
+        Ok(())
+    }
+
+    pub fn app_info(&self, sandbox: bool) -> Result<AppInfo, ApiError> {
+        let conn = self.store.conn()?;
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.data_dir.to_string_lossy().into_owned(),
+            sandbox,
+            daily_sync_paused: self.daily_sync_paused()?,
+            next_sync_at: None,
+            coro_connected: store::coro::get(&conn)?.is_some(),
+        })
+    }
+
+    /// The rows of the Connectors page (PSA tab).
+    pub fn connector_summaries(&self) -> Result<Vec<ConnectorSummary>, ApiError> {
+        let conn = self.store.conn()?;
+        let rows = store::connectors::list(&conn)?;
+        rows.into_iter()
+            .map(|row| {
+                let status = store::status::get(&conn, row.id)?
+                    .map(|s| s.connection_status())
+                    .unwrap_or(ConnectionStatus {
+                        state: ConnectionState::Untested,
+                        message: None,
+                        checked_at: None,
+                    });
+                Ok(ConnectorSummary {
+                    id: row.id,
+                    kind: row.kind,
+                    name: row.name,
+                    status,
+                    workspace_mapping: MappingCount {
+                        mapped: 0,
+                        total: 0,
+                    },
+                    service_mapping: MappingCount {
+                        mapped: 0,
+                        total: 0,
+                    },
+                    last_sync: None,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Demo mode: a sandbox running on its own runtime plus a context on its own data folder
+/// (`sandbox/` inside the normal one).
+pub struct Demo {
+    pub sandbox: crate::sandbox::Sandbox,
+    /// Keeps the sandbox's servers running; dropped last.
+    _runtime: tokio::runtime::Runtime,
+}
+
+/// Opens demo mode: starts the sandbox (fixed ports from 47800 when free, so stored connectors
+/// keep working across launches; any free ports otherwise) and the demo data folder.
+pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), ApiError> {
+    let base = crate::paths::data_dir(data_dir_flag)?;
+    let dir = base.join("sandbox");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Storage,
+            format!("could not create {}: {e}", dir.display()),
+        )
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("sandbox")
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("could not start the sandbox runtime: {e}"),
+            )
+        })?;
+    let fixed = crate::sandbox::SandboxOptions {
+        port_base: 47800,
+        ..Default::default()
+    };
+    let sandbox = match runtime.block_on(crate::sandbox::start(fixed)) {
+        Ok(sb) => sb,
+        Err(e) => {
+            tracing::warn!(error = %e, "fixed sandbox ports busy; using free ports");
+            runtime
+                .block_on(crate::sandbox::start(
+                    crate::sandbox::SandboxOptions::default(),
+                ))
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        }
+    };
+    let ctx = AppContext::open_at(&dir)?;
+    Ok((
+        ctx,
+        Demo {
+            sandbox,
+            _runtime: runtime,
+        },
+    ))
+}

@@ -1,0 +1,151 @@
+//! The desktop shell (feature `desktop`): one window, a tray icon, single instance, autostart,
+//! notifications. Everything here is thin: commands parse, call the core, map the error.
+
+pub mod commands;
+pub mod notify;
+pub mod tray;
+pub mod window;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
+use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
+
+use crate::context::AppContext;
+use crate::error::{ApiError, ErrorCode};
+
+/// How the desktop app was launched.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchOptions {
+    pub data_dir: Option<PathBuf>,
+    pub sandbox: bool,
+    pub hidden: bool,
+    /// Only meaningful for a second launch: close the running instance's window.
+    pub close_window: bool,
+}
+
+/// Argument the autostart entry passes so a login launch starts in the tray.
+pub const HIDDEN_ARG: &str = "--hidden";
+/// Argument a second launch passes to close the running instance's window.
+pub const CLOSE_WINDOW_ARG: &str = "--close-window";
+
+/// Shared state behind every command.
+pub struct DesktopState {
+    pub ctx: Arc<AppContext>,
+    /// Kept alive for the app's lifetime in `--sandbox` mode.
+    pub sandbox: Option<crate::context::Demo>,
+    pub tray_menu: std::sync::Mutex<Option<tray::TrayMenu<tauri::Wry>>>,
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal, e.to_string())
+}
+
+/// Runs the desktop app until Quit.
+pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
+    let (ctx, sandbox) = if opts.sandbox {
+        let (ctx, sb) = crate::context::open_demo(opts.data_dir.clone())?;
+        (ctx, Some(sb))
+    } else {
+        (AppContext::open(opts.data_dir.clone())?, None)
+    };
+    let ctx = Arc::new(ctx);
+    // `--close-window` with no running instance has nothing to close.
+    let hidden = opts.hidden || opts.close_window;
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            // A second launch (e.g. clicking the app icon again) opens the existing window.
+            let result = if argv.iter().any(|a| a == CLOSE_WINDOW_ARG) {
+                window::close(app)
+            } else if argv.iter().any(|a| a == HIDDEN_ARG) {
+                Ok(())
+            } else {
+                window::show(app, None)
+            };
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "could not act on a second launch");
+            }
+        }))
+        .plugin(tauri_plugin_autostart::init(
+            MacosLauncher::LaunchAgent,
+            Some(vec![HIDDEN_ARG]),
+        ))
+        .plugin(tauri_plugin_notification::init())
+        .manage(DesktopState {
+            ctx: ctx.clone(),
+            sandbox,
+            tray_menu: std::sync::Mutex::new(None),
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_connectors,
+            commands::sync_now,
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            setup_tray(&handle)?;
+            if !hidden {
+                window::show(&handle, None)?;
+            }
+            if let Ok(path) = std::env::var("PSA_BRIDGE_READY_FILE") {
+                // Lets the start-up benchmark measure time to tray without scraping logs.
+                let _ = std::fs::write(path, format!("{}", std::process::id()));
+            }
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .map_err(internal)?;
+    app.run(|_app, event| {
+        if let RunEvent::ExitRequested { api, code, .. } = event {
+            // Closing the last window keeps the app in the tray; only Quit (code set) exits.
+            if code.is_none() {
+                api.prevent_exit();
+            }
+        }
+    });
+    Ok(())
+}
+
+fn setup_tray(app: &AppHandle) -> tauri::Result<()> {
+    let state = app.state::<DesktopState>();
+    let paused = state.ctx.daily_sync_paused().unwrap_or(false);
+    let autostart = app.autolaunch().is_enabled().unwrap_or(false);
+    let menu = tray::build_menu(app, paused, autostart)?;
+    tray::build(app, &menu, "PSA Bridge", perform)?;
+    if let Ok(mut slot) = state.tray_menu.lock() {
+        *slot = Some(menu);
+    }
+    Ok(())
+}
+
+/// Carries out a tray action.
+pub fn perform<R: Runtime>(app: &AppHandle<R>, action: tray::TrayAction) {
+    use tray::TrayAction::*;
+    let result: Result<(), String> = match action {
+        OpenWindow => window::show(app, None).map_err(|e| e.to_string()),
+        SyncNow => commands::start_sync(app, "tray").map_err(|e| e.message),
+        SetPaused(p) => app
+            .try_state::<DesktopState>()
+            .ok_or_else(|| "app state missing".to_string())
+            .and_then(|s| s.ctx.set_daily_sync_paused(p).map_err(|e| e.message)),
+        SetAutostart(on) => {
+            let al = app.autolaunch();
+            if on { al.enable() } else { al.disable() }.map_err(|e| e.to_string())
+        }
+        Quit => {
+            app.exit(0);
+            Ok(())
+        }
+    };
+    if let Err(message) = result {
+        tracing::error!(?action, %message, "tray action failed");
+        notify::show(
+            app,
+            &notify::Notice {
+                title: "PSA Bridge".into(),
+                body: message,
+            },
+        );
+    }
+}

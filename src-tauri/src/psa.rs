@@ -1,0 +1,203 @@
+//! The seam both PSAs implement: browse companies and products, check credentials, read the
+//! billed quantity of every mapped (company, product) pair, and set one line's quantity.
+//!
+//! Reads return, per pair, exactly one line, none, or several — the sync writes only when there is
+//! exactly one ([`LineLookup::One`]) and reports the other two to the operator, never guessing.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use serde::Serialize;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::model::{CompanyRef, ProductRef, PsaKind};
+
+/// A PSA company as the mapping picker shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PsaCompany {
+    pub id: CompanyRef,
+    pub name: String,
+    /// ConnectWise `identifier` / Autotask account number, when there is one.
+    pub identifier: Option<String>,
+}
+
+/// A PSA product (ConnectWise catalog item / Autotask service).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PsaProduct {
+    pub id: ProductRef,
+    pub name: String,
+    pub identifier: Option<String>,
+}
+
+/// Where a billed quantity lives, with what the writer needs to change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "psa", rename_all = "snake_case")]
+pub enum LineKey {
+    /// A ConnectWise agreement addition.
+    Connectwise { agreement_id: i64, addition_id: i64 },
+    /// An Autotask contract service (units change through adjustments).
+    Autotask {
+        contract_id: i64,
+        contract_service_id: i64,
+    },
+}
+
+impl LineKey {
+    /// Short human reference for history and reports (`agreement 12 / addition 34`).
+    pub fn describe(&self) -> String {
+        match self {
+            LineKey::Connectwise {
+                agreement_id,
+                addition_id,
+            } => {
+                format!("agreement {agreement_id} / addition {addition_id}")
+            }
+            LineKey::Autotask {
+                contract_id,
+                contract_service_id,
+            } => {
+                format!("contract {contract_id} / contract service {contract_service_id}")
+            }
+        }
+    }
+}
+
+/// One billable line and its current quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BillingLine {
+    pub company: CompanyRef,
+    pub product: ProductRef,
+    pub key: LineKey,
+    pub quantity: i64,
+    /// Agreement / contract name, for the operator.
+    pub container_name: String,
+}
+
+/// What a read found for one (company, product) pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LineLookup {
+    One {
+        line: BillingLine,
+    },
+    /// No active line carries the product; `reason` says what was found instead.
+    None {
+        reason: String,
+    },
+    /// Several active lines carry the product: the operator must decide.
+    Many {
+        lines: Vec<BillingLine>,
+    },
+}
+
+/// Current billing state of the mapped pairs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BillingState {
+    pub lines: HashMap<(CompanyRef, ProductRef), LineLookup>,
+    /// HTTP requests the read took (for benchmarks and notes).
+    pub requests: u32,
+}
+
+/// What a successful write reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WriteReceipt {
+    /// The quantity the PSA holds after the write (verified where the API allows).
+    pub quantity: i64,
+    /// The PSA's request id (ConnectWise `x-cw-request-id`) or created record id.
+    pub request_id: Option<String>,
+}
+
+/// Errors of a PSA client, each with a message the operator can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PsaError {
+    #[error("{0}")]
+    InvalidConfig(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Unreachable(String),
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
+    /// The PSA refused the request as invalid (not retryable).
+    #[error("{message}")]
+    Rejected {
+        message: String,
+        request_id: Option<String>,
+    },
+    /// The PSA failed (5xx) or answered something unreadable.
+    #[error("{message}")]
+    Remote {
+        status: Option<u16>,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// A write whose result is unknown (lost response) and could not be verified.
+    #[error("{0}")]
+    OutcomeUnknown(String),
+}
+
+impl From<PsaError> for ApiError {
+    fn from(e: PsaError) -> ApiError {
+        let code = match &e {
+            PsaError::InvalidConfig(_) => ErrorCode::InvalidInput,
+            PsaError::Unauthorized(_) => ErrorCode::Unauthorized,
+            PsaError::Forbidden(_) => ErrorCode::Forbidden,
+            PsaError::NotFound(_) => ErrorCode::NotFound,
+            PsaError::Unreachable(_) => ErrorCode::Unreachable,
+            PsaError::RateLimited { .. }
+            | PsaError::Rejected { .. }
+            | PsaError::Remote { .. }
+            | PsaError::OutcomeUnknown(_) => ErrorCode::Remote,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+/// Result of a live credential check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckOutcome {
+    /// What the operator sees next to *Connected* (e.g. the PSA version or zone).
+    pub detail: String,
+}
+
+/// The seam both PSAs implement.
+pub trait Psa: Send + Sync {
+    fn kind(&self) -> PsaKind;
+
+    /// Checks the credentials live (discovery + an authenticated cheap call).
+    fn check(&self) -> impl Future<Output = Result<CheckOutcome, PsaError>> + Send;
+
+    /// Every active company (server-side `search` on the name when given).
+    fn list_companies(
+        &self,
+        search: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<PsaCompany>, PsaError>> + Send;
+
+    /// Every active, billable product (server-side `search` on the name when given).
+    fn list_products(
+        &self,
+        search: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<PsaProduct>, PsaError>> + Send;
+
+    /// Current quantities of every (company, product) pair, in as few requests as the API allows.
+    fn read_billing(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+    ) -> impl Future<Output = Result<BillingState, PsaError>> + Send;
+
+    /// Makes `line` hold `desired`, given the quantity it was read with. Never touches prices or
+    /// dates. A write whose response is lost is verified by re-reading, never blindly resent.
+    fn set_quantity(
+        &self,
+        line: &BillingLine,
+        desired: i64,
+    ) -> impl Future<Output = Result<WriteReceipt, PsaError>> + Send;
+}
