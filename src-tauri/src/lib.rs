@@ -2,6 +2,8 @@
 //! Coro usage. The core (store, secrets, API clients, sync) has no Tauri dependency; the desktop
 //! shell lives behind the `desktop` feature.
 
+pub mod app;
+pub mod autotask;
 pub mod cli;
 pub mod connectwise;
 pub mod context;
@@ -9,6 +11,7 @@ pub mod coro;
 #[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod error;
+pub mod views;
 pub mod http;
 pub mod model;
 pub mod paths;

@@ -286,9 +286,8 @@ impl SecretStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::PsaKind;
-    use crate::store::testing::{at, temp_store};
-    use crate::store::{connectors, settings, DB_FILE_NAME};
+    use crate::store::settings;
+    use crate::store::testing::temp_store;
 
     const VALUE: &str = "pr1v4te-K3y-never-in-sqlite";
 
@@ -366,56 +365,6 @@ mod tests {
         assert!(matches!(locked, SecretError::Locked { .. }), "{locked:?}");
     }
 
-    /// Bytes of the database file and its WAL, for "the secret is not in here" checks.
-    fn database_bytes(dir: &std::path::Path) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            if let Ok(b) = std::fs::read(dir.join(format!("{DB_FILE_NAME}{suffix}"))) {
-                bytes.extend(b);
-            }
-        }
-        bytes
-    }
-
-    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-        haystack.windows(needle.len()).any(|w| w == needle)
-    }
-
-    /// Stores a connector through both layers, the way the app does, and checks that the
-    /// database files never hold the secret while they do hold the identifiers.
-    fn secret_stays_out_of_the_database(secrets: &dyn SecretStore, secret: &str) {
-        let t = temp_store();
-        let conn = t.store.conn().unwrap();
-        let config =
-            serde_json::json!({"site": "na.myconnectwise.net", "public_key": "PUBKEY-visible"});
-        let id = connectors::insert(&conn, PsaKind::Connectwise, "Main", &config, at(0)).unwrap();
-        let key = SecretKey::ConnectorSecret(id);
-        secrets
-            .set(&key, &Sensitive::new(secret.to_string()))
-            .unwrap();
-        assert_eq!(secrets.get(&key).unwrap().unwrap().expose(), secret);
-
-        let bytes = database_bytes(t.dir.path());
-        assert!(
-            contains(&bytes, b"PUBKEY-visible"),
-            "the scan reads the real files"
-        );
-        assert!(
-            !contains(&bytes, secret.as_bytes()),
-            "secret found in the database files"
-        );
-        // Also after a checkpoint moves the WAL into the main file.
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-            .unwrap();
-        assert!(!contains(&database_bytes(t.dir.path()), secret.as_bytes()));
-        secrets.delete(&key).unwrap();
-    }
-
-    #[test]
-    fn secret_never_reaches_sqlite_with_memory_store() {
-        secret_stays_out_of_the_database(&MemoryStore::volatile(), VALUE);
-    }
-
     /// The real OS keychain. Runs only with `PSA_BRIDGE_KEYRING_TESTS=1` (CI sets it inside
     /// `dbus-run-session` with an unlocked gnome-keyring); otherwise it says why and passes.
     #[test]
@@ -444,7 +393,7 @@ mod tests {
         two.delete(&key).unwrap();
         one.delete(&key).unwrap();
 
-        secret_stays_out_of_the_database(&one, VALUE);
+        crate::store::secrets_at_rest::secret_stays_out_of_the_database(&one, VALUE);
         assert!(one.get(&key).unwrap().is_none());
     }
 }

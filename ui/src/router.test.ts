@@ -18,6 +18,9 @@ describe('parseRoute', () => {
     ['#/connectors/abc/services', { name: 'connectors' }],
     ['#/connectors/7/other', { name: 'connectors' }],
     ['#/history/extra', { name: 'connectors' }],
+    ['#/history/42', { name: 'run', runId: 42 }],
+    ['history/42', { name: 'run', runId: 42 }],
+    ['#/history/42/more', { name: 'connectors' }],
     ['#/nowhere', { name: 'connectors' }],
     ['#/sync?from=tray', { name: 'sync' }],
   ];
@@ -35,6 +38,7 @@ describe('routeHref', () => {
       { name: 'settings' },
       { name: 'workspace-mapping', connectorId: 3 },
       { name: 'service-mapping', connectorId: 4 },
+      { name: 'run', runId: 9 },
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
   });
@@ -49,5 +53,6 @@ describe('sectionOf', () => {
   it('keeps mapping pages under Connectors', () => {
     expect(sectionOf({ name: 'service-mapping', connectorId: 1 })).toBe('connectors');
     expect(sectionOf({ name: 'history' })).toBe('history');
+    expect(sectionOf({ name: 'run', runId: 3 })).toBe('history');
   });
 });

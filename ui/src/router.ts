@@ -8,6 +8,7 @@ export type Route =
   | { name: 'service-mapping'; connectorId: ConnectorId }
   | { name: 'sync' }
   | { name: 'history' }
+  | { name: 'run'; runId: number }
   | { name: 'settings' };
 
 /** The screens reachable from the side navigation, in display order. */
@@ -18,7 +19,8 @@ export const DEFAULT_ROUTE: Route = { name: 'connectors' };
 
 /**
  * Reads a route from a location hash ("#/history") or a bare route name ("history",
- * as the tray sends it). Anything unknown falls back to the Connectors page.
+ * "history/12", as the tray and notifications send it). Anything unknown falls back to the
+ * Connectors page.
  */
 export function parseRoute(input: string): Route {
   const parts = input
@@ -29,9 +31,13 @@ export function parseRoute(input: string): Route {
   const [head, second, third] = parts;
   switch (head) {
     case 'sync':
-    case 'history':
     case 'settings':
       return parts.length === 1 ? { name: head } : DEFAULT_ROUTE;
+    case 'history': {
+      if (parts.length === 1) return { name: head };
+      const runId = parseId(second);
+      return parts.length === 2 && runId !== null ? { name: 'run', runId } : DEFAULT_ROUTE;
+    }
     case 'connectors': {
       if (parts.length === 1) return DEFAULT_ROUTE;
       const connectorId = parseId(second);
@@ -58,6 +64,8 @@ export function routeHref(route: Route): string {
       return `#/connectors/${route.connectorId}/workspaces`;
     case 'service-mapping':
       return `#/connectors/${route.connectorId}/services`;
+    case 'run':
+      return `#/history/${route.runId}`;
     default:
       return `#/${route.name}`;
   }
@@ -69,6 +77,8 @@ export function sectionOf(route: Route): TopLevel {
     case 'workspace-mapping':
     case 'service-mapping':
       return 'connectors';
+    case 'run':
+      return 'history';
     default:
       return route.name;
   }

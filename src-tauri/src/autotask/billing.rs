@@ -73,6 +73,7 @@ pub fn decide(
         },
         [] => {
             let mut names: Vec<&str> = candidates.iter().map(|c| c.contract_name.as_str()).collect();
+            names.sort_unstable();
             names.dedup();
             LineLookup::None {
                 reason: format!(

@@ -22,6 +22,7 @@ use super::query::Tally;
 use super::tz::{self, TenantOffset};
 use crate::http::{self, retry_decision, Retry};
 use crate::psa::PsaError;
+use crate::secrets::Sensitive;
 
 /// Zone discovery host (reference §1). Any zone answers it; `webservices` is the documented one.
 pub const DEFAULT_DISCOVERY_URL: &str = "https://webservices.autotask.net/atservicesrest";
@@ -75,15 +76,6 @@ pub struct ClientOptions {
     pub max_retry_pause: Option<Duration>,
 }
 
-/// The Secret, kept out of `Debug` and error text.
-struct SecretText(String);
-
-impl std::fmt::Debug for SecretText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("«redacted»")
-    }
-}
-
 /// A discovered (or configured) zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Zone {
@@ -124,7 +116,7 @@ pub(crate) struct LinePrice {
 pub(crate) struct Inner {
     http: reqwest::Client,
     pub(crate) cfg: AutotaskConfig,
-    secret: SecretText,
+    secret: Sensitive<String>,
     pub(crate) offset: Option<TenantOffset>,
     discovery: Url,
     override_zone: Option<Zone>,
@@ -186,15 +178,19 @@ fn discovery_endpoint(input: &str) -> Result<Url, PsaError> {
 }
 
 impl AutotaskClient {
-    pub fn new(cfg: AutotaskConfig, secret: &str) -> Result<AutotaskClient, PsaError> {
+    pub fn new(cfg: AutotaskConfig, secret: Sensitive<String>) -> Result<AutotaskClient, PsaError> {
         AutotaskClient::with_options(cfg, secret, ClientOptions::default())
     }
 
-    pub fn with_options(cfg: AutotaskConfig, secret: &str, opts: ClientOptions) -> Result<AutotaskClient, PsaError> {
+    pub fn with_options(
+        cfg: AutotaskConfig,
+        secret: Sensitive<String>,
+        opts: ClientOptions,
+    ) -> Result<AutotaskClient, PsaError> {
         if cfg.username.trim().is_empty() {
             return Err(invalid("Enter the Autotask API user's username."));
         }
-        if secret.trim().is_empty() {
+        if secret.expose().trim().is_empty() {
             return Err(invalid("Enter the Autotask API user's Secret."));
         }
         if cfg.integration_code.trim().is_empty() {
@@ -230,7 +226,7 @@ impl AutotaskClient {
         Ok(AutotaskClient {
             inner: Arc::new(Inner {
                 http,
-                secret: SecretText(secret.trim().to_string()),
+                secret: Sensitive::new(secret.expose().trim().to_string()),
                 offset,
                 discovery,
                 zone: tokio::sync::Mutex::new(override_zone.clone()),
@@ -417,7 +413,7 @@ impl AutotaskClient {
             }
         };
         put("UserName", &self.inner.cfg.username, false);
-        put("Secret", &self.inner.secret.0, true);
+        put("Secret", self.inner.secret.expose(), true);
         put("ApiIntegrationCode", &self.inner.cfg.integration_code, true);
         h
     }
@@ -597,14 +593,15 @@ mod tests {
     #[test]
     fn config_is_checked_and_secret_never_printed() {
         let ok = AutotaskConfig::new("api@example.com", "TRACKINGID");
-        assert!(matches!(AutotaskClient::new(AutotaskConfig::new("", "X"), "s"), Err(PsaError::InvalidConfig(_))));
-        assert!(matches!(AutotaskClient::new(ok.clone(), " "), Err(PsaError::InvalidConfig(_))));
-        let no_code = AutotaskClient::new(AutotaskConfig::new("api@example.com", ""), "s");
+        let s = |v: &str| Sensitive::new(v.to_string());
+        assert!(matches!(AutotaskClient::new(AutotaskConfig::new("", "X"), s("s")), Err(PsaError::InvalidConfig(_))));
+        assert!(matches!(AutotaskClient::new(ok.clone(), s(" ")), Err(PsaError::InvalidConfig(_))));
+        let no_code = AutotaskClient::new(AutotaskConfig::new("api@example.com", ""), s("s"));
         assert!(matches!(no_code, Err(PsaError::InvalidConfig(m)) if m.contains("tracking identifier")));
         let bad_offset = AutotaskConfig { tenant_utc_offset_minutes: Some(15 * 60), ..ok.clone() };
-        assert!(AutotaskClient::new(bad_offset, "s").is_err());
-        let c = AutotaskClient::new(ok, "TopSecret!").unwrap();
+        assert!(AutotaskClient::new(bad_offset, s("s")).is_err());
+        let c = AutotaskClient::new(ok, s("TopSecret!")).unwrap();
         let dbg = format!("{c:?}");
-        assert!(!dbg.contains("TopSecret") && dbg.contains("redacted"), "{dbg}");
+        assert!(!dbg.contains("TopSecret") && dbg.contains("***"), "{dbg}");
     }
 }

@@ -1,8 +1,11 @@
 //! Command line: `psa-bridge` alone starts the desktop app; subcommands run headless. Read
 //! commands take `--json`. Exit codes are stable: 0 ok, 1 failure, 2 usage error.
 
+pub mod connector;
 pub mod output;
 pub mod sandbox;
+pub mod secret_input;
+pub mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +52,11 @@ pub struct Cli {
 pub enum Command {
     /// Serve the simulated Coro, ConnectWise and Autotask APIs on 127.0.0.1 until killed.
     Sandbox(sandbox::SandboxArgs),
+    /// Where data lives, the Coro connection, the connectors and the next sync.
+    Status(connector::JsonFlag),
+    /// Add, list, test and remove PSA connectors.
+    #[command(subcommand)]
+    Connector(connector::ConnectorCmd),
 }
 
 /// A tokio runtime for headless commands.
@@ -112,13 +120,21 @@ impl Command {
     fn wants_json(&self) -> bool {
         match self {
             Command::Sandbox(a) => a.json,
+            Command::Status(f) => f.json,
+            Command::Connector(c) => c.wants_json(),
         }
     }
 }
 
-fn dispatch(_cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
+fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
+    if let Command::Sandbox(args) = cmd {
+        return sandbox::run(args);
+    }
+    let ctx = crate::context::AppContext::open(cli.data_dir.clone())?;
     match cmd {
-        Command::Sandbox(args) => sandbox::run(args),
+        Command::Sandbox(_) => Ok(()),
+        Command::Status(f) => status::run(&ctx, f.json),
+        Command::Connector(c) => connector::run(&ctx, c),
     }
 }
 

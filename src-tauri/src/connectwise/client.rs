@@ -157,10 +157,6 @@ impl ConnectWiseClient {
         &self.inner.origin
     }
 
-    pub(super) fn company(&self) -> &str {
-        &self.inner.company
-    }
-
     pub(super) fn host(&self) -> String {
         self.inner.origin.host_str().unwrap_or_default().to_string()
     }

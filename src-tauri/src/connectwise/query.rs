@@ -1,7 +1,5 @@
 //! The ConnectWise query language as this client writes it: string literals, `in (…)` lists split
-//! to keep URLs short, date literals, percent-encoding of query values, and `Link` header paging.
-
-use chrono::NaiveDate;
+//! to keep URLs short, percent-encoding of query values, and `Link` header paging.
 
 /// ConnectWise asks integrations to keep URLs at or under ~2,000 characters (reference §6.2).
 pub const MAX_URL_LEN: usize = 2_000;
@@ -41,11 +39,6 @@ pub fn contains_any(fields: &[&str], term: &str) -> Option<String> {
         .map(|f| format!("{f} contains {literal}"))
         .collect();
     Some(format!("({})", parts.join(" or ")))
-}
-
-/// A date-time literal at midnight UTC of `day`: `[2025-07-01T00:00:00Z]` (§6.2, §11.7).
-pub fn date_literal(day: NaiveDate) -> String {
-    format!("[{}T00:00:00Z]", day.format("%Y-%m-%d"))
 }
 
 /// Splits `field in (…)` over `ids` into as few conditions as possible whose percent-encoded
@@ -203,11 +196,5 @@ mod tests {
         assert_eq!(link_has_next(Some(last)), Some(false));
         assert_eq!(link_has_next(Some("")), Some(false));
         assert_eq!(link_has_next(None), None);
-    }
-
-    #[test]
-    fn date_literals_are_bracketed_midnight_utc() {
-        let d = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
-        assert_eq!(date_literal(d), "[2025-07-01T00:00:00Z]");
     }
 }

@@ -265,6 +265,7 @@ pub async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Re
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()))
     };
+    let body_json = redact_body(body_json);
     let rel = strip_prefix_ci(&path, gate.base_prefix);
     gate.record(LoggedRequest {
         method: parts.method.to_string(),
@@ -299,6 +300,27 @@ pub async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Re
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Replaces the values of secret-looking body fields (`client_secret`, `password`, …) so the
+/// request log never holds a credential, even a demo one.
+fn redact_body(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let lower = k.to_ascii_lowercase();
+                    if ["secret", "password", "privatekey", "private_key"].iter().any(|s| lower.contains(s)) {
+                        (k, serde_json::Value::String("***".into()))
+                    } else {
+                        (k, redact_body(v))
+                    }
+                })
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(redact_body).collect()),
+        other => other,
+    }
 }
 
 fn strip_prefix_ci(path: &str, prefix: &str) -> String {
@@ -337,6 +359,14 @@ mod tests {
             "name like \"A%\""
         );
         assert_eq!(percent_decode("bad%zz"), "bad%zz");
+    }
+
+    #[test]
+    fn secret_body_fields_are_redacted_in_the_log() {
+        let v = serde_json::json!({"client_id": "a", "client_secret": "s3cr3t", "nested": [{"Password": "p"}]});
+        let text = redact_body(v).to_string();
+        assert!(!text.contains("s3cr3t") && !text.contains("\"p\""), "{text}");
+        assert!(text.contains("\"client_id\":\"a\""));
     }
 
     #[test]

@@ -2,12 +2,30 @@
 import { invoke, isTauri, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ConnectorSummary } from '../bindings/ConnectorSummary';
 import { BACKEND_UNAVAILABLE, toApiError } from './errors';
 import { APP_EVENT, NAVIGATE_EVENT, asAppEvent, asRouteName, type AppEvent } from './events';
+import type {
+  AutotaskInput,
+  ConnectwiseInput,
+  CoroInput,
+  CoroStatus,
+  MapService,
+  MapWorkspace,
+  PickOption,
+  Plan,
+  RunDetail,
+  RunSummary,
+  SandboxDefaults,
+  ServiceRow,
+  SettingsView,
+  WorkspaceRow,
+} from './types';
 
 export type { ApiError } from '../bindings/ApiError';
 export type { AppEvent } from './events';
+export type * from './types';
 export { isApiError, toApiError } from './errors';
 
 /** Calls a backend command; a rejection always arrives as an `ApiError`. */
@@ -20,6 +38,8 @@ export async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
   }
 }
 
+// ---------------------------------------------------------------- app and connectors
+
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>('app_info');
 }
@@ -28,9 +48,113 @@ export function listConnectors(): Promise<ConnectorSummary[]> {
   return call<ConnectorSummary[]>('list_connectors');
 }
 
+/** Checks the credentials live first; on failure rejects and stores nothing. */
+export function addConnectwise(input: ConnectwiseInput): Promise<ConnectorSummary> {
+  return call<ConnectorSummary>('add_connectwise', { input });
+}
+
+/** Checks the credentials live first; on failure rejects and stores nothing. */
+export function addAutotask(input: AutotaskInput): Promise<ConnectorSummary> {
+  return call<ConnectorSummary>('add_autotask', { input });
+}
+
+export function testConnector(id: ConnectorId): Promise<ConnectorSummary> {
+  return call<ConnectorSummary>('test_connector', { id });
+}
+
+export function removeConnector(id: ConnectorId): Promise<void> {
+  return call<void>('remove_connector', { id });
+}
+
+/** Demo values for every form in sandbox mode; null otherwise. */
+export function sandboxDefaults(): Promise<SandboxDefaults | null> {
+  return call<SandboxDefaults | null>('sandbox_defaults');
+}
+
+// ---------------------------------------------------------------- settings and Coro
+
+export function getSettings(): Promise<SettingsView> {
+  return call<SettingsView>('get_settings');
+}
+
+export function saveSettings(settings: SettingsView): Promise<SettingsView> {
+  return call<SettingsView>('save_settings', { settings });
+}
+
+export function coroStatus(): Promise<CoroStatus> {
+  return call<CoroStatus>('coro_status');
+}
+
+export function coroConnect(input: CoroInput): Promise<CoroStatus> {
+  return call<CoroStatus>('coro_connect', { input });
+}
+
+// ---------------------------------------------------------------- mapping
+
+export function workspaceRows(connectorId: ConnectorId): Promise<WorkspaceRow[]> {
+  return call<WorkspaceRow[]>('workspace_rows', { connectorId });
+}
+
+/** Every PSA company of the connector (can be 10,000+); `refresh` re-reads them from the PSA. */
+export function companies(connectorId: ConnectorId, refresh: boolean): Promise<PickOption[]> {
+  return call<PickOption[]>('companies', { connectorId, refresh });
+}
+
+export function mapWorkspace(req: MapWorkspace): Promise<WorkspaceRow[]> {
+  return call<WorkspaceRow[]>('map_workspace', { req });
+}
+
+export function unmapWorkspace(connectorId: ConnectorId, workspaceId: string): Promise<WorkspaceRow[]> {
+  return call<WorkspaceRow[]>('unmap_workspace', { connectorId, workspaceId });
+}
+
+export function serviceRows(connectorId: ConnectorId): Promise<ServiceRow[]> {
+  return call<ServiceRow[]>('service_rows', { connectorId });
+}
+
+/** Every PSA product (ConnectWise catalog item / Autotask service); `refresh` re-reads them. */
+export function products(connectorId: ConnectorId, refresh: boolean): Promise<PickOption[]> {
+  return call<PickOption[]>('products', { connectorId, refresh });
+}
+
+export function mapService(req: MapService): Promise<ServiceRow[]> {
+  return call<ServiceRow[]>('map_service', { req });
+}
+
+export function unmapService(connectorId: ConnectorId, serviceKey: string): Promise<ServiceRow[]> {
+  return call<ServiceRow[]>('unmap_service', { connectorId, serviceKey });
+}
+
+// ---------------------------------------------------------------- sync and history
+
+export function syncPreview(connectorId: ConnectorId): Promise<Plan> {
+  return call<Plan>('sync_preview', { connectorId });
+}
+
+/** Applies exactly the previewed plan `planId`; held decreases only when `approveHeld`. */
+export function syncApply(connectorId: ConnectorId, planId: string, approveHeld: boolean): Promise<RunSummary> {
+  return call<RunSummary>('sync_apply', { connectorId, planId, approveHeld });
+}
+
+/** Starts a sync of every connector in the background. */
 export function syncNow(): Promise<void> {
   return call<void>('sync_now');
 }
+
+export function listRuns(connectorId: ConnectorId | null, limit: number): Promise<RunSummary[]> {
+  return call<RunSummary[]>('list_runs', { connectorId, limit });
+}
+
+export function runDetail(runId: number, workspace: string | null): Promise<RunDetail> {
+  return call<RunDetail>('run_detail', { runId, workspace });
+}
+
+/** Saves the run's items as CSV; resolves to the saved file's path. */
+export function exportRunCsv(runId: number): Promise<string> {
+  return call<string>('export_run_csv', { runId });
+}
+
+// ---------------------------------------------------------------- events
 
 /** Subscribes to backend events. Resolves to an unsubscribe function (a no-op outside the app). */
 export function onEvent(handler: (event: AppEvent) => void): Promise<UnlistenFn> {

@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::meta::{Entity, CONTRACT_RECURRING};
-use super::query::{compile, encode, get_ci, parse_model, project, Cursor, MAX_RECORDS};
+use super::meta::Entity;
+use super::query::{compile, encode, parse_model, project, Cursor, MAX_RECORDS};
 use super::{adjust, errors, lines, ApiUser, App, ContractAccess, DropMode, State};
 use crate::sandbox::common::url_decode_pairs;
 

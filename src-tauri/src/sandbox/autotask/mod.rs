@@ -30,14 +30,11 @@ mod time;
 mod tests;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::{Request, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
@@ -485,17 +482,23 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Ro
     let router = axum::Router::new()
         .route(
             "/_sandbox/requests",
-            get(get_requests).delete(delete_requests),
+            get(controls::get_requests).delete(controls::delete_requests),
         )
-        .route("/_sandbox/state", get(get_state))
-        .route("/_sandbox/move-zone", post(move_zone))
-        .route("/_sandbox/drop-next-adjustment-response", post(drop_next))
-        .route("/_sandbox/faults", post(faults))
-        .route("/_sandbox/access", post(set_access))
-        .route("/_sandbox/integration-code", post(set_integration_code))
-        .route("/_sandbox/threshold", post(set_threshold))
+        .route("/_sandbox/state", get(controls::get_state))
+        .route("/_sandbox/move-zone", post(controls::move_zone))
+        .route(
+            "/_sandbox/drop-next-adjustment-response",
+            post(controls::drop_next),
+        )
+        .route("/_sandbox/controls::faults", post(controls::faults))
+        .route("/_sandbox/access", post(controls::set_access))
+        .route(
+            "/_sandbox/integration-code",
+            post(controls::set_integration_code),
+        )
+        .route("/_sandbox/threshold", post(controls::set_threshold))
         .fallback(api::dispatch)
-        // Innermost first: the gate logs and adds Behaviour latency; the limits layer wraps it so
+        // Innermost first: the gate logs and adds Behaviour latency; the controls::limits layer wraps it so
         // a request holds its thread slot for that latency too, as a slow real request would.
         .layer(axum::middleware::from_fn_with_state(
             gate.clone(),

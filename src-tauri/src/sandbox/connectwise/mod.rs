@@ -36,7 +36,7 @@ use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -181,7 +181,10 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (Router, 
             additions_item,
         )
         .route_layer(middleware::from_fn_with_state(ctx.clone(), authenticate))
-        .fallback(|| async { ApiError::no_endpoint() })
+        // A catch-all route rather than `fallback`: axum cannot nest a router with its own
+        // fallback under a path with a parameter. Added after `route_layer`, so an unknown
+        // endpoint is a 404 whatever the credentials.
+        .route("/{*rest}", any(|| async { ApiError::no_endpoint() }))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(gate.clone(), common::gate))
         .layer(middleware::from_fn_with_state(ctx.clone(), decorate));

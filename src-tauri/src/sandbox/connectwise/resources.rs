@@ -71,7 +71,7 @@ fn list(
 ) -> Result<Response, ApiError> {
     let st = ctx.lock()?;
     check_parent(&st, parent)?;
-    let q = query::parse(raw, headers, st.index(c))?;
+    let q = query::parse(raw, headers, st.fields_of(c))?;
     let hits = query::filter(st.records(c).iter().filter(|v| in_scope(v, parent)), &q);
     let self_url = format!("{}/{}/apis/3.0{path}", ctx.base_url, caller.codebase);
     let (items, link) = query::page(&hits, &q, &self_url);
@@ -96,7 +96,7 @@ fn count(
     let st = ctx.lock()?;
     check_parent(&st, parent)?;
     // Paging parameters mean nothing here; forward-only headers are ignored.
-    let q = query::parse(raw, &HeaderMap::new(), st.index(c))?;
+    let q = query::parse(raw, &HeaderMap::new(), st.fields_of(c))?;
     let n = query::filter(st.records(c).iter().filter(|v| in_scope(v, parent)), &q).len();
     Ok(Json(json!({ "count": n })))
 }
@@ -111,7 +111,7 @@ fn one(
 ) -> Result<Json<Value>, ApiError> {
     let st = ctx.lock()?;
     check_parent(&st, parent)?;
-    let q = query::parse(raw, &HeaderMap::new(), st.index(c))?;
+    let q = query::parse(raw, &HeaderMap::new(), st.fields_of(c))?;
     let v = st
         .records(c)
         .iter()
@@ -123,7 +123,7 @@ fn one(
 type Params = Path<HashMap<String, String>>;
 
 macro_rules! collection_handlers {
-    ($list:ident, $count:ident, $one:ident, $coll:expr, $path:literal) => {
+    ($list:ident, $count:ident, $one:ident, $coll:expr, $path:literal, $id:literal) => {
         pub async fn $list(
             AxState(ctx): AxState<Ctx>,
             Extension(caller): Extension<Caller>,
@@ -149,7 +149,7 @@ macro_rules! collection_handlers {
                 &caller,
                 $coll,
                 None,
-                id_param(&p, "id")?,
+                id_param(&p, $id)?,
                 raw.as_deref(),
             )
         }
@@ -161,21 +161,25 @@ collection_handlers!(
     count_companies,
     get_company,
     Collection::Companies,
-    "/company/companies"
+    "/company/companies",
+    "id"
 );
 collection_handlers!(
     list_catalog,
     count_catalog,
     get_catalog_item,
     Collection::Catalog,
-    "/procurement/catalog"
+    "/procurement/catalog",
+    "id"
 );
 collection_handlers!(
     list_agreements,
     count_agreements,
     get_agreement,
     Collection::Agreements,
-    "/finance/agreements"
+    "/finance/agreements",
+    // The item route shares its segment with `{parentId}/additions`, so it has that name.
+    "parentId"
 );
 
 pub async fn list_additions(
@@ -373,7 +377,7 @@ fn bundle_read(
                 .map(|v| format!("{k}={}", encode(&v)))
         })
         .collect();
-    let q: ListQuery = query::parse(Some(&raw.join("&")), &HeaderMap::new(), st.index(c))?;
+    let q: ListQuery = query::parse(Some(&raw.join("&")), &HeaderMap::new(), st.fields_of(c))?;
     if let Some(id) = api["id"].as_i64() {
         let v = st
             .records(c)

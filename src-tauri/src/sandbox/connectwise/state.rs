@@ -234,7 +234,7 @@ impl State {
         }
     }
 
-    pub fn index(&self, c: Collection) -> &FieldIndex {
+    pub fn fields_of(&self, c: Collection) -> &FieldIndex {
         match c {
             Collection::Companies => &self.indexes.companies,
             Collection::Catalog => &self.indexes.catalog,
@@ -265,7 +265,7 @@ impl State {
                 company.is_none_or(|c| {
                     a["company"]["name"] == c
                         || a["company"]["identifier"] == c
-                        || a["company"]["id"].to_string() == c
+                        || c.parse::<i64>().is_ok_and(|id| a["company"]["id"] == id)
                 })
             })
             .map(|a| {

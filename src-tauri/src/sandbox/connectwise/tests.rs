@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 use super::*;
-use crate::sandbox::seed::Quirk;
+use crate::sandbox::seed::{Quirk, SERVICES};
 
 fn b64(input: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -1,9 +1,9 @@
-//! Tests of the run journal (kept apart so `runs.rs` stays short).
+//! Tests of the run journal.
 
 use super::*;
 use crate::model::PsaKind;
-use crate::store::connectors;
 use crate::store::testing::{at, temp_store};
+use crate::store::{connectors, StoreError};
 use serde_json::json;
 
 fn item(ws: &str, service: &str, action: ItemAction, before: i64, after: i64) -> NewItem {

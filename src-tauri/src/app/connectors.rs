@@ -1,0 +1,203 @@
+//! Connector lifecycle: add (checked live first; stored with its secret in the keychain only when
+//! the check passes), test again, remove, and build the PSA client of a stored connector.
+
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use super::PsaClient;
+use crate::autotask::{AutotaskClient, AutotaskConfig};
+use crate::connectwise::{ConnectWiseClient, ConnectWiseConfig};
+use crate::context::AppContext;
+use crate::error::{ApiError, ErrorCode};
+use crate::model::{ConnectorId, ConnectorSummary, PsaKind};
+use crate::psa::Psa;
+use crate::secrets::{SecretKey, Sensitive};
+use crate::store::{self, connectors::ConnectorRow, status::Outcome};
+use crate::views::{AutotaskInput, ConnectwiseInput};
+
+fn invalid(msg: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidInput, msg)
+}
+
+/// The ConnectWise clientId from Settings, or the message that says where to set it.
+fn connectwise_client_id(ctx: &AppContext) -> Result<String, ApiError> {
+    super::settings::get(ctx)?.connectwise_client_id.ok_or_else(|| {
+        invalid(crate::connectwise::NO_CLIENT_ID)
+    })
+}
+
+fn connectwise_config(ctx: &AppContext, input: &ConnectwiseInput) -> Result<ConnectWiseConfig, ApiError> {
+    Ok(ConnectWiseConfig {
+        site: input.site.trim().to_string(),
+        company: input.company.trim().to_string(),
+        public_key: input.public_key.trim().to_string(),
+        client_id: connectwise_client_id(ctx)?,
+    })
+}
+
+fn autotask_config(input: &AutotaskInput) -> AutotaskConfig {
+    let mut cfg = AutotaskConfig::new(&input.username, &input.integration_code);
+    cfg.zone_url = input.zone_url.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    cfg
+}
+
+/// Non-secret settings stored in the `connectors.config` column.
+fn stored_config(kind: PsaKind, cw: Option<&ConnectWiseConfig>, at: Option<&AutotaskConfig>) -> Value {
+    match (kind, cw, at) {
+        (PsaKind::Connectwise, Some(c), _) => json!({
+            "site": c.site, "company": c.company, "public_key": c.public_key,
+        }),
+        (PsaKind::Autotask, _, Some(a)) => json!({
+            "username": a.username, "integration_code": a.integration_code,
+            "zone_url": a.zone_url, "discovery_url": a.discovery_url,
+        }),
+        _ => json!({}),
+    }
+}
+
+/// Checks the credentials live, then stores connector + secret atomically: the row is inserted
+/// in a transaction that commits only after the keychain accepted the secret, so a failure at
+/// any step leaves nothing behind.
+async fn add(
+    ctx: &AppContext,
+    kind: PsaKind,
+    name: String,
+    config: Value,
+    secret: &Sensitive<String>,
+    client: PsaClient,
+) -> Result<ConnectorSummary, ApiError> {
+    let outcome = client.check().await.map_err(ApiError::from)?;
+    let mut conn = ctx.store.conn()?;
+    let now = Utc::now();
+    let tx = conn.transaction().map_err(store::StoreError::from)?;
+    let id = store::connectors::insert(&tx, kind, &name, &config, now)?;
+    store::status::record_check(&tx, id, Outcome::Success, now)?;
+    ctx.secrets.set(&SecretKey::ConnectorSecret(id), secret)?;
+    if let Err(e) = tx.commit() {
+        // The row never landed: take the secret back out so nothing is left half-written.
+        let _ = ctx.secrets.delete(&SecretKey::ConnectorSecret(id));
+        return Err(store::StoreError::from(e).into());
+    }
+    tracing::info!(connector = %id, kind = kind.as_str(), detail = %outcome.detail, "connector added");
+    summary(ctx, id)
+}
+
+pub async fn add_connectwise(ctx: &AppContext, input: ConnectwiseInput) -> Result<ConnectorSummary, ApiError> {
+    let cfg = connectwise_config(ctx, &input)?;
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("ConnectWise ({})", cfg.company));
+    let client = ConnectWiseClient::new(&cfg, &input.private_key).map_err(ApiError::from)?;
+    let config = stored_config(PsaKind::Connectwise, Some(&cfg), None);
+    add(ctx, PsaKind::Connectwise, name, config, &input.private_key, PsaClient::Connectwise(client)).await
+}
+
+pub async fn add_autotask(ctx: &AppContext, input: AutotaskInput) -> Result<ConnectorSummary, ApiError> {
+    let cfg = autotask_config(&input);
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Autotask ({})", cfg.username));
+    let client = AutotaskClient::new(cfg.clone(), input.secret.clone()).map_err(ApiError::from)?;
+    let config = stored_config(PsaKind::Autotask, None, Some(&cfg));
+    add(ctx, PsaKind::Autotask, name, config, &input.secret, PsaClient::Autotask(client)).await
+}
+
+fn field(config: &Value, key: &str) -> String {
+    config.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// The client of a stored connector, with its secret from the keychain.
+pub fn client_for(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, ApiError> {
+    let secret = ctx.secrets.get(&SecretKey::ConnectorSecret(row.id))?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Keychain,
+            format!(
+                "The secret of connector '{}' is missing from the OS keychain: remove the connector and add it again",
+                row.name
+            ),
+        )
+    })?;
+    match row.kind {
+        PsaKind::Connectwise => {
+            let cfg = ConnectWiseConfig {
+                site: field(&row.config, "site"),
+                company: field(&row.config, "company"),
+                public_key: field(&row.config, "public_key"),
+                client_id: connectwise_client_id(ctx)?,
+            };
+            Ok(PsaClient::Connectwise(ConnectWiseClient::new(&cfg, &secret).map_err(ApiError::from)?))
+        }
+        PsaKind::Autotask => {
+            let mut cfg = AutotaskConfig::new(&field(&row.config, "username"), &field(&row.config, "integration_code"));
+            cfg.zone_url = row.config.get("zone_url").and_then(Value::as_str).map(str::to_string);
+            if let Some(d) = row.config.get("discovery_url").and_then(Value::as_str) {
+                cfg.discovery_url = d.to_string();
+            }
+            Ok(PsaClient::Autotask(AutotaskClient::new(cfg, secret).map_err(ApiError::from)?))
+        }
+    }
+}
+
+pub fn require(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorRow, ApiError> {
+    Ok(store::connectors::require(&ctx.store.conn()?, id)?)
+}
+
+/// Re-runs the live check and records the result on the connector's status.
+pub async fn test(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorSummary, ApiError> {
+    let row = require(ctx, id)?;
+    let result = match client_for(ctx, &row) {
+        Ok(client) => client.check().await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    let conn = ctx.store.conn()?;
+    match &result {
+        Ok(_) => store::status::record_check(&conn, id, Outcome::Success, Utc::now())?,
+        Err(e) => store::status::record_check(&conn, id, Outcome::Failure(&e.message), Utc::now())?,
+    }
+    summary(ctx, id)
+}
+
+/// Deletes the connector (mappings, status and history go with it) and its keychain entry.
+pub fn remove(ctx: &AppContext, id: ConnectorId) -> Result<(), ApiError> {
+    let conn = ctx.store.conn()?;
+    store::connectors::require(&conn, id)?;
+    store::connectors::delete(&conn, id)?;
+    if let Err(e) = ctx.secrets.delete(&SecretKey::ConnectorSecret(id)) {
+        tracing::warn!(connector = %id, error = %e, "connector removed but its keychain entry could not be deleted");
+    }
+    Ok(())
+}
+
+pub fn summary(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorSummary, ApiError> {
+    ctx.connector_summaries()?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("Connector {id} does not exist")))
+}
+
+/// Finds a connector by id or by name (CLI arguments accept either).
+pub fn resolve(ctx: &AppContext, id_or_name: &str) -> Result<ConnectorRow, ApiError> {
+    let conn = ctx.store.conn()?;
+    let rows = store::connectors::list(&conn)?;
+    if let Ok(n) = id_or_name.trim().parse::<i64>() {
+        if let Some(r) = rows.iter().find(|r| r.id.0 == n) {
+            return Ok(r.clone());
+        }
+    }
+    rows.into_iter()
+        .find(|r| r.name.eq_ignore_ascii_case(id_or_name.trim()))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("No connector {id_or_name:?}: `psa-bridge connector list` shows ids and names"),
+            )
+        })
+}

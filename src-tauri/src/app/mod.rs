@@ -1,0 +1,10 @@
+//! Application services shared by the CLI and the desktop commands: each function takes the
+//! [`AppContext`](crate::context::AppContext), does one operator-level job (add a connector,
+//! connect Coro, map a workspace…) and returns view types. Tauri commands and CLI commands are
+//! thin wrappers around these.
+
+pub mod connectors;
+pub mod psa_client;
+pub mod settings;
+
+pub use psa_client::PsaClient;

@@ -1,0 +1,62 @@
+//! One value for "the PSA client of a connector", whichever PSA it is, so callers can hold a
+//! connector's client without generics. Each method delegates to the PSA's own client.
+
+use crate::autotask::AutotaskClient;
+use crate::connectwise::ConnectWiseClient;
+use crate::model::{CompanyRef, ProductRef, PsaKind};
+use crate::psa::{
+    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, WriteReceipt,
+};
+
+pub enum PsaClient {
+    Connectwise(ConnectWiseClient),
+    Autotask(AutotaskClient),
+}
+
+impl Psa for PsaClient {
+    fn kind(&self) -> PsaKind {
+        match self {
+            PsaClient::Connectwise(c) => c.kind(),
+            PsaClient::Autotask(c) => c.kind(),
+        }
+    }
+
+    async fn check(&self) -> Result<CheckOutcome, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.check().await,
+            PsaClient::Autotask(c) => c.check().await,
+        }
+    }
+
+    async fn list_companies(&self, search: Option<&str>) -> Result<Vec<PsaCompany>, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.list_companies(search).await,
+            PsaClient::Autotask(c) => c.list_companies(search).await,
+        }
+    }
+
+    async fn list_products(&self, search: Option<&str>) -> Result<Vec<PsaProduct>, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.list_products(search).await,
+            PsaClient::Autotask(c) => c.list_products(search).await,
+        }
+    }
+
+    async fn read_billing(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+    ) -> Result<BillingState, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.read_billing(companies, products).await,
+            PsaClient::Autotask(c) => c.read_billing(companies, products).await,
+        }
+    }
+
+    async fn set_quantity(&self, line: &BillingLine, desired: i64) -> Result<WriteReceipt, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.set_quantity(line, desired).await,
+            PsaClient::Autotask(c) => c.set_quantity(line, desired).await,
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Autotask PSA REST API client (v1.0): zone discovery, the `UserName` / `Secret` /
+//! `ApiIntegrationCode` headers, the query language with `nextPageUrl` paging, companies and
+//! services for mapping, Recurring Service contracts with their contract services and unit
+//! periods for reading billed quantities, and ContractServiceAdjustments for writing them.
+//!
+//! All API facts come from `shared/reference/autotask.md`; section numbers in comments refer to
+//! it. Vendor DTOs (`models`) stay inside this module; callers see the [`Psa`] seam.
+
+mod adjustments;
+mod billing;
+mod budget;
+mod check;
+mod client;
+mod companies;
+mod contracts;
+mod errors;
+mod models;
+mod query;
+mod services;
+pub mod tz;
+
+#[cfg(test)]
+mod tests;
+
+pub use adjustments::PostOutcome;
+pub use billing::{decide, Candidate};
+pub use budget::{pace_delay, BudgetUsage};
+pub use client::{AutotaskClient, AutotaskConfig, ClientOptions, TodayFn, Zone, DEFAULT_DISCOVERY_URL, MAX_IN_FLIGHT};
+pub use contracts::{covering_row, RECURRING_SERVICE};
+pub use models::{AdjustmentBody, ContractServiceUnit, ThresholdInformation};
+pub use query::{Filter, Query};
+
+use crate::model::{CompanyRef, PsaKind, ProductRef};
+use crate::psa::{BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, WriteReceipt};
+use query::Tally;
+
+impl Psa for AutotaskClient {
+    fn kind(&self) -> PsaKind {
+        PsaKind::Autotask
+    }
+
+    async fn check(&self) -> Result<CheckOutcome, PsaError> {
+        self.check_connection().await
+    }
+
+    async fn list_companies(&self, search: Option<&str>) -> Result<Vec<PsaCompany>, PsaError> {
+        self.list_companies_counted(search, &Tally::default()).await
+    }
+
+    async fn list_products(&self, search: Option<&str>) -> Result<Vec<PsaProduct>, PsaError> {
+        self.list_services_counted(search, &Tally::default()).await
+    }
+
+    async fn read_billing(&self, companies: &[CompanyRef], products: &[ProductRef]) -> Result<BillingState, PsaError> {
+        self.read_billing_on(companies, products, self.today()).await
+    }
+
+    async fn set_quantity(&self, line: &BillingLine, desired: i64) -> Result<WriteReceipt, PsaError> {
+        self.set_quantity_on(line, desired, self.today()).await
+    }
+}

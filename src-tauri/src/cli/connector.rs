@@ -1,0 +1,208 @@
+//! `psa-bridge connector …`: add (checked live, then stored), list, test, remove.
+
+use clap::{Args, Subcommand};
+
+use super::output::{print_json, table};
+use super::secret_input::read_secret;
+use crate::app;
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::model::{ConnectionState, ConnectorSummary, MappingCount};
+use crate::views::{AutotaskInput, ConnectwiseInput};
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectorCmd {
+    /// Add a PSA connector; its credentials are checked live before anything is stored.
+    #[command(subcommand)]
+    Add(AddCmd),
+    /// List the connectors with their status and mapping progress.
+    List(JsonFlag),
+    /// Check a connector's credentials again and record the result.
+    Test(IdArgs),
+    /// Remove a connector, its mappings, history and keychain entry.
+    Remove(IdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IdArgs {
+    /// Connector id or name.
+    pub connector: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddCmd {
+    /// ConnectWise PSA (Manage). The private key is read from stdin or a prompt.
+    Connectwise(ConnectwiseArgs),
+    /// Autotask PSA. The secret is read from stdin or a prompt.
+    Autotask(AutotaskArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectwiseArgs {
+    /// The ConnectWise company id (the "Company" field of the login screen).
+    #[arg(long)]
+    pub company: String,
+    /// ConnectWise domain (e.g. na.myconnectwise.net) or full URL.
+    #[arg(long)]
+    pub site: String,
+    /// The API member's public key.
+    #[arg(long)]
+    pub public_key: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Store this integration clientId in Settings first.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AutotaskArgs {
+    /// The API user's user name (key).
+    #[arg(long)]
+    pub username: String,
+    /// The API tracking identifier (integration code).
+    #[arg(long)]
+    pub integration_code: String,
+    /// Zone URL override (normally discovered from the user name).
+    #[arg(long)]
+    pub zone_url: Option<String>,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ConnectorCmd {
+    pub fn wants_json(&self) -> bool {
+        match self {
+            ConnectorCmd::Add(AddCmd::Connectwise(a)) => a.json,
+            ConnectorCmd::Add(AddCmd::Autotask(a)) => a.json,
+            ConnectorCmd::List(f) => f.json,
+            ConnectorCmd::Test(a) | ConnectorCmd::Remove(a) => a.json,
+        }
+    }
+}
+
+fn mapping_text(m: &MappingCount) -> String {
+    if m.mapped == 0 {
+        "Setup required".to_string()
+    } else {
+        format!("{} of {} mapped", m.mapped, m.total)
+    }
+}
+
+fn status_text(s: &ConnectorSummary) -> String {
+    match s.status.state {
+        ConnectionState::Connected => "Connected".to_string(),
+        ConnectionState::Untested => "Not tested".to_string(),
+        ConnectionState::Error => format!("Error: {}", s.status.message.as_deref().unwrap_or("check failed")),
+    }
+}
+
+fn print_summaries(rows: &[ConnectorSummary]) {
+    if rows.is_empty() {
+        println!("No PSA connectors yet. Add one with `psa-bridge connector add connectwise|autotask`.");
+        return;
+    }
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.to_string(),
+                s.kind.display_name().to_string(),
+                s.name.clone(),
+                status_text(s),
+                mapping_text(&s.workspace_mapping),
+                mapping_text(&s.service_mapping),
+                s.last_sync.as_ref().map(|l| l.summary.clone()).unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(&["ID", "PSA", "NAME", "STATUS", "WORKSPACES", "SERVICES", "LAST SYNC"], &body)
+    );
+}
+
+fn print_one(s: &ConnectorSummary, json: bool) -> Result<(), ApiError> {
+    if json {
+        print_json(s)
+    } else {
+        print_summaries(std::slice::from_ref(s));
+        Ok(())
+    }
+}
+
+pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
+    match cmd {
+        ConnectorCmd::List(f) => {
+            let rows = ctx.connector_summaries()?;
+            if f.json {
+                print_json(&rows)
+            } else {
+                print_summaries(&rows);
+                Ok(())
+            }
+        }
+        ConnectorCmd::Add(AddCmd::Connectwise(a)) => {
+            if let Some(id) = &a.client_id {
+                app::settings::set_client_id(ctx, id)?;
+            }
+            let private_key = read_secret("ConnectWise private key")?;
+            let input = ConnectwiseInput {
+                name: a.name.clone(),
+                company: a.company.clone(),
+                site: a.site.clone(),
+                public_key: a.public_key.clone(),
+                private_key,
+            };
+            let s = super::runtime()?.block_on(app::connectors::add_connectwise(ctx, input))?;
+            print_one(&s, a.json)
+        }
+        ConnectorCmd::Add(AddCmd::Autotask(a)) => {
+            let secret = read_secret("Autotask secret")?;
+            let input = AutotaskInput {
+                name: a.name.clone(),
+                username: a.username.clone(),
+                secret,
+                integration_code: a.integration_code.clone(),
+                zone_url: a.zone_url.clone(),
+            };
+            let s = super::runtime()?.block_on(app::connectors::add_autotask(ctx, input))?;
+            print_one(&s, a.json)
+        }
+        ConnectorCmd::Test(a) => {
+            let row = app::connectors::resolve(ctx, &a.connector)?;
+            let s = super::runtime()?.block_on(app::connectors::test(ctx, row.id))?;
+            if s.status.state == ConnectionState::Error {
+                // The check ran and failed (and was recorded): exit 1 with its message.
+                return Err(ApiError::new(
+                    crate::error::ErrorCode::Remote,
+                    s.status.message.unwrap_or_else(|| "connection check failed".into()),
+                ));
+            }
+            print_one(&s, a.json)
+        }
+        ConnectorCmd::Remove(a) => {
+            let row = app::connectors::resolve(ctx, &a.connector)?;
+            app::connectors::remove(ctx, row.id)?;
+            if a.json {
+                print_json(&serde_json::json!({"removed": row.id}))
+            } else {
+                println!("Removed connector {} ({}).", row.id, row.name);
+                Ok(())
+            }
+        }
+    }
+}
