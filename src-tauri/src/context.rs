@@ -160,3 +160,24 @@ pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), A
         },
     ))
 }
+
+impl Demo {
+    /// The sandbox's demo credentials, to pre-fill the forms.
+    pub fn defaults(&self) -> crate::views::SandboxDefaults {
+        let i = &self.sandbox.info;
+        crate::views::SandboxDefaults {
+            connectwise_company: i.connectwise.company.clone(),
+            connectwise_site: i.connectwise.site.clone(),
+            connectwise_public_key: i.connectwise.public_key.clone(),
+            connectwise_private_key: i.connectwise.private_key.clone(),
+            autotask_username: i.autotask.username.clone(),
+            autotask_secret: i.autotask.secret.clone(),
+            autotask_integration_code: i.autotask.integration_code.clone(),
+            autotask_zone_url: i.autotask.zone_url.clone(),
+            coro_region: i.coro.region.clone(),
+            coro_client_id: i.coro.client_id.clone(),
+            coro_client_secret: i.coro.client_secret.clone(),
+            coro_channel: i.coro.channel.clone(),
+        }
+    }
+}

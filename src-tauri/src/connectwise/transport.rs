@@ -90,7 +90,7 @@ impl ConnectWiseClient {
             let (status, headers, text) = match outcome {
                 Ok(parts) => parts,
                 Err(e) => {
-                    let msg = crate::http::describe_transport(&e, &what);
+                    let msg = describe(&e, &what);
                     match retry_decision(None, None, attempt, idempotent, MAX_ATTEMPTS) {
                         Retry::After(wait) => {
                             tracing::warn!(%method, path = url.path(), attempt, "ConnectWise transport error, retrying: {msg}");
@@ -202,5 +202,30 @@ impl ConnectWiseClient {
         if let Ok(mut log) = self.inner.recorded.lock() {
             log.push(line);
         }
+    }
+}
+
+/// [`crate::http::describe_transport`], plus rustls failures whose text names neither TLS nor a
+/// certificate (a server speaking plain HTTP on the https port answers with a "corrupt message").
+fn describe(e: &reqwest::Error, what: &str) -> String {
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = src {
+        chain.push_str(&s.to_string().to_ascii_lowercase());
+        chain.push(' ');
+        src = s.source();
+    }
+    let rustls = [
+        "corrupt message",
+        "fatal alert",
+        "peer is incompatible",
+        "peer misbehaved",
+    ];
+    if rustls.iter().any(|needle| chain.contains(needle)) {
+        format!(
+            "{what}: the secure connection failed (TLS handshake error): check that the address is the HTTPS address of the ConnectWise server; a proxy that intercepts HTTPS needs its certificate installed in the OS"
+        )
+    } else {
+        crate::http::describe_transport(e, what)
     }
 }

@@ -22,7 +22,7 @@ use crate::secrets::Sensitive;
 /// The injected clock: the client never reads the system time itself, so tests can move time.
 pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// Sends per request, first try included.
+/// Sends per request by default, first try included.
 const MAX_ATTEMPTS: u32 = 4;
 /// A paged list longer than this many pages is a server ignoring `page`; stop rather than spin.
 const MAX_PAGES: u32 = 10_000;
@@ -39,6 +39,8 @@ pub struct ClientOptions {
     /// Overrides the token `audience` (coro.md §1.3: which value is canonical is UNCONFIRMED).
     pub audience: Option<String>,
     pub now: Now,
+    /// Sends per request, first try included (tests use 1 to skip backoff waits).
+    pub max_attempts: u32,
 }
 
 impl Default for ClientOptions {
@@ -50,6 +52,7 @@ impl Default for ClientOptions {
             workspace_concurrency: 3,
             audience: None,
             now: Arc::new(Utc::now),
+            max_attempts: MAX_ATTEMPTS,
         }
     }
 }
@@ -329,7 +332,7 @@ impl CoroClient {
                 Ok(parts) => parts,
                 Err(e) => {
                     let msg = http::describe_transport(&e, what);
-                    match http::retry_decision(None, None, attempt, idempotent, MAX_ATTEMPTS) {
+                    match http::retry_decision(None, None, attempt, idempotent, self.inner.opts.max_attempts) {
                         Retry::After(wait) => {
                             tracing::warn!(%method, url, attempt, "{msg}; retrying");
                             tokio::time::sleep(wait).await;
@@ -348,7 +351,7 @@ impl CoroClient {
                 return Ok(Reply { body });
             }
             let wait = header(wire::RETRY_AFTER_HEADER).and_then(|v| wire::retry_after(v, self.now()));
-            match http::retry_decision(Some(status), wait, attempt, idempotent, MAX_ATTEMPTS) {
+            match http::retry_decision(Some(status), wait, attempt, idempotent, self.inner.opts.max_attempts) {
                 Retry::After(d) => {
                     tracing::warn!(%method, url, status = status.as_u16(), trace_id = trace, attempt, wait_ms = d.as_millis() as u64, "Coro asked to retry");
                     tokio::time::sleep(d).await;
@@ -368,7 +371,8 @@ impl CoroClient {
     }
 
     /// Removes the secret from text that came back from the server, so no message can echo it.
-    /// (Tokens are scrubbed where errors are built: the cached one is not reachable here.)
+    /// Tokens cannot leak this way: messages never include request headers, and the token is
+    /// only ever sent in one.
     fn scrub(&self, text: &str) -> String {
         let secret = self.inner.secret.expose();
         let clipped: String = text.chars().take(2_000).collect();
@@ -552,5 +556,186 @@ impl From<CoroError> for ApiError {
             CoroError::Internal(_) => ErrorCode::Internal,
         };
         ApiError::new(code, err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mockito::{Matcher, Server};
+    use serde_json::json;
+    use std::sync::atomic::AtomicI64;
+
+    const SECRET: &str = "s3cr3t-value";
+    const CHANNEL: &str = "root_AAAA_c";
+
+    /// A clock the test moves by hand: seconds after a fixed instant.
+    fn clock() -> (Arc<AtomicI64>, Now) {
+        let offset = Arc::new(AtomicI64::new(0));
+        let base = DateTime::parse_from_rfc3339("2026-05-01T05:00:00Z").map(|d| d.with_timezone(&Utc));
+        let (o, base) = (offset.clone(), base.unwrap());
+        (offset, Arc::new(move || base + TimeDelta::seconds(o.load(Ordering::SeqCst))))
+    }
+
+    fn client(url: &str, now: Now, max_attempts: u32) -> CoroClient {
+        let opts = ClientOptions { now, max_attempts, ..ClientOptions::default() };
+        CoroClient::with_options(url, "cid".into(), Sensitive::new(SECRET.into()), CHANNEL.into(), opts).unwrap()
+    }
+
+    async fn token(server: &mut Server, value: &str, expires_in: u64, hits: usize) -> mockito::Mock {
+        server
+            .mock("POST", wire::TOKEN_PATH)
+            .match_header("content-type", "application/json")
+            .match_body(Matcher::Json(json!({"client_id": "cid", "client_secret": SECRET,
+                "audience": server.url(), "grant_type": "client_credentials"})))
+            .with_body(json!({"access_token": value, "token_type": "Bearer", "expires_in": expires_in}).to_string())
+            .expect(hits)
+            .create_async()
+            .await
+    }
+
+    async fn channel(server: &mut Server, bearer: &str, status: usize, hits: usize) -> mockito::Mock {
+        server
+            .mock("GET", wire::WORKSPACES_PATH)
+            .match_header(wire::AUTH_HEADER, format!("Bearer {bearer}").as_str())
+            .match_header(wire::WORKSPACE_HEADER, CHANNEL)
+            .with_status(status)
+            .with_header(wire::TRACE_ID_HEADER, "trace-1")
+            .with_body(json!({"id": CHANNEL, "companyName": "Root MSP", "type": "channel"}).to_string())
+            .expect(hits)
+            .create_async()
+            .await
+    }
+
+    #[tokio::test]
+    async fn token_is_requested_once_and_reused() {
+        let mut server = Server::new_async().await;
+        let t = token(&mut server, "tok1", 86_400, 1).await;
+        let ch = channel(&mut server, "tok1", 200, 2).await;
+        let c = client(&server.url(), clock().1, 4);
+        assert_eq!(c.check().await.unwrap(), "Root MSP");
+        assert_eq!(c.check().await.unwrap(), "Root MSP");
+        t.assert_async().await;
+        ch.assert_async().await;
+        assert_eq!(c.request_count(), 3);
+    }
+
+    #[tokio::test]
+    async fn token_renewed_at_the_refresh_margin() {
+        let mut server = Server::new_async().await;
+        let t = token(&mut server, "tok1", 3_600, 2).await;
+        let ch = channel(&mut server, "tok1", 200, 3).await;
+        let (offset, now) = clock();
+        let c = client(&server.url(), now, 4);
+        c.check().await.unwrap();
+        let due = (3_600 - wire::TOKEN_REFRESH_MARGIN_SECS) as i64;
+        offset.store(due - 1, Ordering::SeqCst);
+        c.check().await.unwrap();
+        assert_eq!(c.request_count(), 3, "still inside the margin: no new token");
+        offset.store(due, Ordering::SeqCst);
+        c.check().await.unwrap();
+        t.assert_async().await;
+        ch.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn a_401_renews_the_token_exactly_once() {
+        // Renewed token accepted.
+        let mut server = Server::new_async().await;
+        let t1 = token(&mut server, "old", 86_400, 1).await;
+        let t2 = token(&mut server, "new", 86_400, 1).await;
+        let old = channel(&mut server, "old", 401, 1).await;
+        let new = channel(&mut server, "new", 200, 1).await;
+        let c = client(&server.url(), clock().1, 4);
+        assert_eq!(c.check().await.unwrap(), "Root MSP");
+        for m in [t1, t2, old, new] {
+            m.assert_async().await;
+        }
+        // Still 401 after renewing: the credential is wrong; no third token request.
+        let mut server = Server::new_async().await;
+        let t = token(&mut server, "tok", 86_400, 2).await;
+        let ch = channel(&mut server, "tok", 401, 2).await;
+        let err = client(&server.url(), clock().1, 4).check().await.unwrap_err();
+        assert_eq!(err, CoroError::Unauthorized);
+        assert!(err.to_string().starts_with("401 from Coro: check the client id and secret"));
+        t.assert_async().await;
+        ch.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn retries_429_and_5xx_then_succeeds() {
+        let mut server = Server::new_async().await;
+        let _t = token(&mut server, "tok", 86_400, 1).await;
+        let limited = server
+            .mock("GET", wire::WORKSPACES_PATH)
+            .with_status(429)
+            .with_header(wire::RETRY_AFTER_HEADER, "0")
+            .expect(1)
+            .create_async()
+            .await;
+        let failed = server.mock("GET", wire::WORKSPACES_PATH).with_status(503).expect(1).create_async().await;
+        let ok = channel(&mut server, "tok", 200, 1).await;
+        let c = client(&server.url(), clock().1, 4);
+        assert_eq!(c.check().await.unwrap(), "Root MSP");
+        for m in [limited, failed, ok] {
+            m.assert_async().await;
+        }
+        assert_eq!(c.request_count(), 4);
+    }
+
+    /// (case, token status + body, channel status, expected code, text in the message)
+    #[tokio::test]
+    async fn errors_map_to_operator_messages() {
+        let cases: Vec<(&str, (usize, String), usize, ErrorCode, &str)> = vec![
+            ("wrong secret", (401, json!({"error": "access_denied"}).to_string()), 200, ErrorCode::Unauthorized, "Control Panel → Connectors → API Credentials"),
+            ("other region audience", (403, json!({"error": "access_denied", "error_description": "Service not found"}).to_string()), 200, ErrorCode::InvalidInput, "check the region"),
+            ("no token endpoint", (404, String::new()), 200, ErrorCode::InvalidInput, "check the region"),
+            ("unknown channel", (200, String::new()), 404, ErrorCode::InvalidInput, "check the channel workspace id"),
+            ("foreign channel", (200, String::new()), 403, ErrorCode::InvalidInput, "check the channel workspace id"),
+            ("bad request", (200, String::new()), 400, ErrorCode::Remote, "(Coro trace id trace-1)"),
+            ("echoed secret", (400, json!({"error_description": format!("bad {SECRET}")}).to_string()), 200, ErrorCode::Remote, "bad ***"),
+            ("throttled", (429, String::new()), 200, ErrorCode::Remote, "rate limiting"),
+        ];
+        for (case, (token_status, token_body), channel_status, code, text) in cases {
+            let mut server = Server::new_async().await;
+            let body = if token_status == 200 { json!({"access_token": "tok"}).to_string() } else { token_body };
+            let _t = server.mock("POST", wire::TOKEN_PATH).with_status(token_status).with_body(body).create_async().await;
+            let _c = channel(&mut server, "tok", channel_status, 1).await;
+            let err: ApiError = client(&server.url(), clock().1, 1).check().await.unwrap_err().into();
+            assert_eq!(err.code, code, "{case}: {}", err.message);
+            assert!(err.message.contains(text), "{case}: {}", err.message);
+            assert!(!err.message.contains(SECRET), "{case}");
+        }
+    }
+
+    #[tokio::test]
+    async fn unreachable_host_names_the_region() {
+        let c = client("http://127.0.0.1:1", clock().1, 1);
+        let err = c.check().await.unwrap_err();
+        assert!(matches!(err, CoroError::Unreachable(_)), "{err:?}");
+        assert!(err.to_string().contains("check the region"), "{err}");
+    }
+
+    #[test]
+    fn setup_is_validated_and_debug_hides_the_secret() {
+        let make = |region: &str, id: &str, secret: &str, ch: &str| {
+            CoroClient::new(region, id.into(), Sensitive::new(secret.into()), ch.into())
+        };
+        let cases = [
+            ("region code", make("EU", "cid", SECRET, CHANNEL).map(|c| c.base_url().to_string()), Ok("https://api.secure-eu.coro.net")),
+            ("loopback url", make("http://127.0.0.1:9/", "cid", SECRET, CHANNEL).map(|c| c.base_url().to_string()), Ok("http://127.0.0.1:9")),
+            ("unknown region", make("mars", "cid", SECRET, CHANNEL).map(|_| String::new()), Err("unknown Coro region")),
+            ("plain http", make("http://example.com", "cid", SECRET, CHANNEL).map(|_| String::new()), Err("plain http")),
+            ("empty secret", make("us", "cid", "", CHANNEL).map(|_| String::new()), Err("client secret is empty")),
+            ("empty channel", make("us", "cid", SECRET, " ").map(|_| String::new()), Err("channel workspace id is empty")),
+        ];
+        for (case, got, want) in cases {
+            match want {
+                Ok(url) => assert_eq!(got.as_deref(), Ok(url), "{case}"),
+                Err(text) => assert!(got.unwrap_err().to_string().contains(text), "{case}"),
+            }
+        }
+        let c = make("us", "cid", SECRET, CHANNEL).unwrap();
+        assert!(!format!("{c:?}").contains(SECRET));
     }
 }

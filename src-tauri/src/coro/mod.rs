@@ -1,3 +1,8 @@
-//! Coro API: the wire contract (UNCONFIRMED assumptions in one place) and, later, the client.
+//! Coro API: the wire contract (UNCONFIRMED assumptions in one place), the client, workspace
+//! discovery, usage, and the service catalogue.
 
+pub mod catalog;
+pub mod client;
+pub mod usage;
 pub mod wire;
+pub mod workspaces;

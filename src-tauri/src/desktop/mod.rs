@@ -80,6 +80,13 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_connectors,
+            commands::add_connectwise,
+            commands::add_autotask,
+            commands::test_connector,
+            commands::remove_connector,
+            commands::sandbox_defaults,
+            commands::get_settings,
+            commands::save_settings,
             commands::sync_now,
         ])
         .setup(move |app| {
@@ -117,6 +124,17 @@ fn setup_tray(app: &AppHandle) -> tauri::Result<()> {
         *slot = Some(menu);
     }
     Ok(())
+}
+
+/// Brings the tray's toggles in line with the stored settings (after a Settings save).
+pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
+    let Some(state) = app.try_state::<DesktopState>() else { return };
+    let paused = state.ctx.daily_sync_paused().unwrap_or(false);
+    if let Ok(slot) = state.tray_menu.lock() {
+        if let Some(menu) = slot.as_ref() {
+            let _ = menu.pause.set_checked(paused);
+        }
+    };
 }
 
 /// Carries out a tray action.

@@ -44,11 +44,25 @@ async fn companies_follow_three_pages() {
             .await;
         mocks.push(m);
     }
-    let companies = h.client.list_companies(None).await.map_err(|e| e.to_string());
-    let names: Vec<String> = companies.unwrap_or_default().into_iter().map(|c| c.name).collect();
+    let companies = h
+        .client
+        .list_companies(None)
+        .await
+        .map_err(|e| e.to_string());
+    let names: Vec<String> = companies
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
     assert_eq!(
         names,
-        ["Acme Dental LLC", "Bay Clinic", "Cedar Law Group", "Delta Auto Repair", "Echo Veterinary"]
+        [
+            "Acme Dental LLC",
+            "Bay Clinic",
+            "Cedar Law Group",
+            "Delta Auto Repair",
+            "Echo Veterinary"
+        ]
     );
     for m in mocks {
         m.assert_async().await;
@@ -56,8 +70,15 @@ async fn companies_follow_three_pages() {
     let sent = h.requests();
     assert_eq!(sent.len(), 3);
     for (i, req) in sent.iter().enumerate() {
-        let keys: Vec<&String> = req["query"].as_object().map(|q| q.keys().collect()).unwrap_or_default();
-        assert_eq!(keys.len(), 5, "exactly conditions, fields, orderBy, pageSize, page: {req}");
+        let keys: Vec<&String> = req["query"]
+            .as_object()
+            .map(|q| q.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys.len(),
+            5,
+            "exactly conditions, fields, orderBy, pageSize, page: {req}"
+        );
         assert_eq!(req["query"]["page"], (i + 1).to_string());
         assert_eq!(req["body"], serde_json::Value::Null);
     }
@@ -76,7 +97,12 @@ async fn paging_stops_when_a_page_brings_nothing_new() {
         .expect(2)
         .create_async()
         .await;
-    let got = h.client.list_companies(None).await.map(|c| c.len()).map_err(|e| e.to_string());
+    let got = h
+        .client
+        .list_companies(None)
+        .await
+        .map(|c| c.len())
+        .map_err(|e| e.to_string());
     assert_eq!(got, Ok(2));
     m.assert_async().await;
 }
@@ -92,7 +118,12 @@ async fn without_link_header_a_short_page_is_the_last() {
         .expect(1)
         .create_async()
         .await;
-    let got = h.client.list_companies(None).await.map(|c| c.len()).map_err(|e| e.to_string());
+    let got = h
+        .client
+        .list_companies(None)
+        .await
+        .map(|c| c.len())
+        .map_err(|e| e.to_string());
     assert_eq!(got, Ok(1));
     m.assert_async().await;
 }
@@ -118,14 +149,22 @@ async fn company_search_is_server_side_with_safe_quotes() {
         let m = h
             .api("GET", "/company/companies")
             .match_query(Matcher::AllOf(vec![
-                query(&[("conditions", conditions), ("pageSize", "1000"), ("page", "1")]),
+                query(&[
+                    ("conditions", conditions),
+                    ("pageSize", "1000"),
+                    ("page", "1"),
+                ]),
                 Matcher::Regex(regex_escape(raw)),
             ]))
             .with_body("[]")
             .expect(1)
             .create_async()
             .await;
-        let got = h.client.list_companies(Some(term)).await.map_err(|e| e.to_string());
+        let got = h
+            .client
+            .list_companies(Some(term))
+            .await
+            .map_err(|e| e.to_string());
         assert_eq!(got, Ok(Vec::new()), "{term}");
         m.assert_async().await;
     }
@@ -133,7 +172,13 @@ async fn company_search_is_server_side_with_safe_quotes() {
 
 fn regex_escape(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '%' || c == '=' || c == '&' { c.to_string() } else { format!("\\{c}") })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '%' || c == '=' || c == '&' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
         .collect()
 }
 
@@ -154,18 +199,35 @@ async fn catalog_lists_active_non_bundle_items() {
         .expect(1)
         .create_async()
         .await;
-    let got = h.client.list_products(Some(" SEAT ")).await.map_err(|e| e.to_string());
-    let got: Vec<(i64, String, Option<String>)> =
-        got.unwrap_or_default().into_iter().map(|p| (p.id.0, p.name, p.identifier)).collect();
+    let got = h
+        .client
+        .list_products(Some(" SEAT "))
+        .await
+        .map_err(|e| e.to_string());
+    let got: Vec<(i64, String, Option<String>)> = got
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.id.0, p.name, p.identifier))
+        .collect();
     // The server searched; the client re-applies the term (only EDR-SEAT contains "seat").
-    assert_eq!(got, vec![(812, "Endpoint protection - per device".to_string(), Some("EDR-SEAT".to_string()))]);
+    assert_eq!(
+        got,
+        vec![(
+            812,
+            "Endpoint protection - per device".to_string(),
+            Some("EDR-SEAT".to_string())
+        )]
+    );
     m.assert_async().await;
 }
 
 #[tokio::test]
 async fn browse_403s_name_the_missing_permission() {
     let cases = [
-        ("/company/companies", "Companies > Company Maintenance: Inquire Level All"),
+        (
+            "/company/companies",
+            "Companies > Company Maintenance: Inquire Level All",
+        ),
         ("/procurement/catalog", "Procurement > Product Catalog"),
     ];
     for (path, needle) in cases {

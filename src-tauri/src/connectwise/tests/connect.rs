@@ -65,17 +65,28 @@ async fn unknown_company_id_is_named() {
         .await;
     match h.client.check().await {
         Err(PsaError::InvalidConfig(msg)) => {
-            assert!(msg.contains("does not know the company id \"contoso\""), "{msg}")
+            assert!(
+                msg.contains("does not know the company id \"contoso\""),
+                "{msg}"
+            )
         }
         other => panic!("{other:?}"),
     }
-    assert!(h.requests().is_empty(), "nothing is sent after an unknown company");
+    assert!(
+        h.requests().is_empty(),
+        "nothing is sent after an unknown company"
+    );
 }
 
 #[tokio::test]
 async fn missing_companyinfo_falls_back_to_the_classic_codebase() {
     let mut h = Harness::new().await;
-    let _d = h.server.mock("GET", "/login/companyinfo/contoso").with_status(404).create_async().await;
+    let _d = h
+        .server
+        .mock("GET", "/login/companyinfo/contoso")
+        .with_status(404)
+        .create_async()
+        .await;
     let _m = h
         .server
         .mock("GET", "/v4_6_release/apis/3.0/system/info")
@@ -84,7 +95,12 @@ async fn missing_companyinfo_falls_back_to_the_classic_codebase() {
         .expect(1)
         .create_async()
         .await;
-    let detail = h.client.check().await.map(|o| o.detail).map_err(|e| e.to_string());
+    let detail = h
+        .client
+        .check()
+        .await
+        .map(|o| o.detail)
+        .map_err(|e| e.to_string());
     assert_eq!(
         detail.as_deref(),
         Ok("ConnectWise PSA v2019.4.1 (on-premise), company contoso, codebase v4_6_release")
@@ -95,7 +111,10 @@ async fn missing_companyinfo_falls_back_to_the_classic_codebase() {
 async fn wrong_key_pair_is_a_401_message() {
     let e = system_info_fails(401, fixture!("error_unauthorized.json")).await;
     assert_eq!(e, PsaError::Unauthorized(BAD_KEYS.into()));
-    assert_eq!(e.to_string(), "401 from ConnectWise: check the public/private key pair of the API member");
+    assert_eq!(
+        e.to_string(),
+        "401 from ConnectWise: check the public/private key pair of the API member"
+    );
 }
 
 #[tokio::test]
@@ -136,10 +155,15 @@ async fn login_host_answer_ssl_required_is_explained() {
 #[tokio::test]
 async fn empty_client_id_sends_nothing() {
     let mut server = mockito::Server::new_async().await;
-    let any = server.mock("GET", Matcher::Any).expect(0).create_async().await;
+    let any = server
+        .mock("GET", Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
     let mut cfg = config(&server.url());
     cfg.client_id = "  ".into();
-    let made = ConnectWiseClient::with_options(&cfg, &Sensitive::new("k".to_string()), options(1000));
+    let made =
+        ConnectWiseClient::with_options(&cfg, &Sensitive::new("k".to_string()), options(1000));
     match made {
         Err(PsaError::InvalidConfig(msg)) => assert_eq!(msg, NO_CLIENT_ID),
         other => panic!("{other:?}"),
@@ -173,8 +197,18 @@ async fn codebase_moved_is_rediscovered_once() {
         .expect(1)
         .create_async()
         .await;
-    let detail = h.client.check().await.map(|o| o.detail).map_err(|e| e.to_string());
-    assert!(detail.as_deref().is_ok_and(|d| d.ends_with("codebase v2025_8")), "{detail:?}");
+    let detail = h
+        .client
+        .check()
+        .await
+        .map(|o| o.detail)
+        .map_err(|e| e.to_string());
+    assert!(
+        detail
+            .as_deref()
+            .is_ok_and(|d| d.ends_with("codebase v2025_8")),
+        "{detail:?}"
+    );
     for m in [first, second, old, new] {
         m.assert_async().await;
     }
@@ -190,7 +224,12 @@ async fn not_found_with_the_same_codebase_hints_at_cloud_auth() {
         .expect(2)
         .create_async()
         .await;
-    let _m = h.api("GET", "/system/info").with_status(404).with_body(fixture!("error_not_found.json")).create_async().await;
+    let _m = h
+        .api("GET", "/system/info")
+        .with_status(404)
+        .with_body(fixture!("error_not_found.json"))
+        .create_async()
+        .await;
     match h.client.check().await {
         Err(PsaError::NotFound(msg)) => {
             assert!(msg.contains("The endpoint does not exist."), "{msg}");

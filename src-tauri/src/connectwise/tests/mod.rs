@@ -5,6 +5,7 @@ mod billing;
 mod browse;
 mod connect;
 mod contract;
+mod decisions;
 mod writes;
 
 use std::sync::Arc;
@@ -27,7 +28,11 @@ pub const ACCEPT: &str = "application/vnd.connectwise.com+json; version=2025.8";
 /// Fixture text from `tests/fixtures/connectwise/`, compiled in.
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/connectwise/", $name))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/connectwise/",
+            $name
+        ))
     };
 }
 pub(crate) use fixture;
@@ -37,7 +42,10 @@ pub fn today() -> NaiveDate {
 }
 
 pub fn authorization() -> String {
-    format!("Basic {}", base64(format!("{COMPANY}+{PUBLIC_KEY}:{PRIVATE_KEY}").as_bytes()))
+    format!(
+        "Basic {}",
+        base64(format!("{COMPANY}+{PUBLIC_KEY}:{PRIVATE_KEY}").as_bytes())
+    )
 }
 
 pub fn config(site: &str) -> ConnectWiseConfig {
@@ -74,7 +82,12 @@ pub fn api(path: &str) -> String {
 /// `Matcher` for a query holding exactly these decoded pairs (extra pairs are caught by the
 /// recorded-request assertions).
 pub fn query(pairs: &[(&str, &str)]) -> Matcher {
-    Matcher::AllOf(pairs.iter().map(|(k, v)| Matcher::UrlEncoded(k.to_string(), v.to_string())).collect())
+    Matcher::AllOf(
+        pairs
+            .iter()
+            .map(|(k, v)| Matcher::UrlEncoded(k.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
 pub struct Harness {
@@ -117,6 +130,11 @@ impl Harness {
 
     /// What the client sent to `/apis/3.0`, as JSONL-ready values.
     pub fn requests(&self) -> Vec<serde_json::Value> {
-        self.client.inner.recorded.lock().map(|r| r.clone()).unwrap_or_default()
+        self.client
+            .inner
+            .recorded
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 }

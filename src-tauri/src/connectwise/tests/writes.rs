@@ -13,7 +13,10 @@ fn line() -> BillingLine {
     BillingLine {
         company: CompanyRef(250),
         product: ProductRef(812),
-        key: LineKey::Connectwise { agreement_id: 1033, addition_id: 5521 },
+        key: LineKey::Connectwise {
+            agreement_id: 1033,
+            addition_id: 5521,
+        },
         quantity: 37,
         container_name: "Acme Dental - Managed Services".into(),
     }
@@ -42,7 +45,13 @@ async fn patch_replaces_only_the_quantity_and_returns_the_request_id() {
     let _d = h.discovery().await;
     let m = patch(&mut h, 200, fixture!("addition_5521.json"), 1).await;
     let got = h.client.set_quantity(&line(), 42).await;
-    assert_eq!(got, Ok(WriteReceipt { quantity: 42, request_id: Some("req-patch-1".into()) }));
+    assert_eq!(
+        got,
+        Ok(WriteReceipt {
+            quantity: 42,
+            request_id: Some("req-patch-1".into())
+        })
+    );
     m.assert_async().await;
     let sent = h.requests();
     assert_eq!(sent.len(), 1);
@@ -50,7 +59,10 @@ async fn patch_replaces_only_the_quantity_and_returns_the_request_id() {
     assert_eq!(sent[0]["path"], PATH);
     assert_eq!(sent[0]["query"], serde_json::json!({}));
     // Exactly one operation: no lessIncluded, prices or dates.
-    assert_eq!(sent[0]["body"], serde_json::json!([{ "op": "replace", "path": "quantity", "value": 42 }]));
+    assert_eq!(
+        sent[0]["body"],
+        serde_json::json!([{ "op": "replace", "path": "quantity", "value": 42 }])
+    );
 }
 
 #[tokio::test]
@@ -83,7 +95,10 @@ async fn persistent_throttling_gives_up_after_four_sends() {
     let _d = h.discovery().await;
     let m = patch(&mut h, 429, fixture!("error_throttled.json"), 4).await;
     match h.client.set_quantity(&line(), 42).await {
-        Err(PsaError::RateLimited { message, retry_after_secs }) => {
+        Err(PsaError::RateLimited {
+            message,
+            retry_after_secs,
+        }) => {
             assert_eq!(retry_after_secs, Some(0));
             assert!(message.contains("Too many requests"), "{message}");
             assert!(message.contains("req-patch-1"), "{message}");
@@ -99,8 +114,14 @@ async fn validation_errors_are_not_retried_and_name_the_field() {
     let _d = h.discovery().await;
     let m = patch(&mut h, 400, fixture!("error_invalid_object.json"), 1).await;
     match h.client.set_quantity(&line(), 42).await {
-        Err(PsaError::Rejected { message, request_id }) => {
-            assert!(message.contains("addition object is invalid; quantity: The field quantity"), "{message}");
+        Err(PsaError::Rejected {
+            message,
+            request_id,
+        }) => {
+            assert!(
+                message.contains("addition object is invalid; quantity: The field quantity"),
+                "{message}"
+            );
             assert_eq!(request_id.as_deref(), Some("req-patch-1"));
         }
         other => panic!("{other:?}"),
@@ -115,7 +136,10 @@ async fn forbidden_write_names_the_edit_permission() {
     let _m = patch(&mut h, 403, fixture!("error_security.json"), 1).await;
     match h.client.set_quantity(&line(), 42).await {
         Err(PsaError::Forbidden(msg)) => {
-            assert!(msg.contains("Finance > Agreements: Edit Level All"), "{msg}");
+            assert!(
+                msg.contains("Finance > Agreements: Edit Level All"),
+                "{msg}"
+            );
             assert!(msg.contains("req-patch-1"), "{msg}");
         }
         other => panic!("{other:?}"),
@@ -148,8 +172,15 @@ async fn a_200_that_did_not_change_the_quantity_is_an_error() {
     let stale = fixture!("addition_5521.json").replace("\"quantity\": 42.0", "\"quantity\": 37.0");
     let _m = patch(&mut h, 200, &stale, 1).await;
     match h.client.set_quantity(&line(), 42).await {
-        Err(PsaError::Remote { message, request_id, .. }) => {
-            assert!(message.contains("reports quantity 37 instead of 42"), "{message}");
+        Err(PsaError::Remote {
+            message,
+            request_id,
+            ..
+        }) => {
+            assert!(
+                message.contains("reports quantity 37 instead of 42"),
+                "{message}"
+            );
             assert_eq!(request_id.as_deref(), Some("req-patch-1"));
         }
         other => panic!("{other:?}"),
@@ -184,9 +215,18 @@ async fn a_lost_response_is_verified_by_reading_back() {
             .await;
         let got = h.client.set_quantity(&line(), 42).await;
         match (want_ok, got) {
-            (true, Ok(receipt)) => assert_eq!(receipt, WriteReceipt { quantity: 42, request_id: None }),
+            (true, Ok(receipt)) => assert_eq!(
+                receipt,
+                WriteReceipt {
+                    quantity: 42,
+                    request_id: None
+                }
+            ),
             (false, Err(PsaError::Unreachable(msg))) => {
-                assert!(msg.contains("was not applied") && msg.contains("still holds 37"), "{msg}")
+                assert!(
+                    msg.contains("was not applied") && msg.contains("still holds 37"),
+                    "{msg}"
+                )
             }
             (_, other) => panic!("held {held}: {other:?}"),
         }
@@ -199,8 +239,17 @@ async fn a_lost_response_is_verified_by_reading_back() {
 async fn only_connectwise_lines_and_non_negative_quantities_are_written() {
     let h = Harness::new().await;
     let mut other = line();
-    other.key = LineKey::Autotask { contract_id: 1, contract_service_id: 2 };
-    assert!(matches!(h.client.set_quantity(&other, 1).await, Err(PsaError::InvalidConfig(_))));
-    assert!(matches!(h.client.set_quantity(&line(), -1).await, Err(PsaError::InvalidConfig(_))));
+    other.key = LineKey::Autotask {
+        contract_id: 1,
+        contract_service_id: 2,
+    };
+    assert!(matches!(
+        h.client.set_quantity(&other, 1).await,
+        Err(PsaError::InvalidConfig(_))
+    ));
+    assert!(matches!(
+        h.client.set_quantity(&line(), -1).await,
+        Err(PsaError::InvalidConfig(_))
+    ));
     assert!(h.requests().is_empty());
 }

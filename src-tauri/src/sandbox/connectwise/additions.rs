@@ -253,8 +253,11 @@ pub async fn patch(
         };
         updated[field] = coerce(&st, field, ty, value)?;
     }
-    stamp(&mut updated, &caller, &status);
-    st.additions[at] = updated.clone();
+    // Nothing changed (e.g. only the "false 200" sub-paths): the record is left untouched.
+    if updated != st.additions[at] {
+        stamp(&mut updated, &caller, &status);
+        st.additions[at] = updated.clone();
+    }
     Ok(Json(render(
         &updated,
         Collection::Additions,

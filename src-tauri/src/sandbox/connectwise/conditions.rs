@@ -135,6 +135,17 @@ impl FieldIndex {
         }
     }
 
+    /// The stored path for a field name: audit fields such as `lastUpdated` live in `_info` but
+    /// are filtered by their bare name (reference §6.2: `lastUpdated > [2025-01-01T00:00:00Z]`).
+    pub fn canonical(&self, path: &str) -> String {
+        let info = format!("_info/{path}");
+        if self.lookup(path).is_err() && self.kinds.contains_key(&info) {
+            info
+        } else {
+            path.to_string()
+        }
+    }
+
     /// The kind of a path and whether it goes through an array. Unknown fields are an error,
     /// except below a reference that was only ever null (its sub-fields cannot be learnt).
     pub fn lookup(&self, path: &str) -> Result<(Kind, bool), String> {
@@ -164,9 +175,33 @@ pub enum Scope {
 
 /// Parses and type-checks a condition string against a collection's fields.
 pub fn compile(src: &str, index: &FieldIndex, scope: Scope) -> Result<Expr, String> {
-    let expr = parse(src)?;
+    let expr = canonical_fields(parse(src)?, index);
     check(&expr, index, scope)?;
     Ok(expr)
+}
+
+fn canonical_fields(expr: Expr, index: &FieldIndex) -> Expr {
+    match expr {
+        Expr::And(a, b) => Expr::And(
+            Box::new(canonical_fields(*a, index)),
+            Box::new(canonical_fields(*b, index)),
+        ),
+        Expr::Or(a, b) => Expr::Or(
+            Box::new(canonical_fields(*a, index)),
+            Box::new(canonical_fields(*b, index)),
+        ),
+        Expr::Cmp {
+            field,
+            op,
+            negated,
+            values,
+        } => Expr::Cmp {
+            field: index.canonical(&field),
+            op,
+            negated,
+            values,
+        },
+    }
 }
 
 fn check(expr: &Expr, index: &FieldIndex, scope: Scope) -> Result<(), String> {
@@ -195,9 +230,11 @@ fn check(expr: &Expr, index: &FieldIndex, scope: Scope) -> Result<(), String> {
 fn check_value(field: &str, kind: Kind, op: Op, v: &Literal) -> Result<(), String> {
     let expected = match kind {
         Kind::Unknown => return Ok(()),
-        Kind::Object | Kind::Array => return Err(format!(
+        Kind::Object | Kind::Array => {
+            return Err(format!(
             "'{field}' is a reference; compare one of its fields instead (for example {field}/id)."
-        )),
+        ))
+        }
         Kind::Bool => "boolean",
         Kind::Number => "numeric",
         Kind::Text => "string",
@@ -643,6 +680,7 @@ mod tests {
             "parentAgreement": null, "agreementStatus": "Active",
             "cancelledDate": null, "effectiveDate": "2024-01-01T00:00:00Z",
             "types": [{"id": 1, "name": "Client"}, {"id": 5, "name": "Partner"}],
+            "_info": {"lastUpdated": "2025-03-02T14:11:09Z"},
         })
     }
 
@@ -684,6 +722,7 @@ mod tests {
             ("(id = 1 or id = 12) and name like \"acme%\"", true),
             ("quantity = 37.0", true),
             ("quantity > -1", true),
+            ("lastUpdated > [2025-01-01T00:00:00Z]", true),
         ];
         let idx = index();
         for (src, want) in cases {

@@ -114,7 +114,7 @@ fn parse_order_by(value: &str, index: &FieldIndex) -> Result<Vec<(String, bool)>
     let mut out = Vec::new();
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let mut words = part.split_whitespace();
-        let field = words.next().unwrap_or_default().to_string();
+        let field = index.canonical(words.next().unwrap_or_default());
         let desc = match words.next().map(|w| w.to_ascii_lowercase()) {
             None => false,
             Some(w) if w == "asc" => false,

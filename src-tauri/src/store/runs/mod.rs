@@ -8,11 +8,11 @@ use rusqlite::Row;
 use serde::{Deserialize, Serialize};
 
 use super::columns::{get_enum, get_opt_ts, get_ts, text_enum, ts};
+use crate::model::{CompanyRef, ConnectorId, LastSync, ProductRef, WorkspaceId};
 
 mod history;
 mod journal;
 
-use crate::model::{CompanyRef, ConnectorId, LastSync, ProductRef, WorkspaceId};
 pub use history::{get, get_with_items, items, latest, list, running};
 pub use journal::{add_items, create, finish, mark_interrupted, set_item_outcome};
 

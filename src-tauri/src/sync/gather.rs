@@ -1,0 +1,178 @@
+//! Gather: read both sides into plain data for the planner — the Coro side through the small
+//! [`UsageSource`] seam (implemented for the Coro client elsewhere), the PSA side through
+//! [`Psa`]. Only mapped workspaces are counted and only mapped (company, product) pairs are read.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+
+use crate::error::ApiError;
+use crate::model::{ConnectorId, ProductRef, WorkspaceId};
+use crate::psa::{BillingState, Psa, PsaError};
+use crate::store::mappings::{BillingUnit, ServiceLink, WorkspaceLink};
+use crate::views::Unit;
+
+/// A child workspace as Coro lists it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceWorkspace {
+    pub id: WorkspaceId,
+    pub name: String,
+    /// Archived workspaces are never billed.
+    pub archived: bool,
+}
+
+/// A mapped service and the unit its mapping bills in (`None`: the service's own unit).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ServiceQuery {
+    pub service_key: String,
+    pub unit: Option<Unit>,
+}
+
+/// Counts per (workspace, service key).
+pub type Counts = HashMap<(WorkspaceId, String), Result<i64, String>>;
+
+/// What the usage source reports for the asked workspaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageReport {
+    /// Per asked (workspace, service): the count in the asked unit, or why it is unavailable
+    /// (an asked pair left out counts as unavailable).
+    pub counts: Counts,
+    /// Services in use in the asked workspaces that were *not* asked for (so not mapped), with
+    /// their count in the service's own unit. Optional: an empty map only hides the
+    /// "service not mapped" hints from the plan.
+    pub unasked: HashMap<(WorkspaceId, String), i64>,
+}
+
+/// The Coro side of a sync. The lead implements it for the Coro client; tests use fakes.
+pub trait UsageSource: Send + Sync {
+    /// The channel's child workspaces (archived ones included, flagged).
+    fn workspaces(&self) -> impl Future<Output = Result<Vec<SourceWorkspace>, ApiError>> + Send;
+
+    /// Counts of `services` in each of `workspaces`. A whole-call failure is an `Err`; a count
+    /// that cannot be had for one pair is an `Err(why)` inside the report.
+    fn usage(
+        &self,
+        workspaces: &[WorkspaceId],
+        services: &[ServiceQuery],
+    ) -> impl Future<Output = Result<UsageReport, ApiError>> + Send;
+
+    /// Display name of a service key, when the source knows one.
+    fn service_name(&self, _key: &str) -> Option<String> {
+        None
+    }
+}
+
+/// The connector's mappings, as the store holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mappings {
+    pub connector_id: ConnectorId,
+    pub workspaces: Vec<WorkspaceLink>,
+    pub services: Vec<ServiceLink>,
+}
+
+/// Everything the planner needs, read at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gathered {
+    pub mappings: Mappings,
+    /// Every child workspace Coro lists.
+    pub coro_workspaces: Vec<SourceWorkspace>,
+    pub usage: UsageReport,
+    pub billing: BillingState,
+    /// Products the PSA still offers (`None`: not checked, so no product is reported gone).
+    pub live_products: Option<HashSet<ProductRef>>,
+    /// Display names by service key (missing keys show the key itself).
+    pub service_names: HashMap<String, String>,
+}
+
+/// What gather can fail on: a whole side unreadable (a single pair's failure is in the data).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GatherError {
+    #[error("Could not read Coro: {0}")]
+    Source(ApiError),
+    #[error("Could not read the PSA: {0}")]
+    Psa(PsaError),
+}
+
+pub fn to_unit(u: BillingUnit) -> Unit {
+    match u {
+        BillingUnit::Device => Unit::Device,
+        BillingUnit::User => Unit::User,
+    }
+}
+
+/// Reads Coro usage of the mapped, present, unarchived workspaces and the PSA lines of every
+/// mapped (company, product) pair.
+pub async fn gather<P: Psa, U: UsageSource>(
+    psa: &P,
+    source: &U,
+    mappings: Mappings,
+) -> Result<Gathered, GatherError> {
+    let coro_workspaces = source.workspaces().await.map_err(GatherError::Source)?;
+    let billable: HashSet<&WorkspaceId> = coro_workspaces
+        .iter()
+        .filter(|w| !w.archived)
+        .map(|w| &w.id)
+        .collect();
+    let asked: Vec<WorkspaceId> = mappings
+        .workspaces
+        .iter()
+        .filter(|w| billable.contains(&w.workspace_id))
+        .map(|w| w.workspace_id.clone())
+        .collect();
+    let queries: Vec<ServiceQuery> = mappings
+        .services
+        .iter()
+        .map(|s| ServiceQuery {
+            service_key: s.service_key.clone(),
+            unit: s.unit.map(to_unit),
+        })
+        .collect();
+    let usage = if asked.is_empty() {
+        UsageReport::default()
+    } else {
+        source
+            .usage(&asked, &queries)
+            .await
+            .map_err(GatherError::Source)?
+    };
+
+    let companies: Vec<_> = mappings.workspaces.iter().map(|w| w.company_id).collect();
+    let products: Vec<_> = mappings.services.iter().map(|s| s.product_id).collect();
+    let (billing, live_products) = if companies.is_empty() || products.is_empty() {
+        (BillingState::default(), None)
+    } else {
+        let billing = psa
+            .read_billing(&companies, &products)
+            .await
+            .map_err(GatherError::Psa)?;
+        // The product list tells a deleted or deactivated product ("gone") apart from one that
+        // merely has no line; the billing read alone cannot.
+        let live = psa
+            .list_products(None)
+            .await
+            .map_err(GatherError::Psa)?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        (billing, Some(live))
+    };
+
+    let mut service_names = HashMap::new();
+    let keys = mappings
+        .services
+        .iter()
+        .map(|s| &s.service_key)
+        .chain(usage.unasked.keys().map(|(_, k)| k));
+    for key in keys {
+        if let Some(name) = source.service_name(key) {
+            service_names.insert(key.clone(), name);
+        }
+    }
+    Ok(Gathered {
+        mappings,
+        coro_workspaces,
+        usage,
+        billing,
+        live_products,
+        service_names,
+    })
+}

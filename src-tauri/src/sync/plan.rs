@@ -1,0 +1,288 @@
+//! The planner: a pure function from what gather read (and the policy) to a [`Plan`] — one item
+//! per mapped workspace × mapped service, plus hints for what is not synced (unmapped workspaces,
+//! services in use but not mapped). No I/O, no clock: `generated_at` is a parameter.
+//!
+//! It writes only where there is exactly one PSA line and the quantity differs; it never picks
+//! between several candidate lines; a decrease over the safety share (or to zero) is held for
+//! approval unless the policy says the operator approved it.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::gather::{to_unit, Gathered, SourceWorkspace};
+use super::model::{Action, Plan, PlanItem, PlanTotals};
+use crate::model::WorkspaceId;
+use crate::psa::{BillingLine, LineLookup};
+use crate::store::mappings::{ServiceLink, WorkspaceLink};
+
+/// The decrease share held by default (50 %).
+pub const DEFAULT_MAX_DECREASE_SHARE: f64 = 0.5;
+
+/// Safety settings of one plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanPolicy {
+    /// A decrease removing more than this share (0–1) of the current quantity is held.
+    pub max_decrease_share: f64,
+    /// The operator approved large decreases (never for the daily schedule).
+    pub approve_held: bool,
+}
+
+impl Default for PlanPolicy {
+    fn default() -> Self {
+        PlanPolicy {
+            max_decrease_share: DEFAULT_MAX_DECREASE_SHARE,
+            approve_held: false,
+        }
+    }
+}
+
+/// Builds the plan. Items are ordered by workspace name, then service key; unmapped workspaces
+/// come last.
+pub fn plan(g: &Gathered, policy: &PlanPolicy, generated_at: DateTime<Utc>) -> Plan {
+    let coro: HashMap<&WorkspaceId, &SourceWorkspace> =
+        g.coro_workspaces.iter().map(|w| (&w.id, w)).collect();
+    let mut workspaces: Vec<&WorkspaceLink> = g.mappings.workspaces.iter().collect();
+    workspaces.sort_by_key(|w| (w.workspace_name.to_lowercase(), w.workspace_id.clone()));
+    let mut services: Vec<&ServiceLink> = g.mappings.services.iter().collect();
+    services.sort_by(|a, b| a.service_key.cmp(&b.service_key));
+    let mapped_keys: HashSet<&str> = services.iter().map(|s| s.service_key.as_str()).collect();
+
+    let mut items = Vec::new();
+    for ws in workspaces {
+        let found = coro.get(&ws.workspace_id).copied();
+        for svc in &services {
+            items.push(mapped_item(g, policy, ws, found, svc));
+        }
+        items.extend(unmapped_services(g, ws, &mapped_keys));
+    }
+    items.extend(unmapped_workspaces(g));
+    Plan {
+        connector_id: g.mappings.connector_id,
+        totals: PlanTotals::of(&items),
+        items,
+        generated_at,
+    }
+}
+
+fn service_name(g: &Gathered, key: &str) -> String {
+    g.service_names
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn skip(mut item: PlanItem, reason: String) -> PlanItem {
+    item.action = Action::Skip;
+    item.reason = Some(reason);
+    item
+}
+
+fn with_line(mut item: PlanItem, line: &BillingLine) -> PlanItem {
+    item.line_ref = Some(line.key.describe());
+    item.line_name = Some(line.container_name.clone());
+    item.before = Some(line.quantity);
+    item.line = Some(line.clone());
+    item
+}
+
+/// The item of one mapped workspace × mapped service: the first rule that stops it wins.
+fn mapped_item(
+    g: &Gathered,
+    policy: &PlanPolicy,
+    ws: &WorkspaceLink,
+    found: Option<&SourceWorkspace>,
+    svc: &ServiceLink,
+) -> PlanItem {
+    let mut item = PlanItem {
+        workspace_id: ws.workspace_id.clone(),
+        workspace_name: found.map_or_else(|| ws.workspace_name.clone(), |w| w.name.clone()),
+        service_key: svc.service_key.clone(),
+        service_name: service_name(g, &svc.service_key),
+        unit: svc.unit.map(to_unit),
+        company_id: Some(ws.company_id),
+        company_name: Some(ws.company_name.clone()),
+        product_id: Some(svc.product_id),
+        product_name: Some(svc.product_name.clone()),
+        line_ref: None,
+        line_name: None,
+        line: None,
+        before: None,
+        after: None,
+        action: Action::Skip,
+        reason: None,
+    };
+    let lookup = g.billing.lines.get(&(ws.company_id, svc.product_id));
+    // Show the current PSA quantity even on skipped items when there is exactly one line.
+    if let Some(LineLookup::One { line }) = lookup {
+        item = with_line(item, line);
+    }
+    let Some(found) = found else {
+        return skip(item, "The workspace is no longer listed in the Coro channel (removed or moved), so there is nothing to bill; unmap it, and end the PSA line if it should stop billing".into());
+    };
+    if found.archived {
+        return skip(item, "The workspace is archived in Coro, so it is not billed; PSA Bridge leaves the PSA line as it is — end it in the PSA and unmap the workspace".into());
+    }
+    if g
+        .live_products
+        .as_ref()
+        .is_some_and(|live| !live.contains(&svc.product_id))
+    {
+        return skip(item, format!("The PSA product '{}' (id {}) no longer exists or is inactive; map the service to another product", svc.product_name, svc.product_id.0));
+    }
+    let desired = match g
+        .usage
+        .counts
+        .get(&(ws.workspace_id.clone(), svc.service_key.clone()))
+    {
+        None => Err("Coro returned no count".to_string()),
+        Some(Err(why)) => Err(why.clone()),
+        Some(Ok(n)) if *n < 0 => Err(format!("Coro reported a negative count ({n})")),
+        Some(Ok(n)) => Ok(*n),
+    };
+    let desired = match desired {
+        Ok(n) => n,
+        Err(why) => {
+            return skip(item, format!("The Coro count is unavailable ({why}); nothing is changed until it can be read"));
+        }
+    };
+    item.after = Some(desired);
+    match lookup {
+        None => skip(item, "The PSA read returned nothing for this company and product; run the sync again, and report it if it persists".into()),
+        Some(LineLookup::None { reason }) => skip(item, format!("No agreement/contract line bills '{}' for '{}': {reason}. Add the product to the company's agreement or contract", svc.product_name, ws.company_name)),
+        Some(LineLookup::Many { lines }) => {
+            let named: Vec<String> = lines
+                .iter()
+                .map(|l| format!("'{}' ({}, quantity {})", l.container_name, l.key.describe(), l.quantity))
+                .collect();
+            skip(item, format!("{} lines bill '{}' for '{}': {}. PSA Bridge will not guess — keep one line (end the others) and sync again", lines.len(), svc.product_name, ws.company_name, named.join("; ")))
+        }
+        Some(LineLookup::One { line }) => compare(item, line.quantity, desired, policy),
+    }
+}
+
+/// Unchanged, increase, decrease, or a held decrease.
+fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> PlanItem {
+    item.action = if after == before {
+        Action::Unchanged
+    } else if after > before {
+        Action::Increase
+    } else {
+        Action::Decrease
+    };
+    if item.action != Action::Decrease {
+        return item;
+    }
+    let share = sanitize_share(policy.max_decrease_share);
+    let removed = before.saturating_sub(after);
+    let held = if after == 0 {
+        Some("a decrease to zero".to_string())
+    } else if (removed as f64) > share * (before as f64) {
+        let pct = removed.saturating_mul(100) / before.max(1);
+        Some(format!(
+            "a decrease of {pct}% (limit {:.0}%)",
+            share * 100.0
+        ))
+    } else {
+        None
+    };
+    if let Some(what) = held {
+        if policy.approve_held {
+            item.reason = Some(format!(
+                "{} approved by the operator",
+                capitalize(&what)
+            ));
+        } else {
+            item.action = Action::Hold;
+            item.reason = Some(format!(
+                "{} from {before} to {after} is held for approval: review it and apply it from the preview",
+                capitalize(&what)
+            ));
+        }
+    }
+    item
+}
+
+/// A share outside 0–1 (or not a number) would disable or break the guard; clamp it, treating
+/// garbage as 0 so every decrease is held rather than none.
+fn sanitize_share(share: f64) -> f64 {
+    if share.is_nan() {
+        0.0
+    } else {
+        share.clamp(0.0, 1.0)
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// "Service in use but not mapped" hints for one mapped workspace.
+fn unmapped_services(g: &Gathered, ws: &WorkspaceLink, mapped: &HashSet<&str>) -> Vec<PlanItem> {
+    let mut unasked: Vec<(&String, i64)> = g
+        .usage
+        .unasked
+        .iter()
+        .filter(|((id, key), n)| *id == ws.workspace_id && **n > 0 && !mapped.contains(key.as_str()))
+        .map(|((_, key), n)| (key, *n))
+        .collect();
+    unasked.sort();
+    unasked
+        .into_iter()
+        .map(|(key, n)| PlanItem {
+            workspace_id: ws.workspace_id.clone(),
+            workspace_name: ws.workspace_name.clone(),
+            service_key: key.clone(),
+            service_name: service_name(g, key),
+            unit: None,
+            company_id: Some(ws.company_id),
+            company_name: Some(ws.company_name.clone()),
+            product_id: None,
+            product_name: None,
+            line_ref: None,
+            line_name: None,
+            line: None,
+            before: None,
+            after: Some(n),
+            action: Action::Skip,
+            reason: Some(format!("The service '{}' is in use ({n}) but not mapped to a PSA product, so it is not billed; map it on the Services screen", service_name(g, key))),
+        })
+        .collect()
+}
+
+/// One workspace-level item per Coro workspace that is billable but not mapped to a company.
+fn unmapped_workspaces(g: &Gathered) -> Vec<PlanItem> {
+    let mapped: HashSet<&WorkspaceId> =
+        g.mappings.workspaces.iter().map(|w| &w.workspace_id).collect();
+    let mut missing: Vec<&SourceWorkspace> = g
+        .coro_workspaces
+        .iter()
+        .filter(|w| !w.archived && !mapped.contains(&w.id))
+        .collect();
+    missing.sort_by_key(|w| (w.name.to_lowercase(), w.id.clone()));
+    missing
+        .into_iter()
+        .map(|w| PlanItem {
+            workspace_id: w.id.clone(),
+            workspace_name: w.name.clone(),
+            service_key: String::new(),
+            service_name: "All services".into(),
+            unit: None,
+            company_id: None,
+            company_name: None,
+            product_id: None,
+            product_name: None,
+            line_ref: None,
+            line_name: None,
+            line: None,
+            before: None,
+            after: None,
+            action: Action::Skip,
+            reason: Some("The workspace is not mapped to a PSA company, so none of its usage is billed; map it on the Workspaces screen".into()),
+        })
+        .collect()
+}
