@@ -103,10 +103,16 @@ mod tests {
     struct EuZone;
 
     fn dst_start() -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2025, 3, 30).unwrap().and_hms_opt(1, 0, 0).unwrap()
+        NaiveDate::from_ymd_opt(2025, 3, 30)
+            .unwrap()
+            .and_hms_opt(1, 0, 0)
+            .unwrap()
     }
     fn dst_end() -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2025, 10, 26).unwrap().and_hms_opt(1, 0, 0).unwrap()
+        NaiveDate::from_ymd_opt(2025, 10, 26)
+            .unwrap()
+            .and_hms_opt(1, 0, 0)
+            .unwrap()
     }
     fn hours(h: i32) -> FixedOffset {
         FixedOffset::east_opt(h * 3600).unwrap()
@@ -120,7 +126,10 @@ mod tests {
         fn offset_from_local_date(&self, _: &NaiveDate) -> MappedLocalTime<FixedOffset> {
             unimplemented!("not used by the schedule")
         }
-        fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> MappedLocalTime<FixedOffset> {
+        fn offset_from_local_datetime(
+            &self,
+            local: &NaiveDateTime,
+        ) -> MappedLocalTime<FixedOffset> {
             // Try both offsets; keep those that map back to an instant using that offset.
             let fits = |off: FixedOffset| {
                 let utc = *local - Duration::seconds(off.local_minus_utc().into());
@@ -146,13 +155,19 @@ mod tests {
     }
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
     fn t(hhmm: &str) -> NaiveTime {
         parse_local_time(hhmm).unwrap()
     }
     fn fixed(local: &str, offset_h: i32, paused: bool) -> SchedulePolicy<FixedOffset> {
-        SchedulePolicy { local_time: t(local), paused, tz: hours(offset_h) }
+        SchedulePolicy {
+            local_time: t(local),
+            paused,
+            tz: hours(offset_h),
+        }
     }
 
     struct Case {
@@ -174,36 +189,83 @@ mod tests {
     fn utc_daily_cases() {
         let p = fixed("06:00", 0, false);
         let cases = [
-            Case { name: "never_ran_before_slot", success: None, attempt: None,
-                now: "2025-01-31T05:00:00Z", expect: Some("2025-01-31T06:00:00Z") },
-            Case { name: "never_ran_after_slot_waits_for_next", success: None, attempt: None,
-                now: "2025-01-31T09:00:00Z", expect: Some("2025-02-01T06:00:00Z") },
-            Case { name: "already_ran_today", success: Some("2025-01-31T06:00:05Z"),
-                attempt: Some("2025-01-31T06:00:00Z"), now: "2025-01-31T09:00:00Z",
-                expect: Some("2025-02-01T06:00:00Z") },
-            Case { name: "ran_yesterday_before_todays_slot", success: Some("2025-01-30T06:01:00Z"),
-                attempt: Some("2025-01-30T06:00:00Z"), now: "2025-01-31T05:59:59Z",
-                expect: Some("2025-01-31T06:00:00Z") },
-            Case { name: "missed_today_catch_up_now", success: Some("2025-01-30T06:01:00Z"),
-                attempt: Some("2025-01-30T06:00:00Z"), now: "2025-01-31T10:30:00Z",
-                expect: Some("2025-01-31T10:30:00Z") },
-            Case { name: "closed_for_days_one_catch_up", success: Some("2025-01-20T06:01:00Z"),
-                attempt: Some("2025-01-20T06:00:00Z"), now: "2025-01-31T07:00:00Z",
-                expect: Some("2025-01-31T07:00:00Z") },
-            Case { name: "exactly_at_slot_is_due", success: Some("2025-01-30T06:00:00Z"),
-                attempt: Some("2025-01-30T06:00:00Z"), now: "2025-01-31T06:00:00Z",
-                expect: Some("2025-01-31T06:00:00Z") },
-            Case { name: "failed_today_waits_for_tomorrow", success: Some("2025-01-30T06:00:00Z"),
-                attempt: Some("2025-01-31T06:00:00Z"), now: "2025-01-31T08:00:00Z",
-                expect: Some("2025-02-01T06:00:00Z") },
-            Case { name: "manual_run_after_missed_slot_counts", success: Some("2025-01-31T07:00:00Z"),
-                attempt: Some("2025-01-31T07:00:00Z"), now: "2025-01-31T08:00:00Z",
-                expect: Some("2025-02-01T06:00:00Z") },
-            Case { name: "success_without_attempt_record", success: Some("2025-01-31T06:00:00Z"),
-                attempt: None, now: "2025-01-31T08:00:00Z", expect: Some("2025-02-01T06:00:00Z") },
-            Case { name: "attempt_in_future_clock_went_back", success: None,
-                attempt: Some("2025-02-05T06:00:00Z"), now: "2025-01-31T08:00:00Z",
-                expect: Some("2025-02-01T06:00:00Z") },
+            Case {
+                name: "never_ran_before_slot",
+                success: None,
+                attempt: None,
+                now: "2025-01-31T05:00:00Z",
+                expect: Some("2025-01-31T06:00:00Z"),
+            },
+            Case {
+                name: "never_ran_after_slot_waits_for_next",
+                success: None,
+                attempt: None,
+                now: "2025-01-31T09:00:00Z",
+                expect: Some("2025-02-01T06:00:00Z"),
+            },
+            Case {
+                name: "already_ran_today",
+                success: Some("2025-01-31T06:00:05Z"),
+                attempt: Some("2025-01-31T06:00:00Z"),
+                now: "2025-01-31T09:00:00Z",
+                expect: Some("2025-02-01T06:00:00Z"),
+            },
+            Case {
+                name: "ran_yesterday_before_todays_slot",
+                success: Some("2025-01-30T06:01:00Z"),
+                attempt: Some("2025-01-30T06:00:00Z"),
+                now: "2025-01-31T05:59:59Z",
+                expect: Some("2025-01-31T06:00:00Z"),
+            },
+            Case {
+                name: "missed_today_catch_up_now",
+                success: Some("2025-01-30T06:01:00Z"),
+                attempt: Some("2025-01-30T06:00:00Z"),
+                now: "2025-01-31T10:30:00Z",
+                expect: Some("2025-01-31T10:30:00Z"),
+            },
+            Case {
+                name: "closed_for_days_one_catch_up",
+                success: Some("2025-01-20T06:01:00Z"),
+                attempt: Some("2025-01-20T06:00:00Z"),
+                now: "2025-01-31T07:00:00Z",
+                expect: Some("2025-01-31T07:00:00Z"),
+            },
+            Case {
+                name: "exactly_at_slot_is_due",
+                success: Some("2025-01-30T06:00:00Z"),
+                attempt: Some("2025-01-30T06:00:00Z"),
+                now: "2025-01-31T06:00:00Z",
+                expect: Some("2025-01-31T06:00:00Z"),
+            },
+            Case {
+                name: "failed_today_waits_for_tomorrow",
+                success: Some("2025-01-30T06:00:00Z"),
+                attempt: Some("2025-01-31T06:00:00Z"),
+                now: "2025-01-31T08:00:00Z",
+                expect: Some("2025-02-01T06:00:00Z"),
+            },
+            Case {
+                name: "manual_run_after_missed_slot_counts",
+                success: Some("2025-01-31T07:00:00Z"),
+                attempt: Some("2025-01-31T07:00:00Z"),
+                now: "2025-01-31T08:00:00Z",
+                expect: Some("2025-02-01T06:00:00Z"),
+            },
+            Case {
+                name: "success_without_attempt_record",
+                success: Some("2025-01-31T06:00:00Z"),
+                attempt: None,
+                now: "2025-01-31T08:00:00Z",
+                expect: Some("2025-02-01T06:00:00Z"),
+            },
+            Case {
+                name: "attempt_in_future_clock_went_back",
+                success: None,
+                attempt: Some("2025-02-05T06:00:00Z"),
+                now: "2025-01-31T08:00:00Z",
+                expect: Some("2025-02-01T06:00:00Z"),
+            },
         ];
         check(&p, &cases);
     }
@@ -219,44 +281,106 @@ mod tests {
     #[test]
     fn offsets_far_from_utc() {
         let east = fixed("06:00", 10, false);
-        check(&east, &[Case { name: "plus_10_slot_is_previous_utc_evening", success: None,
-            attempt: Some("2025-01-30T20:00:00Z"), now: "2025-01-31T12:00:00Z",
-            expect: Some("2025-01-31T20:00:00Z") }]);
+        check(
+            &east,
+            &[Case {
+                name: "plus_10_slot_is_previous_utc_evening",
+                success: None,
+                attempt: Some("2025-01-30T20:00:00Z"),
+                now: "2025-01-31T12:00:00Z",
+                expect: Some("2025-01-31T20:00:00Z"),
+            }],
+        );
         let west = fixed("23:30", -8, false);
-        check(&west, &[Case { name: "minus_8_late_slot_is_next_utc_morning", success: None,
-            attempt: Some("2025-01-31T07:30:00Z"), now: "2025-02-01T07:00:00Z",
-            expect: Some("2025-02-01T07:30:00Z") }]);
+        check(
+            &west,
+            &[Case {
+                name: "minus_8_late_slot_is_next_utc_morning",
+                success: None,
+                attempt: Some("2025-01-31T07:30:00Z"),
+                now: "2025-02-01T07:00:00Z",
+                expect: Some("2025-02-01T07:30:00Z"),
+            }],
+        );
     }
 
     #[test]
     fn daylight_saving_days() {
-        let six = SchedulePolicy { local_time: t("06:00"), paused: false, tz: EuZone };
-        check(&six, &[
-            Case { name: "same_wall_time_across_spring_change_23h_later", success: None,
-                attempt: Some("2025-03-29T05:00:00Z"), now: "2025-03-29T12:00:00Z",
-                expect: Some("2025-03-30T04:00:00Z") },
-            Case { name: "same_wall_time_across_autumn_change_25h_later", success: None,
-                attempt: Some("2025-10-25T04:00:00Z"), now: "2025-10-25T12:00:00Z",
-                expect: Some("2025-10-26T05:00:00Z") },
-            Case { name: "catch_up_on_change_day", success: Some("2025-03-28T05:00:00Z"),
-                attempt: None, now: "2025-03-30T09:00:00Z", expect: Some("2025-03-30T09:00:00Z") },
-        ]);
-        let in_gap = SchedulePolicy { local_time: t("02:30"), paused: false, tz: EuZone };
-        check(&in_gap, &[Case { name: "slot_in_spring_gap_runs_at_03_00_local", success: None,
-            attempt: Some("2025-03-29T01:30:00Z"), now: "2025-03-29T12:00:00Z",
-            expect: Some("2025-03-30T01:00:00Z") }]);
-        check(&in_gap, &[Case { name: "slot_in_autumn_overlap_runs_once_at_first", success: None,
-            attempt: Some("2025-10-25T00:30:00Z"), now: "2025-10-25T12:00:00Z",
-            expect: Some("2025-10-26T00:30:00Z") }]);
-        check(&in_gap, &[Case { name: "after_first_overlap_run_not_again_at_second", success: None,
-            attempt: Some("2025-10-26T00:30:00Z"), now: "2025-10-26T01:10:00Z",
-            expect: Some("2025-10-27T01:30:00Z") }]);
+        let six = SchedulePolicy {
+            local_time: t("06:00"),
+            paused: false,
+            tz: EuZone,
+        };
+        check(
+            &six,
+            &[
+                Case {
+                    name: "same_wall_time_across_spring_change_23h_later",
+                    success: None,
+                    attempt: Some("2025-03-29T05:00:00Z"),
+                    now: "2025-03-29T12:00:00Z",
+                    expect: Some("2025-03-30T04:00:00Z"),
+                },
+                Case {
+                    name: "same_wall_time_across_autumn_change_25h_later",
+                    success: None,
+                    attempt: Some("2025-10-25T04:00:00Z"),
+                    now: "2025-10-25T12:00:00Z",
+                    expect: Some("2025-10-26T05:00:00Z"),
+                },
+                Case {
+                    name: "catch_up_on_change_day",
+                    success: Some("2025-03-28T05:00:00Z"),
+                    attempt: None,
+                    now: "2025-03-30T09:00:00Z",
+                    expect: Some("2025-03-30T09:00:00Z"),
+                },
+            ],
+        );
+        let in_gap = SchedulePolicy {
+            local_time: t("02:30"),
+            paused: false,
+            tz: EuZone,
+        };
+        check(
+            &in_gap,
+            &[Case {
+                name: "slot_in_spring_gap_runs_at_03_00_local",
+                success: None,
+                attempt: Some("2025-03-29T01:30:00Z"),
+                now: "2025-03-29T12:00:00Z",
+                expect: Some("2025-03-30T01:00:00Z"),
+            }],
+        );
+        check(
+            &in_gap,
+            &[Case {
+                name: "slot_in_autumn_overlap_runs_once_at_first",
+                success: None,
+                attempt: Some("2025-10-25T00:30:00Z"),
+                now: "2025-10-25T12:00:00Z",
+                expect: Some("2025-10-26T00:30:00Z"),
+            }],
+        );
+        check(
+            &in_gap,
+            &[Case {
+                name: "after_first_overlap_run_not_again_at_second",
+                success: None,
+                attempt: Some("2025-10-26T00:30:00Z"),
+                now: "2025-10-26T01:10:00Z",
+                expect: Some("2025-10-27T01:30:00Z"),
+            }],
+        );
     }
 
     #[test]
     fn local_time_setting_parses() {
         assert_eq!(parse_local_time(" 06:00 ").unwrap(), default_local_time());
-        assert_eq!(parse_local_time("23:59").unwrap(), NaiveTime::from_hms_opt(23, 59, 0).unwrap());
+        assert_eq!(
+            parse_local_time("23:59").unwrap(),
+            NaiveTime::from_hms_opt(23, 59, 0).unwrap()
+        );
         for bad in ["6", "24:00", "noon", "06:60", ""] {
             let err = parse_local_time(bad).unwrap_err();
             assert!(err.contains("HH:MM"), "{bad}: {err}");

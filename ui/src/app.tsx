@@ -8,12 +8,15 @@ import { StatusStrip } from './components/StatusStrip';
 import { appInfo, onNavigate, toApiError } from './ipc';
 import { ReportErrorContext } from './report';
 import { navigate, parseRoute, sectionOf, useRoute, type Route } from './router';
+import { useAppEvents } from './useAppEvents';
 import { useLoad } from './useLoad';
 import { ConnectorsView } from './views/connectors/ConnectorsView';
-import { HistoryView } from './views/History';
-import { ServiceMappingView, WorkspaceMappingView } from './views/Mapping';
+import { HistoryView } from './views/history/HistoryView';
+import { RunDetailView } from './views/history/RunDetailView';
+import { ServiceMappingView } from './views/mapping/ServiceMapping';
+import { WorkspaceMappingView } from './views/mapping/WorkspaceMapping';
 import { SettingsView } from './views/Settings';
-import { SyncView } from './views/Sync';
+import { SyncView } from './views/sync/SyncView';
 
 export function App() {
   const [error, setError] = useState<ApiError | null>(null);
@@ -29,8 +32,12 @@ export function App() {
 
 function Shell({ error, onDismiss }: { error: ApiError | null; onDismiss: () => void }) {
   const route = useRoute();
-  const [info] = useLoad(appInfo);
+  const [info, reloadInfo] = useLoad(appInfo);
   useTrayNavigation();
+  // The footer shows the next sync and the pause state; the Settings screen the Coro connection.
+  useAppEvents((e) => {
+    if (e.kind === 'settings_changed' || e.kind === 'run_finished') reloadInfo();
+  });
 
   return (
     <div class="shell">
@@ -51,13 +58,15 @@ function Screen({ route, info }: { route: Route; info: AppInfo | null }) {
     case 'connectors':
       return <ConnectorsView />;
     case 'workspace-mapping':
-      return <WorkspaceMappingView connectorId={route.connectorId} />;
+      return <WorkspaceMappingView key={route.connectorId} connectorId={route.connectorId} />;
     case 'service-mapping':
-      return <ServiceMappingView connectorId={route.connectorId} />;
+      return <ServiceMappingView key={route.connectorId} connectorId={route.connectorId} />;
     case 'sync':
       return <SyncView />;
     case 'history':
       return <HistoryView />;
+    case 'run':
+      return <RunDetailView key={route.runId} runId={route.runId} />;
     case 'settings':
       return <SettingsView info={info} />;
   }

@@ -3,6 +3,7 @@
 //! connect Coro, map a workspace…) and returns view types. Tauri commands and CLI commands are
 //! thin wrappers around these.
 
+pub mod browse;
 pub mod connectors;
 pub mod psa_client;
 pub mod settings;

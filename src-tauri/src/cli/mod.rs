@@ -1,6 +1,7 @@
 //! Command line: `psa-bridge` alone starts the desktop app; subcommands run headless. Read
 //! commands take `--json`. Exit codes are stable: 0 ok, 1 failure, 2 usage error.
 
+pub mod browse;
 pub mod connector;
 pub mod output;
 pub mod sandbox;
@@ -57,6 +58,10 @@ pub enum Command {
     /// Add, list, test and remove PSA connectors.
     #[command(subcommand)]
     Connector(connector::ConnectorCmd),
+    /// List a connector's PSA companies (cached; --refresh re-reads, --search asks the PSA).
+    Companies(browse::BrowseArgs),
+    /// List a connector's PSA products (ConnectWise catalog items / Autotask services).
+    Products(browse::BrowseArgs),
 }
 
 /// A tokio runtime for headless commands.
@@ -122,6 +127,7 @@ impl Command {
             Command::Sandbox(a) => a.json,
             Command::Status(f) => f.json,
             Command::Connector(c) => c.wants_json(),
+            Command::Companies(a) | Command::Products(a) => a.json,
         }
     }
 }
@@ -135,6 +141,8 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Sandbox(_) => Ok(()),
         Command::Status(f) => status::run(&ctx, f.json),
         Command::Connector(c) => connector::run(&ctx, c),
+        Command::Companies(a) => browse::companies(&ctx, a),
+        Command::Products(a) => browse::products(&ctx, a),
     }
 }
 

@@ -324,6 +324,25 @@ mod tests {
     }
 
     #[test]
+    fn at_most_four_requests_in_flight_and_pages_capped() {
+        let cfg = ConnectWiseConfig {
+            site: "cw.example.com".into(),
+            company: "contoso".into(),
+            public_key: "p".into(),
+            client_id: "c".into(),
+        };
+        let key = Sensitive::new("k".to_string());
+        let client = ConnectWiseClient::new(&cfg, &key).unwrap();
+        assert_eq!(client.inner.limit.available_permits(), 4);
+        let big = ClientOptions {
+            page_size: 5000,
+            ..ClientOptions::default()
+        };
+        let client = ConnectWiseClient::with_options(&cfg, &key, big).unwrap();
+        assert_eq!(client.inner.page_size, MAX_PAGE_SIZE);
+    }
+
+    #[test]
     fn debug_output_hides_secrets() {
         let cfg = ConnectWiseConfig {
             site: "na.myconnectwise.net".into(),

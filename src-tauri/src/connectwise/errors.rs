@@ -134,8 +134,11 @@ impl Failure {
                 self.suffix()
             ));
         }
+        // The PowerShell module also reads `UserNotAuthenticated` as bad keys, whatever the status.
+        if code == 401 || lower.contains("usernotauthenticated") {
+            return PsaError::Unauthorized(BAD_KEYS.to_string());
+        }
         match code {
-            401 => PsaError::Unauthorized(BAD_KEYS.to_string()),
             403 => PsaError::Forbidden(format!(
                 "403 from ConnectWise on {}: the API member's security role lacks {}. Grant it under System > Security Roles, then try again.{}",
                 resource.noun(),

@@ -122,12 +122,13 @@ impl ConnectWiseClient {
                     attempt += 1;
                 }
                 Retry::No => {
+                    tracing::warn!(%method, path = url.path(), status = status.as_u16(), request_id = request_id.as_deref().unwrap_or("-"), attempt, "ConnectWise request failed");
                     return Err(SendError::Status(Failure {
                         status,
                         body: text,
                         request_id,
                         retry_after_secs: wait.map(|d| d.as_secs()),
-                    }))
+                    }));
                 }
             }
         }

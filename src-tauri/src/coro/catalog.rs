@@ -40,7 +40,11 @@ const fn svc(key: &'static str, name: &'static str, default_unit: Unit) -> Known
 pub const KNOWN: &[KnownService] = &[
     svc("endpointSecurity", "Endpoint Security", Unit::Device),
     svc("edr", "EDR", Unit::Device),
-    svc("endpointDataGovernance", "Endpoint Data Governance", Unit::Device),
+    svc(
+        "endpointDataGovernance",
+        "Endpoint Data Governance",
+        Unit::Device,
+    ),
     svc("emailSecurity", "Email Security", Unit::User),
     svc("cloudSecurity", "Cloud Security", Unit::User),
     svc("userDataGovernance", "User Data Governance", Unit::User),
@@ -120,7 +124,7 @@ pub fn catalogue(seen_keys: impl IntoIterator<Item = String>) -> Vec<ServiceInfo
 }
 
 /// A readable name for a camelCase key: words split at case changes and digits, each
-/// capitalised ("aiAssistantPlus" → "Ai Assistant Plus", "swgV2" → "Swg V2").
+/// capitalised ("aiAssistantPlus" → "Ai Assistant Plus", "module3" → "Module 3").
 pub fn name_from_key(key: &str) -> String {
     let key = wire::normalize_key(key);
     let mut words: Vec<String> = Vec::new();
@@ -129,8 +133,11 @@ pub fn name_from_key(key: &str) -> String {
         let boundary = match prev {
             None => true,
             Some(p) => {
+                // A digit run starts a word after a lower-case word ("module3") but stays with
+                // a capital ("swgV2"); a letter after digits starts a new word.
                 (c.is_uppercase() && !p.is_uppercase())
-                    || (c.is_ascii_digit() != p.is_ascii_digit())
+                    || (c.is_ascii_digit() && p.is_lowercase())
+                    || (c.is_alphabetic() && p.is_ascii_digit())
             }
         };
         match words.last_mut() {
@@ -163,7 +170,8 @@ mod tests {
             ("camel", "aiAssistantPlus", "Ai Assistant Plus"),
             ("upper snake", "AI_ASSISTANT_PLUS", "Ai Assistant Plus"),
             ("single word", "insights", "Insights"),
-            ("digits", "swgV2", "Swg V2"),
+            ("digits after a capital", "swgV2", "Swg V2"),
+            ("letters after digits", "module3beta", "Module 3 Beta"),
             ("trailing digits", "module3", "Module 3"),
             ("acronym run", "ztnaXYZ", "Ztna XYZ"),
             ("empty", "", ""),
@@ -177,8 +185,16 @@ mod tests {
     fn lookups() {
         let cases = [
             ("known camel", "edr", Some(("EDR", Unit::Device))),
-            ("known shouting", "EMAIL_SECURITY", Some(("Email Security", Unit::User))),
-            ("known kebab", "wifi-phishing", Some(("WiFi Phishing", Unit::Device))),
+            (
+                "known shouting",
+                "EMAIL_SECURITY",
+                Some(("Email Security", Unit::User)),
+            ),
+            (
+                "known kebab",
+                "wifi-phishing",
+                Some(("WiFi Phishing", Unit::Device)),
+            ),
             ("unknown", "aiAssistantPlus", None),
         ];
         for (case, key, want) in cases {
@@ -194,7 +210,13 @@ mod tests {
 
     #[test]
     fn catalogue_keeps_every_known_and_adds_unknown_keys() {
-        let seen = ["edr", "aiAssistantPlus", "AI_ASSISTANT_PLUS", " ", "coroInsights"];
+        let seen = [
+            "edr",
+            "aiAssistantPlus",
+            "AI_ASSISTANT_PLUS",
+            " ",
+            "coroInsights",
+        ];
         let cat = catalogue(seen.iter().map(|s| s.to_string()));
         assert_eq!(cat.len(), KNOWN.len() + 2);
         assert!(cat[..KNOWN.len()].iter().all(|s| s.known));
@@ -219,7 +241,11 @@ mod tests {
         assert_eq!(KNOWN.len(), SERVICES.len());
         for s in SERVICES {
             let known = lookup(s.key).map(|k| (k.key, k.name, k.default_unit));
-            let unit = if s.per_device { Unit::Device } else { Unit::User };
+            let unit = if s.per_device {
+                Unit::Device
+            } else {
+                Unit::User
+            };
             assert_eq!(known, Some((s.key, s.name, unit)), "{}", s.key);
             assert_eq!(wire::normalize_key(s.key), s.key);
         }

@@ -15,19 +15,18 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{Mutex, Semaphore};
 
 use super::wire::{self, ErrorBody, TokenRequest, TokenResponse};
+use crate::clock::{Clock, SystemClock};
 use crate::error::{ApiError, ErrorCode};
 use crate::http::{self, Retry};
 use crate::secrets::Sensitive;
 
-/// The injected clock: the client never reads the system time itself, so tests can move time.
-pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
-/// Sends per request by default, first try included.
+/// Sends per request, first try included.
 const MAX_ATTEMPTS: u32 = 4;
 /// A paged list longer than this many pages is a server ignoring `page`; stop rather than spin.
 const MAX_PAGES: u32 = 10_000;
 
-/// Knobs with production defaults; tests inject the clock and shrink pages.
+/// Knobs with production defaults; tests inject a manual clock (token expiry and back-off
+/// pauses go through it, so nothing waits) and shrink pages.
 #[derive(Clone)]
 pub struct ClientOptions {
     pub timeout: Duration,
@@ -38,9 +37,7 @@ pub struct ClientOptions {
     pub workspace_concurrency: usize,
     /// Overrides the token `audience` (coro.md §1.3: which value is canonical is UNCONFIRMED).
     pub audience: Option<String>,
-    pub now: Now,
-    /// Sends per request, first try included (tests use 1 to skip backoff waits).
-    pub max_attempts: u32,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for ClientOptions {
@@ -51,8 +48,7 @@ impl Default for ClientOptions {
             max_in_flight: 4,
             workspace_concurrency: 3,
             audience: None,
-            now: Arc::new(Utc::now),
-            max_attempts: MAX_ATTEMPTS,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -139,11 +135,17 @@ impl CoroClient {
             ("channel workspace id", channel.as_str()),
         ] {
             if value.trim().is_empty() {
-                return Err(CoroError::InvalidSetup(format!("the Coro {field} is empty")));
+                return Err(CoroError::InvalidSetup(format!(
+                    "the Coro {field} is empty"
+                )));
             }
         }
-        let http = http::client(opts.timeout).map_err(|e| CoroError::InvalidSetup(e.to_string()))?;
-        let audience = opts.audience.clone().unwrap_or_else(|| wire::audience(&base));
+        let http =
+            http::client(opts.timeout).map_err(|e| CoroError::InvalidSetup(e.to_string()))?;
+        let audience = opts
+            .audience
+            .clone()
+            .unwrap_or_else(|| wire::audience(&base));
         Ok(CoroClient {
             inner: Arc::new(Inner {
                 http,
@@ -176,7 +178,7 @@ impl CoroClient {
     }
 
     pub(super) fn now(&self) -> DateTime<Utc> {
-        (self.inner.opts.now)()
+        self.inner.opts.clock.now()
     }
 
     /// A valid token: the cached one, or a new one when none is cached or it is due for renewal.
@@ -194,7 +196,10 @@ impl CoroClient {
     /// Drops the cached token if it is still `stale` (another caller may have renewed it).
     async fn forget_token(&self, stale: &Sensitive<String>) {
         let mut cached = self.inner.token.lock().await;
-        if cached.as_ref().is_some_and(|t| t.value.expose() == stale.expose()) {
+        if cached
+            .as_ref()
+            .is_some_and(|t| t.value.expose() == stale.expose())
+        {
             *cached = None;
         }
     }
@@ -294,7 +299,9 @@ impl CoroClient {
             }
             read += items.len() as u64;
             for item in &items {
-                out.push(T::deserialize(item).map_err(|e| CoroError::decode(what, &e.to_string()))?);
+                out.push(
+                    T::deserialize(item).map_err(|e| CoroError::decode(what, &e.to_string()))?,
+                );
             }
             if !paged || !wire::has_more(items.len(), read, total) {
                 break;
@@ -316,9 +323,12 @@ impl CoroClient {
         let mut attempt = 0u32;
         loop {
             let request = build(self.inner.http.request(method.clone(), url));
-            let permit = self.inner.limit.acquire().await.map_err(|_| {
-                Failure::Transport("the Coro client was shut down".to_string())
-            })?;
+            let permit = self
+                .inner
+                .limit
+                .acquire()
+                .await
+                .map_err(|_| Failure::Transport("the Coro client was shut down".to_string()))?;
             self.inner.sent.fetch_add(1, Ordering::Relaxed);
             let outcome = match request.send().await {
                 Ok(resp) => {
@@ -332,10 +342,10 @@ impl CoroClient {
                 Ok(parts) => parts,
                 Err(e) => {
                     let msg = http::describe_transport(&e, what);
-                    match http::retry_decision(None, None, attempt, idempotent, self.inner.opts.max_attempts) {
+                    match http::retry_decision(None, None, attempt, idempotent, MAX_ATTEMPTS) {
                         Retry::After(wait) => {
                             tracing::warn!(%method, url, attempt, "{msg}; retrying");
-                            tokio::time::sleep(wait).await;
+                            self.inner.opts.clock.sleep(wait).await;
                             attempt += 1;
                             continue;
                         }
@@ -350,11 +360,12 @@ impl CoroClient {
             if status.is_success() {
                 return Ok(Reply { body });
             }
-            let wait = header(wire::RETRY_AFTER_HEADER).and_then(|v| wire::retry_after(v, self.now()));
-            match http::retry_decision(Some(status), wait, attempt, idempotent, self.inner.opts.max_attempts) {
+            let wait =
+                header(wire::RETRY_AFTER_HEADER).and_then(|v| wire::retry_after(v, self.now()));
+            match http::retry_decision(Some(status), wait, attempt, idempotent, MAX_ATTEMPTS) {
                 Retry::After(d) => {
                     tracing::warn!(%method, url, status = status.as_u16(), trace_id = trace, attempt, wait_ms = d.as_millis() as u64, "Coro asked to retry");
-                    tokio::time::sleep(d).await;
+                    self.inner.opts.clock.sleep(d).await;
                     attempt += 1;
                 }
                 Retry::No => {
@@ -386,17 +397,15 @@ impl CoroClient {
     /// The error for a failed token request: 401 is the credential, 403/404 the region.
     fn token_error(&self, f: Failure) -> CoroError {
         match f {
-            Failure::Transport(msg) => CoroError::Unreachable(format!(
-                "{msg} (check the region: us, ca or eu)"
-            )),
+            Failure::Transport(msg) => {
+                CoroError::Unreachable(format!("{msg} (check the region: us, ca or eu)"))
+            }
             Failure::Status { status, .. } if status == StatusCode::UNAUTHORIZED => {
                 CoroError::Unauthorized
             }
             // Coro's token endpoint answers 403 "Service not found" for an audience it does not
             // serve, i.e. a credential from another region; 404/405 means no token endpoint here.
-            Failure::Status { status, body, .. }
-                if matches!(status.as_u16(), 403 | 404 | 405) =>
-            {
+            Failure::Status { status, body, .. } if matches!(status.as_u16(), 403 | 404 | 405) => {
                 CoroError::WrongRegion {
                     detail: format!(
                         "{} answered {}{}",
@@ -494,7 +503,9 @@ pub enum CoroError {
          (Control Panel → Connectors → API Credentials)"
     )]
     Unauthorized,
-    #[error("Coro's token endpoint {detail}: check the region (us, ca or eu) of the API credential")]
+    #[error(
+        "Coro's token endpoint {detail}: check the region (us, ca or eu) of the API credential"
+    )]
     WrongRegion { detail: String },
     #[error(
         "Coro answered {status} for the channel workspace {channel}: check the channel workspace \
@@ -510,7 +521,9 @@ pub enum CoroError {
     Forbidden { workspace: String, what: String },
     #[error("Coro does not know workspace {workspace} ({what}, 404): it may have been deleted")]
     NotFound { workspace: String, what: String },
-    #[error("Coro is rate limiting requests ({what}, 429 after retries): try again in a few minutes")]
+    #[error(
+        "Coro is rate limiting requests ({what}, 429 after retries): try again in a few minutes"
+    )]
     RateLimited {
         what: String,
         retry_after_secs: Option<u64>,
@@ -562,46 +575,76 @@ impl From<CoroError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
     use mockito::{Matcher, Server};
     use serde_json::json;
-    use std::sync::atomic::AtomicI64;
 
     const SECRET: &str = "s3cr3t-value";
     const CHANNEL: &str = "root_AAAA_c";
 
-    /// A clock the test moves by hand: seconds after a fixed instant.
-    fn clock() -> (Arc<AtomicI64>, Now) {
-        let offset = Arc::new(AtomicI64::new(0));
-        let base = DateTime::parse_from_rfc3339("2026-05-01T05:00:00Z").map(|d| d.with_timezone(&Utc));
-        let (o, base) = (offset.clone(), base.unwrap());
-        (offset, Arc::new(move || base + TimeDelta::seconds(o.load(Ordering::SeqCst))))
+    fn start() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-05-01T05:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
-    fn client(url: &str, now: Now, max_attempts: u32) -> CoroClient {
-        let opts = ClientOptions { now, max_attempts, ..ClientOptions::default() };
-        CoroClient::with_options(url, "cid".into(), Sensitive::new(SECRET.into()), CHANNEL.into(), opts).unwrap()
+    /// A clock the test moves by hand; back-off pauses return at once.
+    fn clock() -> Arc<ManualClock> {
+        Arc::new(ManualClock::new(start()))
     }
 
-    async fn token(server: &mut Server, value: &str, expires_in: u64, hits: usize) -> mockito::Mock {
+    fn client(url: &str, clock: Arc<ManualClock>) -> CoroClient {
+        let opts = ClientOptions {
+            clock,
+            ..ClientOptions::default()
+        };
+        CoroClient::with_options(
+            url,
+            "cid".into(),
+            Sensitive::new(SECRET.into()),
+            CHANNEL.into(),
+            opts,
+        )
+        .unwrap()
+    }
+
+    async fn token(
+        server: &mut Server,
+        value: &str,
+        expires_in: u64,
+        hits: usize,
+    ) -> mockito::Mock {
         server
             .mock("POST", wire::TOKEN_PATH)
             .match_header("content-type", "application/json")
-            .match_body(Matcher::Json(json!({"client_id": "cid", "client_secret": SECRET,
-                "audience": server.url(), "grant_type": "client_credentials"})))
-            .with_body(json!({"access_token": value, "token_type": "Bearer", "expires_in": expires_in}).to_string())
+            .match_body(Matcher::Json(
+                json!({"client_id": "cid", "client_secret": SECRET,
+                "audience": server.url(), "grant_type": "client_credentials"}),
+            ))
+            .with_body(
+                json!({"access_token": value, "token_type": "Bearer", "expires_in": expires_in})
+                    .to_string(),
+            )
             .expect(hits)
             .create_async()
             .await
     }
 
-    async fn channel(server: &mut Server, bearer: &str, status: usize, hits: usize) -> mockito::Mock {
+    async fn channel(
+        server: &mut Server,
+        bearer: &str,
+        status: usize,
+        hits: usize,
+    ) -> mockito::Mock {
         server
             .mock("GET", wire::WORKSPACES_PATH)
             .match_header(wire::AUTH_HEADER, format!("Bearer {bearer}").as_str())
             .match_header(wire::WORKSPACE_HEADER, CHANNEL)
             .with_status(status)
             .with_header(wire::TRACE_ID_HEADER, "trace-1")
-            .with_body(json!({"id": CHANNEL, "companyName": "Root MSP", "type": "channel"}).to_string())
+            .with_body(
+                json!({"id": CHANNEL, "companyName": "Root MSP", "type": "channel"}).to_string(),
+            )
             .expect(hits)
             .create_async()
             .await
@@ -612,7 +655,7 @@ mod tests {
         let mut server = Server::new_async().await;
         let t = token(&mut server, "tok1", 86_400, 1).await;
         let ch = channel(&mut server, "tok1", 200, 2).await;
-        let c = client(&server.url(), clock().1, 4);
+        let c = client(&server.url(), clock());
         assert_eq!(c.check().await.unwrap(), "Root MSP");
         assert_eq!(c.check().await.unwrap(), "Root MSP");
         t.assert_async().await;
@@ -625,14 +668,18 @@ mod tests {
         let mut server = Server::new_async().await;
         let t = token(&mut server, "tok1", 3_600, 2).await;
         let ch = channel(&mut server, "tok1", 200, 3).await;
-        let (offset, now) = clock();
-        let c = client(&server.url(), now, 4);
+        let clock = clock();
+        let c = client(&server.url(), clock.clone());
         c.check().await.unwrap();
         let due = (3_600 - wire::TOKEN_REFRESH_MARGIN_SECS) as i64;
-        offset.store(due - 1, Ordering::SeqCst);
+        clock.set(start() + TimeDelta::seconds(due - 1));
         c.check().await.unwrap();
-        assert_eq!(c.request_count(), 3, "still inside the margin: no new token");
-        offset.store(due, Ordering::SeqCst);
+        assert_eq!(
+            c.request_count(),
+            3,
+            "still inside the margin: no new token"
+        );
+        clock.set(start() + TimeDelta::seconds(due));
         c.check().await.unwrap();
         t.assert_async().await;
         ch.assert_async().await;
@@ -646,7 +693,7 @@ mod tests {
         let t2 = token(&mut server, "new", 86_400, 1).await;
         let old = channel(&mut server, "old", 401, 1).await;
         let new = channel(&mut server, "new", 200, 1).await;
-        let c = client(&server.url(), clock().1, 4);
+        let c = client(&server.url(), clock());
         assert_eq!(c.check().await.unwrap(), "Root MSP");
         for m in [t1, t2, old, new] {
             m.assert_async().await;
@@ -655,9 +702,11 @@ mod tests {
         let mut server = Server::new_async().await;
         let t = token(&mut server, "tok", 86_400, 2).await;
         let ch = channel(&mut server, "tok", 401, 2).await;
-        let err = client(&server.url(), clock().1, 4).check().await.unwrap_err();
+        let err = client(&server.url(), clock()).check().await.unwrap_err();
         assert_eq!(err, CoroError::Unauthorized);
-        assert!(err.to_string().starts_with("401 from Coro: check the client id and secret"));
+        assert!(err
+            .to_string()
+            .starts_with("401 from Coro: check the client id and secret"));
         t.assert_async().await;
         ch.assert_async().await;
     }
@@ -673,10 +722,18 @@ mod tests {
             .expect(1)
             .create_async()
             .await;
-        let failed = server.mock("GET", wire::WORKSPACES_PATH).with_status(503).expect(1).create_async().await;
+        let failed = server
+            .mock("GET", wire::WORKSPACES_PATH)
+            .with_status(503)
+            .expect(1)
+            .create_async()
+            .await;
         let ok = channel(&mut server, "tok", 200, 1).await;
-        let c = client(&server.url(), clock().1, 4);
+        let clock = clock();
+        let c = client(&server.url(), clock.clone());
         assert_eq!(c.check().await.unwrap(), "Root MSP");
+        // Retry-After: 0 honoured, then the back-off of the second retry (attempt 1) for the 503.
+        assert_eq!(clock.slept(), vec![Duration::ZERO, Duration::from_secs(1)]);
         for m in [limited, failed, ok] {
             m.assert_async().await;
         }
@@ -687,21 +744,89 @@ mod tests {
     #[tokio::test]
     async fn errors_map_to_operator_messages() {
         let cases: Vec<(&str, (usize, String), usize, ErrorCode, &str)> = vec![
-            ("wrong secret", (401, json!({"error": "access_denied"}).to_string()), 200, ErrorCode::Unauthorized, "Control Panel → Connectors → API Credentials"),
-            ("other region audience", (403, json!({"error": "access_denied", "error_description": "Service not found"}).to_string()), 200, ErrorCode::InvalidInput, "check the region"),
-            ("no token endpoint", (404, String::new()), 200, ErrorCode::InvalidInput, "check the region"),
-            ("unknown channel", (200, String::new()), 404, ErrorCode::InvalidInput, "check the channel workspace id"),
-            ("foreign channel", (200, String::new()), 403, ErrorCode::InvalidInput, "check the channel workspace id"),
-            ("bad request", (200, String::new()), 400, ErrorCode::Remote, "(Coro trace id trace-1)"),
-            ("echoed secret", (400, json!({"error_description": format!("bad {SECRET}")}).to_string()), 200, ErrorCode::Remote, "bad ***"),
-            ("throttled", (429, String::new()), 200, ErrorCode::Remote, "rate limiting"),
+            (
+                "wrong secret",
+                (401, json!({"error": "access_denied"}).to_string()),
+                200,
+                ErrorCode::Unauthorized,
+                "Control Panel → Connectors → API Credentials",
+            ),
+            (
+                "other region audience",
+                (
+                    403,
+                    json!({"error": "access_denied", "error_description": "Service not found"})
+                        .to_string(),
+                ),
+                200,
+                ErrorCode::InvalidInput,
+                "check the region",
+            ),
+            (
+                "no token endpoint",
+                (404, String::new()),
+                200,
+                ErrorCode::InvalidInput,
+                "check the region",
+            ),
+            (
+                "unknown channel",
+                (200, String::new()),
+                404,
+                ErrorCode::InvalidInput,
+                "check the channel workspace id",
+            ),
+            (
+                "foreign channel",
+                (200, String::new()),
+                403,
+                ErrorCode::InvalidInput,
+                "check the channel workspace id",
+            ),
+            (
+                "bad request",
+                (200, String::new()),
+                400,
+                ErrorCode::Remote,
+                "(Coro trace id trace-1)",
+            ),
+            (
+                "echoed secret",
+                (
+                    400,
+                    json!({"error_description": format!("bad {SECRET}")}).to_string(),
+                ),
+                200,
+                ErrorCode::Remote,
+                "bad ***",
+            ),
+            (
+                "throttled",
+                (429, String::new()),
+                200,
+                ErrorCode::Remote,
+                "rate limiting",
+            ),
         ];
         for (case, (token_status, token_body), channel_status, code, text) in cases {
             let mut server = Server::new_async().await;
-            let body = if token_status == 200 { json!({"access_token": "tok"}).to_string() } else { token_body };
-            let _t = server.mock("POST", wire::TOKEN_PATH).with_status(token_status).with_body(body).create_async().await;
+            let body = if token_status == 200 {
+                json!({"access_token": "tok"}).to_string()
+            } else {
+                token_body
+            };
+            let _t = server
+                .mock("POST", wire::TOKEN_PATH)
+                .with_status(token_status)
+                .with_body(body)
+                .create_async()
+                .await;
             let _c = channel(&mut server, "tok", channel_status, 1).await;
-            let err: ApiError = client(&server.url(), clock().1, 1).check().await.unwrap_err().into();
+            let err: ApiError = client(&server.url(), clock())
+                .check()
+                .await
+                .unwrap_err()
+                .into();
             assert_eq!(err.code, code, "{case}: {}", err.message);
             assert!(err.message.contains(text), "{case}: {}", err.message);
             assert!(!err.message.contains(SECRET), "{case}");
@@ -710,7 +835,7 @@ mod tests {
 
     #[tokio::test]
     async fn unreachable_host_names_the_region() {
-        let c = client("http://127.0.0.1:1", clock().1, 1);
+        let c = client("http://127.0.0.1:1", clock());
         let err = c.check().await.unwrap_err();
         assert!(matches!(err, CoroError::Unreachable(_)), "{err:?}");
         assert!(err.to_string().contains("check the region"), "{err}");
@@ -722,12 +847,37 @@ mod tests {
             CoroClient::new(region, id.into(), Sensitive::new(secret.into()), ch.into())
         };
         let cases = [
-            ("region code", make("EU", "cid", SECRET, CHANNEL).map(|c| c.base_url().to_string()), Ok("https://api.secure-eu.coro.net")),
-            ("loopback url", make("http://127.0.0.1:9/", "cid", SECRET, CHANNEL).map(|c| c.base_url().to_string()), Ok("http://127.0.0.1:9")),
-            ("unknown region", make("mars", "cid", SECRET, CHANNEL).map(|_| String::new()), Err("unknown Coro region")),
-            ("plain http", make("http://example.com", "cid", SECRET, CHANNEL).map(|_| String::new()), Err("plain http")),
-            ("empty secret", make("us", "cid", "", CHANNEL).map(|_| String::new()), Err("client secret is empty")),
-            ("empty channel", make("us", "cid", SECRET, " ").map(|_| String::new()), Err("channel workspace id is empty")),
+            (
+                "region code",
+                make("EU", "cid", SECRET, CHANNEL).map(|c| c.base_url().to_string()),
+                Ok("https://api.secure-eu.coro.net"),
+            ),
+            (
+                "loopback url",
+                make("http://127.0.0.1:9/", "cid", SECRET, CHANNEL)
+                    .map(|c| c.base_url().to_string()),
+                Ok("http://127.0.0.1:9"),
+            ),
+            (
+                "unknown region",
+                make("mars", "cid", SECRET, CHANNEL).map(|_| String::new()),
+                Err("unknown Coro region"),
+            ),
+            (
+                "plain http",
+                make("http://example.com", "cid", SECRET, CHANNEL).map(|_| String::new()),
+                Err("plain http"),
+            ),
+            (
+                "empty secret",
+                make("us", "cid", "", CHANNEL).map(|_| String::new()),
+                Err("client secret is empty"),
+            ),
+            (
+                "empty channel",
+                make("us", "cid", SECRET, " ").map(|_| String::new()),
+                Err("channel workspace id is empty"),
+            ),
         ];
         for (case, got, want) in cases {
             match want {

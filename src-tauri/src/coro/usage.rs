@@ -81,20 +81,31 @@ struct Totals {
 impl CoroClient {
     /// Reads every listed workspace. `units` overrides the catalogue's default unit per service
     /// key (a mapping's unit); keys not in it use [`catalog::default_unit`].
-    pub async fn usage(&self, workspace_ids: &[String], units: &HashMap<String, Unit>) -> UsageReport {
+    pub async fn usage(
+        &self,
+        workspace_ids: &[String],
+        units: &HashMap<String, Unit>,
+    ) -> UsageReport {
         let before = self.request_count();
         let as_of = self.now();
         let units = Arc::new(units.clone());
         let slots = Arc::new(Semaphore::new(self.inner.opts.workspace_concurrency.max(1)));
         let mut tasks = JoinSet::new();
         for (index, id) in workspace_ids.iter().enumerate() {
-            let (client, id, units, slots) = (self.clone(), id.clone(), units.clone(), slots.clone());
+            let (client, id, units, slots) =
+                (self.clone(), id.clone(), units.clone(), slots.clone());
             tasks.spawn(async move {
                 let counts = match slots.acquire_owned().await {
                     Ok(_slot) => client.workspace_usage(&id, &units).await,
                     Err(_) => Err(CoroError::Internal("usage read cancelled".into())),
                 };
-                (index, WorkspaceRead { workspace_id: id, counts })
+                (
+                    index,
+                    WorkspaceRead {
+                        workspace_id: id,
+                        counts,
+                    },
+                )
             });
         }
         let mut reads: Vec<Option<WorkspaceRead>> = vec![None; workspace_ids.len()];
@@ -110,7 +121,9 @@ impl CoroClient {
             .map(|(read, id)| {
                 read.unwrap_or_else(|| WorkspaceRead {
                     workspace_id: id.clone(),
-                    counts: Err(CoroError::Internal("the usage read of this workspace stopped".into())),
+                    counts: Err(CoroError::Internal(
+                        "the usage read of this workspace stopped".into(),
+                    )),
                 })
             })
             .collect();
@@ -128,25 +141,43 @@ impl CoroClient {
         units: &HashMap<String, Unit>,
     ) -> Result<WorkspaceCounts, CoroError> {
         let what = format!("reading the subscriptions of workspace {workspace_id}");
-        let sub: Subscription =
-            serde_json::from_value(self.get_value(wire::SUBSCRIPTIONS_PATH, workspace_id, &[], &what).await?)
-                .map_err(|e| CoroError::decode(&what, &e.to_string()))?;
+        let sub: Subscription = serde_json::from_value(
+            self.get_value(wire::SUBSCRIPTIONS_PATH, workspace_id, &[], &what)
+                .await?,
+        )
+        .map_err(|e| CoroError::decode(&what, &e.to_string()))?;
         let what = format!("reading the usage of workspace {workspace_id}");
-        let value = self.get_value(wire::USAGE_PATH, workspace_id, &[], &what).await?;
+        let value = self
+            .get_value(wire::USAGE_PATH, workspace_id, &[], &what)
+            .await?;
         let (records, _) = wire::parse_list::<WorkspaceUsage>(value)
             .map_err(|e| CoroError::decode(&what, &e.to_string()))?;
         let record = pick_record(records, workspace_id);
-        let stats = record.as_ref().map(WorkspaceUsage::module_counts).unwrap_or_default();
+        let stats = record
+            .as_ref()
+            .map(WorkspaceUsage::module_counts)
+            .unwrap_or_default();
         // `modules` missing altogether means our guess at its shape is wrong (UNCONFIRMED);
         // `moduleStatistics` holds only active services, so it is the next best source.
         let enabled = match &sub.modules {
             Some(_) => sub.enabled_services(),
             None => stats.keys().cloned().collect(),
         };
-        let unit_of = |key: &str| units.get(key).copied().unwrap_or_else(|| catalog::default_unit(key));
+        let unit_of = |key: &str| {
+            units
+                .get(key)
+                .copied()
+                .unwrap_or_else(|| catalog::default_unit(key))
+        };
         let mut totals = Totals {
-            users: record.as_ref().and_then(|r| r.protected_users).map(|n| (n, CountSource::Workspace)),
-            devices: record.as_ref().and_then(|r| r.protected_devices).map(|n| (n, CountSource::Workspace)),
+            users: record
+                .as_ref()
+                .and_then(|r| r.protected_users)
+                .map(|n| (n, CountSource::Workspace)),
+            devices: record
+                .as_ref()
+                .and_then(|r| r.protected_devices)
+                .map(|n| (n, CountSource::Workspace)),
         };
         let (need_users, need_devices) = missing_totals(&enabled, &stats, &totals, &unit_of);
         if need_users {
@@ -158,15 +189,26 @@ impl CoroClient {
         Ok(WorkspaceCounts {
             workspace_id: workspace_id.to_string(),
             services: service_counts(&enabled, &stats, &totals, &unit_of),
-            bundles: sub.bundles.iter().flatten().map(|b| wire::normalize_key(b)).collect(),
+            bundles: sub
+                .bundles
+                .iter()
+                .flatten()
+                .map(|b| wire::normalize_key(b))
+                .collect(),
             demo_mode: record.and_then(|r| r.demo_mode_enabled).unwrap_or(false),
         })
     }
 
     /// `totalElements` of a one-item page (coro.md §6 step 3: the smallest page gives the count).
-    async fn list_total(&self, path: &str, workspace_id: &str) -> Result<Option<(u64, CountSource)>, CoroError> {
+    async fn list_total(
+        &self,
+        path: &str,
+        workspace_id: &str,
+    ) -> Result<Option<(u64, CountSource)>, CoroError> {
         let what = format!("counting {path} of workspace {workspace_id}");
-        let value = self.get_value(path, workspace_id, &wire::page_query(0, 1), &what).await?;
+        let value = self
+            .get_value(path, workspace_id, &wire::page_query(0, 1), &what)
+            .await?;
         let page: Page<serde_json::Value> =
             serde_json::from_value(value).map_err(|e| CoroError::decode(&what, &e.to_string()))?;
         Ok(page.total_elements.map(|n| (n, CountSource::List)))
@@ -176,13 +218,19 @@ impl CoroClient {
 /// The record for `workspace_id`; a lone record without an id is taken as it.
 fn pick_record(records: Vec<WorkspaceUsage>, workspace_id: &str) -> Option<WorkspaceUsage> {
     let lone = records.len() == 1;
-    records
-        .into_iter()
-        .find(|r| r.workspace_id.as_deref() == Some(workspace_id) || (lone && r.workspace_id.is_none()))
+    records.into_iter().find(|r| {
+        r.workspace_id.as_deref() == Some(workspace_id) || (lone && r.workspace_id.is_none())
+    })
 }
 
-fn module_quantity(stats: &BTreeMap<String, ModuleStatistics>, key: &str, unit: Unit) -> Option<u64> {
-    stats.get(key).and_then(|s| s.quantity(unit == Unit::Device))
+fn module_quantity(
+    stats: &BTreeMap<String, ModuleStatistics>,
+    key: &str,
+    unit: Unit,
+) -> Option<u64> {
+    stats
+        .get(key)
+        .and_then(|s| s.quantity(unit == Unit::Device))
 }
 
 /// Which workspace totals are needed but absent (so a list must be counted).
@@ -252,36 +300,115 @@ mod tests {
     #[test]
     fn counts_per_unit_table() {
         let ws = |n| Some((n, CountSource::Workspace));
-        let cases: Vec<(&str, &str, Option<ModuleStatistics>, Totals, Option<(u64, CountSource)>)> = vec![
-            ("device from module", "edr", Some(stats(Some(9), Some(20), None)), Totals::default(), Some((20, CountSource::Module))),
-            ("licensed preferred", "edr", Some(stats(Some(9), Some(20), Some(18))), Totals::default(), Some((18, CountSource::Module))),
-            ("user from module", "emailSecurity", Some(stats(Some(9), Some(20), None)), Totals::default(), Some((9, CountSource::Module))),
-            ("unknown key counts users", "aiAssistantPlus", Some(stats(Some(4), Some(7), None)), Totals::default(), Some((4, CountSource::Module))),
-            ("no entry: workspace total", "edr", None, Totals { users: ws(3), devices: ws(30) }, ws(30)),
-            ("entry lacks the unit: total", "emailSecurity", Some(stats(None, Some(5), None)), Totals { users: ws(11), devices: None }, ws(11)),
-            ("nothing anywhere", "edr", None, Totals { users: ws(3), devices: None }, None),
+        let cases: Vec<(
+            &str,
+            &str,
+            Option<ModuleStatistics>,
+            Totals,
+            Option<(u64, CountSource)>,
+        )> = vec![
+            (
+                "device from module",
+                "edr",
+                Some(stats(Some(9), Some(20), None)),
+                Totals::default(),
+                Some((20, CountSource::Module)),
+            ),
+            (
+                "licensed preferred",
+                "edr",
+                Some(stats(Some(9), Some(20), Some(18))),
+                Totals::default(),
+                Some((18, CountSource::Module)),
+            ),
+            (
+                "user from module",
+                "emailSecurity",
+                Some(stats(Some(9), Some(20), None)),
+                Totals::default(),
+                Some((9, CountSource::Module)),
+            ),
+            (
+                "unknown key counts users",
+                "aiAssistantPlus",
+                Some(stats(Some(4), Some(7), None)),
+                Totals::default(),
+                Some((4, CountSource::Module)),
+            ),
+            (
+                "no entry: workspace total",
+                "edr",
+                None,
+                Totals {
+                    users: ws(3),
+                    devices: ws(30),
+                },
+                ws(30),
+            ),
+            (
+                "entry lacks the unit: total",
+                "emailSecurity",
+                Some(stats(None, Some(5), None)),
+                Totals {
+                    users: ws(11),
+                    devices: None,
+                },
+                ws(11),
+            ),
+            (
+                "nothing anywhere",
+                "edr",
+                None,
+                Totals {
+                    users: ws(3),
+                    devices: None,
+                },
+                None,
+            ),
         ];
         let units: HashMap<String, Unit> = HashMap::new();
-        let unit_of = |k: &str| units.get(k).copied().unwrap_or_else(|| catalog::default_unit(k));
+        let unit_of = |k: &str| {
+            units
+                .get(k)
+                .copied()
+                .unwrap_or_else(|| catalog::default_unit(k))
+        };
         for (case, key, entry, totals, want) in cases {
             let enabled = BTreeSet::from([key.to_string()]);
-            let stats: BTreeMap<String, ModuleStatistics> = entry.into_iter().map(|s| (key.to_string(), s)).collect();
+            let stats: BTreeMap<String, ModuleStatistics> =
+                entry.into_iter().map(|s| (key.to_string(), s)).collect();
             let got = service_counts(&enabled, &stats, &totals, &unit_of);
             assert_eq!(got[0].quantity.zip(got[0].source), want, "{case}");
             let needs = missing_totals(&enabled, &stats, &totals, &unit_of);
-            assert_eq!(needs.0 || needs.1, want.is_none(), "{case}: list count needed");
+            assert_eq!(
+                needs.0 || needs.1,
+                want.is_none(),
+                "{case}: list count needed"
+            );
         }
         // A mapping's unit overrides the catalogue default.
         let over = |_: &str| Unit::User;
         let enabled = BTreeSet::from(["edr".to_string()]);
         let s = BTreeMap::from([("edr".to_string(), stats(Some(9), Some(20), None))]);
-        assert_eq!(service_counts(&enabled, &s, &Totals::default(), &over)[0].quantity, Some(9));
+        assert_eq!(
+            service_counts(&enabled, &s, &Totals::default(), &over)[0].quantity,
+            Some(9)
+        );
     }
 
     fn client(url: &str) -> CoroClient {
-        let opts = ClientOptions { workspace_concurrency: 2, ..ClientOptions::default() };
-        CoroClient::with_options(url, "cid".into(), Sensitive::new("secret-value".into()), "root_AAAA_c".into(), opts)
-            .unwrap()
+        let opts = ClientOptions {
+            workspace_concurrency: 2,
+            ..ClientOptions::default()
+        };
+        CoroClient::with_options(
+            url,
+            "cid".into(),
+            Sensitive::new("secret-value".into()),
+            "root_AAAA_c".into(),
+            opts,
+        )
+        .unwrap()
     }
 
     #[tokio::test]
@@ -293,25 +420,31 @@ mod tests {
             .expect(1)
             .create_async()
             .await;
-        let on = |ws: &str, path: &str| {
+        fn on(server: &mut Server, ws: &str, path: &str) -> mockito::Mock {
             server
                 .mock("GET", path)
                 .match_header(wire::WORKSPACE_HEADER, ws)
                 .match_header(wire::AUTH_HEADER, "Bearer tok")
-        };
-        let subs = on("a_1", wire::SUBSCRIPTIONS_PATH)
-            .with_body(json!({"modules": {"EDR": {"enabled": true}, "emailSecurity": {"enabled": true},
-                                          "mdm": {"enabled": false}}, "bundles": ["CORO_COMPLETE"]}).to_string())
+        }
+        let subs = on(&mut server, "a_1", wire::SUBSCRIPTIONS_PATH)
+            .with_body(
+                json!({"modules": {"EDR": {"enabled": true}, "emailSecurity": {"enabled": true},
+                                          "mdm": {"enabled": false}}, "bundles": ["CORO_COMPLETE"]})
+                .to_string(),
+            )
             .create_async()
             .await;
-        let usage = on("a_1", wire::USAGE_PATH)
-            .with_body(json!({"items": [{"workspaceId": "a_1", "protectedDevices": 40,
+        let usage = on(&mut server, "a_1", wire::USAGE_PATH)
+            .with_body(
+                json!({"items": [{"workspaceId": "a_1", "protectedDevices": 40,
                                          "moduleStatistics": {"edr": {"protectedDevices": 12}}}],
-                              "totalElements": 1}).to_string())
+                              "totalElements": 1})
+                .to_string(),
+            )
             .create_async()
             .await;
         // No user count anywhere: counted from the user list's totalElements.
-        let users = on("a_1", wire::USERS_PATH)
+        let users = on(&mut server, "a_1", wire::USERS_PATH)
             .match_query(Matcher::AllOf(vec![
                 Matcher::UrlEncoded(wire::PAGE_PARAM.into(), "0".into()),
                 Matcher::UrlEncoded(wire::PAGE_SIZE_PARAM.into(), "1".into()),
@@ -319,24 +452,39 @@ mod tests {
             .with_body(json!({"items": [{"id": "u"}], "totalElements": 17}).to_string())
             .create_async()
             .await;
-        let broken = on("b_2", wire::SUBSCRIPTIONS_PATH).with_status(403).create_async().await;
+        let broken = on(&mut server, "b_2", wire::SUBSCRIPTIONS_PATH)
+            .with_status(403)
+            .create_async()
+            .await;
         let c = client(&server.url());
         let ids = vec!["a_1".to_string(), "b_2".to_string()];
         let report = c.usage(&ids, &HashMap::new()).await;
         let a = report.workspaces[0].counts.as_ref().unwrap();
-        let got: Vec<(&str, Unit, Option<u64>, Option<CountSource>)> =
-            a.services.iter().map(|s| (s.key.as_str(), s.unit, s.quantity, s.source)).collect();
+        let got: Vec<(&str, Unit, Option<u64>, Option<CountSource>)> = a
+            .services
+            .iter()
+            .map(|s| (s.key.as_str(), s.unit, s.quantity, s.source))
+            .collect();
         assert_eq!(
             got,
             vec![
                 ("edr", Unit::Device, Some(12), Some(CountSource::Module)),
-                ("emailSecurity", Unit::User, Some(17), Some(CountSource::List)),
+                (
+                    "emailSecurity",
+                    Unit::User,
+                    Some(17),
+                    Some(CountSource::List)
+                ),
             ]
         );
         assert_eq!(a.bundles, vec!["coroComplete"]);
         let b = &report.workspaces[1];
         assert_eq!(b.workspace_id, "b_2");
-        assert!(matches!(b.counts, Err(CoroError::Forbidden { .. })), "{:?}", b.counts);
+        assert!(
+            matches!(b.counts, Err(CoroError::Forbidden { .. })),
+            "{:?}",
+            b.counts
+        );
         assert_eq!(report.requests, 1 + 3 + 1);
         for m in [subs, usage, users, broken] {
             m.assert_async().await;
@@ -347,10 +495,19 @@ mod tests {
     /// flagged) and usage equal to the demo world's for every subscribed service.
     #[tokio::test]
     async fn sandbox_workspaces_and_usage_match_the_world() {
-        let sb = sandbox::start(SandboxOptions { ..Default::default() }).await.unwrap();
+        let sb = sandbox::start(SandboxOptions {
+            ..Default::default()
+        })
+        .await
+        .unwrap();
         let demo = &sb.info.coro;
-        let c = CoroClient::new(&demo.region, demo.client_id.clone(), Sensitive::new(demo.client_secret.clone()), demo.channel.clone())
-            .unwrap();
+        let c = CoroClient::new(
+            &demo.region,
+            demo.client_id.clone(),
+            Sensitive::new(demo.client_secret.clone()),
+            demo.channel.clone(),
+        )
+        .unwrap();
         assert_eq!(c.check().await.unwrap(), sb.world.channel_name);
         let found = c.workspaces().await.unwrap();
         assert_eq!(found.len(), sb.world.customers.len());
@@ -363,10 +520,19 @@ mod tests {
                 assert_eq!(w.parent_id, sandbox::coro::SUB_CHANNEL_ID);
             }
         }
-        let ids: Vec<String> = sb.world.customers.iter().map(|c| c.workspace_id.clone()).collect();
+        let ids: Vec<String> = sb
+            .world
+            .customers
+            .iter()
+            .map(|c| c.workspace_id.clone())
+            .collect();
         let before = c.request_count();
         let report = c.usage(&ids, &HashMap::new()).await;
-        assert_eq!(report.requests, 2 * ids.len() as u64, "token cached: two requests per workspace");
+        assert_eq!(
+            report.requests,
+            2 * ids.len() as u64,
+            "token cached: two requests per workspace"
+        );
         assert_eq!(c.request_count() - before, report.requests);
         for (ci, read) in report.workspaces.iter().enumerate() {
             assert_eq!(read.workspace_id, ids[ci]);
@@ -375,21 +541,38 @@ mod tests {
                 let got = counts.services.iter().find(|s| s.key == svc.key);
                 if sb.world.subscribes(ci, si) {
                     let got = got.unwrap();
-                    assert_eq!(got.quantity, Some(u64::from(sb.world.usage(ci, si))), "{} {}", ids[ci], svc.key);
+                    assert_eq!(
+                        got.quantity,
+                        Some(u64::from(sb.world.usage(ci, si))),
+                        "{} {}",
+                        ids[ci],
+                        svc.key
+                    );
                     assert_eq!(got.source, Some(CountSource::Module));
                 } else {
                     assert!(got.is_none(), "{} {} not subscribed", ids[ci], svc.key);
                 }
             }
-            let unknown = counts.services.iter().find(|s| s.key == sandbox::coro::UNKNOWN_SERVICE_KEY);
+            let unknown = counts
+                .services
+                .iter()
+                .find(|s| s.key == sandbox::coro::UNKNOWN_SERVICE_KEY);
             assert_eq!(unknown.is_some(), ci % 3 == 0);
             if let Some(u) = unknown {
                 assert!(!catalog::service_info(&u.key).known);
             }
         }
         // A workspace outside the credential's tree fails alone.
-        let report = c.usage(&[ids[0].clone(), sandbox::coro::FOREIGN_CHILD_ID.to_string()], &HashMap::new()).await;
+        let report = c
+            .usage(
+                &[ids[0].clone(), sandbox::coro::FOREIGN_CHILD_ID.to_string()],
+                &HashMap::new(),
+            )
+            .await;
         assert!(report.workspaces[0].counts.is_ok());
-        assert!(matches!(report.workspaces[1].counts, Err(CoroError::Forbidden { .. })));
+        assert!(matches!(
+            report.workspaces[1].counts,
+            Err(CoroError::Forbidden { .. })
+        ));
     }
 }

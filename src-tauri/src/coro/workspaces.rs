@@ -204,10 +204,7 @@ mod tests {
                 &mut server,
                 "sub_S_c",
                 0,
-                vec![
-                    ws("c_3", "child", Some("Trial")),
-                    ws(root, "channel", None),
-                ],
+                vec![ws("c_3", "child", Some("Trial")), ws(root, "channel", None)],
                 3,
             )
             .await,
@@ -256,23 +253,40 @@ mod tests {
             .mock("GET", wire::WORKSPACES_SEARCH_PATH)
             .match_query(Matcher::Any)
             // A bare array (no paging envelope) is the whole list.
-            .with_body(json!([{"id": "x_1", "displayName": "X"}, {"companyName": "no id"}]).to_string())
+            .with_body(
+                json!([{"id": "x_1", "displayName": "X"}, {"companyName": "no id"}]).to_string(),
+            )
             .expect(1)
             .create_async()
             .await;
         let found = client(&server.url(), 2).workspaces().await.unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].status.as_str(), found[0].billable), ("unknown", true));
+        assert_eq!(
+            (found[0].status.as_str(), found[0].billable),
+            ("unknown", true)
+        );
         assert_eq!(found[0].name, "X");
     }
 
     #[tokio::test]
     async fn check_names_the_channel_and_refuses_children() {
         let cases = [
-            ("channel", json!({"id": "root_AAAA_c", "companyName": "Root MSP", "type": "channel"}), Ok("Root MSP")),
-            ("list form", json!([{"id": "root_AAAA_c", "displayName": "Root", "type": "CHANNEL"}]), Ok("Root")),
+            (
+                "channel",
+                json!({"id": "root_AAAA_c", "companyName": "Root MSP", "type": "channel"}),
+                Ok("Root MSP"),
+            ),
+            (
+                "list form",
+                json!([{"id": "root_AAAA_c", "displayName": "Root", "type": "CHANNEL"}]),
+                Ok("Root"),
+            ),
             ("no type", json!({"id": "root_AAAA_c"}), Ok("root_AAAA_c")),
-            ("child", json!({"id": "root_AAAA_c", "type": "child"}), Err("child workspace, not a channel")),
+            (
+                "child",
+                json!({"id": "root_AAAA_c", "type": "child"}),
+                Err("child workspace, not a channel"),
+            ),
         ];
         for (case, body, want) in cases {
             let mut server = Server::new_async().await;

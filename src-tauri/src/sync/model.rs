@@ -167,7 +167,8 @@ impl Plan {
 }
 
 pub(crate) fn is_write(action: Action, approve_held: bool) -> bool {
-    matches!(action, Action::Increase | Action::Decrease) || (approve_held && action == Action::Hold)
+    matches!(action, Action::Increase | Action::Decrease)
+        || (approve_held && action == Action::Hold)
 }
 
 /// Counts over a recorded run's items (see [`RunTotals`]).
@@ -206,7 +207,9 @@ pub struct RunSummary {
     pub trigger: Trigger,
     pub dry_run: bool,
     /// The store's run status.
-    #[ts(type = "\"running\" | \"succeeded\" | \"partial\" | \"failed\" | \"held\" | \"interrupted\"")]
+    #[ts(
+        type = "\"running\" | \"succeeded\" | \"partial\" | \"failed\" | \"held\" | \"interrupted\""
+    )]
     pub status: RunStatus,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,

@@ -123,8 +123,7 @@ fn mapped_item(
     if found.archived {
         return skip(item, "The workspace is archived in Coro, so it is not billed; PSA Bridge leaves the PSA line as it is — end it in the PSA and unmap the workspace".into());
     }
-    if g
-        .live_products
+    if g.live_products
         .as_ref()
         .is_some_and(|live| !live.contains(&svc.product_id))
     {
@@ -188,10 +187,7 @@ fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> 
     };
     if let Some(what) = held {
         if policy.approve_held {
-            item.reason = Some(format!(
-                "{} approved by the operator",
-                capitalize(&what)
-            ));
+            item.reason = Some(format!("{} approved by the operator", capitalize(&what)));
         } else {
             item.action = Action::Hold;
             item.reason = Some(format!(
@@ -227,7 +223,9 @@ fn unmapped_services(g: &Gathered, ws: &WorkspaceLink, mapped: &HashSet<&str>) -
         .usage
         .unasked
         .iter()
-        .filter(|((id, key), n)| *id == ws.workspace_id && **n > 0 && !mapped.contains(key.as_str()))
+        .filter(|((id, key), n)| {
+            *id == ws.workspace_id && **n > 0 && !mapped.contains(key.as_str())
+        })
         .map(|((_, key), n)| (key, *n))
         .collect();
     unasked.sort();
@@ -256,8 +254,12 @@ fn unmapped_services(g: &Gathered, ws: &WorkspaceLink, mapped: &HashSet<&str>) -
 
 /// One workspace-level item per Coro workspace that is billable but not mapped to a company.
 fn unmapped_workspaces(g: &Gathered) -> Vec<PlanItem> {
-    let mapped: HashSet<&WorkspaceId> =
-        g.mappings.workspaces.iter().map(|w| &w.workspace_id).collect();
+    let mapped: HashSet<&WorkspaceId> = g
+        .mappings
+        .workspaces
+        .iter()
+        .map(|w| &w.workspace_id)
+        .collect();
     let mut missing: Vec<&SourceWorkspace> = g
         .coro_workspaces
         .iter()

@@ -75,6 +75,7 @@ const OUTCOMES: Record<string, { label: string; tone: Tone }> = {
   partial: { label: 'Partly applied', tone: 'warning' },
   held: { label: 'Held for review', tone: 'warning' },
   running: { label: 'Running', tone: 'info' },
+  interrupted: { label: 'Interrupted', tone: 'warning' },
 };
 
 export function outcomeLabel(outcome: string): string {

@@ -5,6 +5,7 @@
 import type { CompanyRef } from '../bindings/CompanyRef';
 import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ProductRef } from '../bindings/ProductRef';
+import type { WorkspaceId } from '../bindings/WorkspaceId';
 
 // ---------------------------------------------------------------- views.rs
 
@@ -114,85 +115,121 @@ export type SettingsView = {
 };
 
 // ---------------------------------------------------------------- sync/model.rs
-// src-tauri/src/sync/model.rs did not exist when these were written: the field names follow the
-// run journal (store/runs: NewItem, RunRow, RunTotals) so the plan, the run and its items read alike.
-
-/** mirror of Rust sync::model::Action until bindings are generated */
-export type Action = 'unchanged' | 'increase' | 'decrease' | 'skip' | 'hold';
 
 /** mirror of Rust sync::model::Trigger until bindings are generated */
 export type Trigger = 'schedule' | 'tray' | 'ui' | 'cli';
 
+/** mirror of Rust sync::model::Action until bindings are generated */
+export type Action = 'unchanged' | 'increase' | 'decrease' | 'skip' | 'hold';
+
 /** mirror of Rust sync::model::PlanItem until bindings are generated */
 export type PlanItem = {
-  workspace_id: string;
-  workspace_name: string | null;
+  workspace_id: WorkspaceId;
+  workspace_name: string;
+  /** Empty for a workspace-level item (an unmapped workspace). */
   service_key: string;
-  service_name: string | null;
+  service_name: string;
+  /** The billing unit the mapping asks for (null: the service's own unit). */
+  unit: Unit | null;
   company_id: CompanyRef | null;
   company_name: string | null;
   product_id: ProductRef | null;
   product_name: string | null;
-  /** The PSA line (agreement addition / contract service) id, when known. */
+  /** Human reference of the PSA line (`agreement 12 / addition 34`). */
   line_ref: string | null;
+  /** Agreement / contract name of the line. */
+  line_name: string | null;
+  /** The PSA quantity as read. */
+  before: number | null;
+  /** The Coro count, i.e. the quantity the PSA should hold. */
+  after: number | null;
   action: Action;
-  before_qty: number | null;
-  after_qty: number | null;
   reason: string | null;
 };
 
 /** mirror of Rust sync::model::PlanTotals until bindings are generated */
 export type PlanTotals = {
   unchanged: number;
-  increases: number;
-  decreases: number;
-  skipped: number;
-  held: number;
+  increase: number;
+  decrease: number;
+  skip: number;
+  hold: number;
   units_added: number;
+  /** Held decreases are not in it. */
   units_removed: number;
 };
 
-/** mirror of Rust sync::model::Plan until bindings are generated */
+/**
+ * mirror of Rust sync::model::Plan until bindings are generated. `plan_id` is what
+ * `sync_apply` takes back (the brief's contract; not in sync/model.rs when this was written).
+ */
 export type Plan = {
   plan_id: string;
   connector_id: ConnectorId;
-  /** RFC 3339. */
-  created_at: string;
   items: PlanItem[];
   totals: PlanTotals;
+  /** RFC 3339. */
+  generated_at: string;
 };
 
-/** mirror of Rust store::runs::RunTotals until bindings are generated */
-export type RunTotals = { planned: number; applied: number; failed: number; skipped: number; held: number };
+/** mirror of Rust sync::model::RunCounts until bindings are generated */
+export type RunCounts = {
+  planned: number;
+  applied: number;
+  failed: number;
+  skipped: number;
+  held: number;
+  /** Writes whose outcome is not confirmed (`pending`): the next run re-reads them. */
+  unconfirmed: number;
+};
+
+/** mirror of Rust store::runs::RunStatus (as RunSummary.status is typed) until bindings are generated */
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'held' | 'interrupted';
 
 /** mirror of Rust sync::model::RunSummary until bindings are generated */
 export type RunSummary = {
-  id: number;
+  run_id: number;
   connector_id: ConnectorId;
   trigger: Trigger;
   dry_run: boolean;
-  /** `running`, `succeeded`, `partial`, `failed`, `held` or `interrupted`. */
-  status: string;
+  status: RunStatus;
+  /** RFC 3339. */
   started_at: string;
   finished_at: string | null;
-  totals: RunTotals;
-  error: string | null;
-  /** One line, e.g. "2 applied, 1 failed". */
-  summary: string;
+  counts: RunCounts;
+  first_failure_reason: string | null;
 };
+
+/** mirror of Rust sync::model::Progress until bindings are generated */
+export type Progress = { run_id: number; done: number; total: number };
 
 /** mirror of Rust store::runs::ItemOutcome until bindings are generated */
 export type Outcome = 'planned' | 'pending' | 'applied' | 'failed' | 'skipped' | 'held';
 
-/** mirror of Rust sync::model::RunItem (a journalled plan item) until bindings are generated */
-export type RunItem = PlanItem & {
+/**
+ * One journalled item of a run, as `run_detail` returns it. No Rust type existed when this was
+ * written: the fields are the journal's (store::runs::RunItem) under the plan's names; the
+ * display names the journal does not keep are optional.
+ */
+export type RunItem = {
+  workspace_id: WorkspaceId;
+  workspace_name: string | null;
+  service_key: string;
+  service_name?: string | null;
+  company_id: CompanyRef | null;
+  company_name?: string | null;
+  product_id: ProductRef | null;
+  product_name?: string | null;
+  line_ref: string | null;
+  line_name?: string | null;
+  action: Action;
+  before: number | null;
+  after: number | null;
   outcome: Outcome;
+  reason: string | null;
   /** The PSA's request/correlation id of the call that applied (or failed) it. */
   request_id: string | null;
 };
 
-/** mirror of Rust sync::model::RunDetail until bindings are generated */
+/** What `run_detail` returns (see RunItem). */
 export type RunDetail = { run: RunSummary; items: RunItem[] };
-
-/** mirror of Rust sync::model::Progress until bindings are generated */
-export type Progress = { run_id: number; done: number; total: number };

@@ -1,29 +1,401 @@
+// Settings: the Coro channel connection, the daily sync (time, pause, notifications, the safety
+// limit on decreases), the ConnectWise clientId, and where the app keeps its data.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppInfo } from '../bindings/AppInfo';
 import { PageHeader } from '../components/PageHeader';
+import { Pill } from '../components/Pill';
+import {
+  REGIONS,
+  coroStatusText,
+  formOf,
+  regionChoice,
+  regionValue,
+  settingsOf,
+  type RegionChoice,
+  type SettingsForm,
+} from '../format/settings';
+import { coroConnect, coroStatus, getSettings, sandboxDefaults, saveSettings, toApiError, type CoroStatus } from '../ipc';
+import { useAppEvents } from '../useAppEvents';
+import { useLoad } from '../useLoad';
 
 export function SettingsView({ info }: { info: AppInfo | null }) {
+  const [coro, reloadCoro] = useLoad(coroStatus);
+  const status = coro.data;
   return (
     <section class="view" data-testid="view-settings">
       <PageHeader title="Settings" />
-      <div class="card card--padded">
-        <p class="placeholder__text">
-          The Coro channel connection, the daily sync schedule and notification preferences will be managed here.
-        </p>
-        <dl class="facts">
-          <dt>Version</dt>
-          <dd data-testid="settings-version">{info?.version ?? '—'}</dd>
-          <dt>Data folder</dt>
-          <dd>
-            <code class="path" data-testid="settings-data-dir">
-              {info?.data_dir ?? '—'}
-            </code>
-          </dd>
-          <dt>Mode</dt>
-          <dd data-testid="settings-mode">{info ? (info.sandbox ? 'Sandbox (simulated services)' : 'Live') : '—'}</dd>
-          <dt>Coro</dt>
-          <dd data-testid="settings-coro">{info ? (info.coro_connected ? 'Connected' : 'Not connected') : '—'}</dd>
-        </dl>
+      <div class="settings">
+        <CoroCard status={status} onConnected={reloadCoro} />
+        <SyncCard />
+        <div class="card card--padded settings__card">
+          <h2 class="card__title">About</h2>
+          <dl class="facts facts--plain">
+            <dt>Version</dt>
+            <dd data-testid="settings-version">{info?.version ?? '—'}</dd>
+            <dt>Data folder</dt>
+            <dd>
+              <code class="path" data-testid="settings-data-dir">
+                {info?.data_dir ?? '—'}
+              </code>
+            </dd>
+            <dt>Mode</dt>
+            <dd data-testid="settings-mode">{info ? (info.sandbox ? 'Sandbox (simulated services)' : 'Live') : '—'}</dd>
+            <dt>Coro</dt>
+            <dd data-testid="settings-coro">
+              {status ? (status.connected ? 'Connected' : 'Not connected') : info ? (info.coro_connected ? 'Connected' : 'Not connected') : '—'}
+            </dd>
+          </dl>
+          <p class="muted settings__note">
+            Keys and secrets are kept in the operating system's keychain; the data folder holds connectors, mappings and
+            run history only.
+          </p>
+        </div>
       </div>
     </section>
+  );
+}
+
+// ---------------------------------------------------------------- Coro connection
+
+type CoroForm = { region: RegionChoice; url: string; clientId: string; secret: string; channel: string };
+
+function coroFormOf(s: CoroStatus | null): CoroForm {
+  const { choice, url } = regionChoice(s?.region, s?.base_url);
+  return { region: choice, url, clientId: s?.client_id ?? '', secret: '', channel: s?.channel ?? '' };
+}
+
+function CoroCard({ status, onConnected }: { status: CoroStatus | null; onConnected: () => void }) {
+  const [form, setForm] = useState<CoroForm>(() => coroFormOf(status));
+  const [checking, setChecking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [current, setCurrent] = useState<CoroStatus | null>(status);
+  const touched = useRef(false);
+
+  // Show the stored connection once it is loaded (unless the operator already started typing);
+  // not connected in sandbox mode: start from the demo credentials.
+  useEffect(() => {
+    if (!status) return;
+    setCurrent(status);
+    if (touched.current) return;
+    if (status.connected) {
+      setForm(coroFormOf(status));
+      return;
+    }
+    let active = true;
+    sandboxDefaults().then(
+      (d) => {
+        if (!active || !d || touched.current) return;
+        const { choice, url } = regionChoice(d.coro_region);
+        setForm({ region: choice, url, clientId: d.coro_client_id, secret: d.coro_client_secret, channel: d.coro_channel });
+      },
+      () => {},
+    );
+    return () => {
+      active = false;
+    };
+  }, [status]);
+
+  const set = (patch: Partial<CoroForm>) => {
+    touched.current = true;
+    setForm((f) => ({ ...f, ...patch }));
+  };
+
+  const connect = (e: Event) => {
+    e.preventDefault();
+    const region = regionValue(form.region, form.url);
+    const missing =
+      region === ''
+        ? 'Enter the Coro API URL.'
+        : form.clientId.trim() === ''
+          ? 'Enter the Client ID.'
+          : form.secret === ''
+            ? 'Enter the Client secret.'
+            : form.channel.trim() === ''
+              ? 'Enter the Channel workspace ID.'
+              : null;
+    if (missing) {
+      setError(missing);
+      return;
+    }
+    setError(null);
+    setChecking(true);
+    coroConnect({ region, client_id: form.clientId.trim(), client_secret: form.secret, channel: form.channel.trim() }).then(
+      (s) => {
+        setChecking(false);
+        setCurrent(s);
+        touched.current = false;
+        setForm(coroFormOf(s));
+        onConnected();
+      },
+      (err: unknown) => {
+        setChecking(false);
+        setError(toApiError(err).message);
+      },
+    );
+  };
+
+  return (
+    <form class="card card--padded settings__card" onSubmit={connect} noValidate data-testid="coro-form">
+      <div class="card__head">
+        <h2 class="card__title">Coro connection</h2>
+        <span data-testid="coro-status" data-connected={current?.connected ?? false}>
+          <Pill tone={current?.connected ? 'success' : current ? 'warning' : 'neutral'}>{coroStatusText(current)}</Pill>
+        </span>
+      </div>
+      <p class="muted card__intro">
+        An API credential created in your channel workspace (Control Panel › Connectors › API Credentials). PSA Bridge
+        reads the usage of every child workspace with it.
+      </p>
+      <fieldset class="form__fields form__grid" disabled={checking}>
+        <label class="field">
+          <span class="field__label">Region</span>
+          <select
+            class="select"
+            value={form.region}
+            onChange={(e) => set({ region: e.currentTarget.value as RegionChoice })}
+            data-testid="coro-region"
+          >
+            {REGIONS.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {form.region === 'custom' && (
+          <label class="field">
+            <span class="field__label">API URL</span>
+            <input
+              type="url"
+              class="input"
+              placeholder="https://api.secure.coro.net"
+              value={form.url}
+              onInput={(e) => set({ url: e.currentTarget.value })}
+              data-testid="coro-url"
+            />
+          </label>
+        )}
+        <label class="field">
+          <span class="field__label">Client ID</span>
+          <input
+            type="text"
+            class="input"
+            autocomplete="off"
+            spellcheck={false}
+            value={form.clientId}
+            onInput={(e) => set({ clientId: e.currentTarget.value })}
+            data-testid="coro-client-id"
+          />
+        </label>
+        <label class="field">
+          <span class="field__label">Client secret</span>
+          <input
+            type="password"
+            class="input"
+            autocomplete="new-password"
+            placeholder={current?.connected ? 'Stored in the keychain; enter it to reconnect' : undefined}
+            value={form.secret}
+            onInput={(e) => set({ secret: e.currentTarget.value })}
+            data-testid="coro-secret"
+          />
+        </label>
+        <label class="field">
+          <span class="field__label">Channel workspace ID</span>
+          <input
+            type="text"
+            class="input"
+            autocomplete="off"
+            spellcheck={false}
+            value={form.channel}
+            onInput={(e) => set({ channel: e.currentTarget.value })}
+            data-testid="coro-channel"
+          />
+        </label>
+      </fieldset>
+      {error && (
+        <div class="form-error" role="alert" data-testid="coro-error">
+          {error}
+        </div>
+      )}
+      <div class="card__actions">
+        <button type="submit" class="button button--primary" disabled={checking} data-testid="coro-connect">
+          {checking && <span class="spinner spinner--light" aria-hidden="true" />}
+          {checking ? 'Checking credentials…' : current?.connected ? 'Reconnect' : 'Connect'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+// ---------------------------------------------------------------- daily sync and PSA settings
+
+function SyncCard() {
+  const [loaded, reload] = useLoad(getSettings);
+  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<{ field: string | null; message: string } | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (loaded.state === 'ready' && !dirty) setForm(formOf(loaded.data));
+  }, [loaded]);
+  // The tray can pause the daily sync too: follow it unless there are unsaved edits.
+  useAppEvents((e) => {
+    if (e.kind === 'settings_changed' && !dirty && !saving) reload();
+  });
+
+  if (!form) {
+    return (
+      <div class="card card--padded settings__card muted">
+        {loaded.state === 'failed' ? `Settings couldn't be loaded: ${loaded.error.message}` : 'Loading settings…'}
+      </div>
+    );
+  }
+
+  const set = (patch: Partial<SettingsForm>) => {
+    setForm({ ...form, ...patch });
+    setDirty(true);
+    setSaved(false);
+  };
+
+  const save = (e: Event) => {
+    e.preventDefault();
+    const checked = settingsOf(form);
+    if (!checked.ok) {
+      setError({ field: checked.field, message: checked.message });
+      return;
+    }
+    setError(null);
+    setSaving(true);
+    saveSettings(checked.settings).then(
+      (s) => {
+        setSaving(false);
+        setDirty(false);
+        setSaved(true);
+        setForm(formOf(s));
+      },
+      (err: unknown) => {
+        setSaving(false);
+        setError({ field: null, message: toApiError(err).message });
+      },
+    );
+  };
+
+  const invalid = (field: keyof SettingsForm) => (error?.field === field ? 'input input--invalid' : 'input');
+
+  return (
+    <form class="card card--padded settings__card" onSubmit={save} noValidate data-testid="settings-form">
+      <h2 class="card__title">Daily sync</h2>
+      <fieldset class="form__fields" disabled={saving}>
+        <div class="form__grid">
+          <label class="field">
+            <span class="field__label">Sync every day at</span>
+            <input
+              type="text"
+              inputMode="numeric"
+              class={`${invalid('time')} input--short`}
+              placeholder="06:00"
+              aria-describedby="settings-time-help"
+              value={form.time}
+              onInput={(e) => set({ time: e.currentTarget.value })}
+              data-testid="settings-time"
+            />
+            <span id="settings-time-help" class="field__help">
+              Local time, 24 h (HH:MM). A missed run catches up at the next start.
+            </span>
+          </label>
+          <label class="field">
+            <span class="field__label">Largest automatic decrease</span>
+            <span class="input-suffix">
+              <input
+                type="text"
+                inputMode="decimal"
+                class={`${invalid('maxDecreasePercent')} input--short`}
+                aria-describedby="settings-max-decrease-help"
+                value={form.maxDecreasePercent}
+                onInput={(e) => set({ maxDecreasePercent: e.currentTarget.value })}
+                data-testid="settings-max-decrease"
+              />
+              <span class="input-suffix__text">%</span>
+            </span>
+            <span id="settings-max-decrease-help" class="field__help">
+              A scheduled decrease larger than this share of the billed quantity (or to zero) is held for your approval.
+            </span>
+          </label>
+        </div>
+        <Toggle
+          label="Pause daily sync"
+          help="Nothing is synced on schedule while paused; Sync now and previews still work."
+          checked={form.paused}
+          onChange={(paused) => set({ paused })}
+          testId="settings-paused"
+        />
+        <Toggle
+          label="Notify after successful runs"
+          help="Failed runs and held decreases always notify."
+          checked={form.notifySuccess}
+          onChange={(notifySuccess) => set({ notifySuccess })}
+          testId="settings-notify-success"
+        />
+
+        <h2 class="card__title card__title--section">ConnectWise</h2>
+        <label class="field">
+          <span class="field__label">clientId</span>
+          <input
+            type="text"
+            class={invalid('clientId')}
+            autocomplete="off"
+            spellcheck={false}
+            placeholder="e.g. 0b8e7b5c-…"
+            aria-describedby="settings-client-id-help"
+            value={form.clientId}
+            onInput={(e) => set({ clientId: e.currentTarget.value })}
+            data-testid="settings-client-id"
+          />
+          <span id="settings-client-id-help" class="field__help">
+            The clientId of your ConnectWise integration (developer.connectwise.com), sent with every ConnectWise request.
+          </span>
+        </label>
+      </fieldset>
+
+      {error && (
+        <div class="form-error" role="alert" data-testid="settings-error">
+          {error.message}
+        </div>
+      )}
+      <div class="card__actions">
+        {saved && !dirty && (
+          <span class="saved" role="status" data-testid="settings-saved">
+            Saved
+          </span>
+        )}
+        <button type="submit" class="button button--primary" disabled={saving} data-testid="settings-save">
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+type ToggleProps = { label: string; help: string; checked: boolean; onChange: (on: boolean) => void; testId: string };
+
+function Toggle({ label, help, checked, onChange, testId }: ToggleProps) {
+  return (
+    <label class="toggle">
+      <input
+        type="checkbox"
+        role="switch"
+        class="toggle__input"
+        checked={checked}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+        data-testid={testId}
+      />
+      <span class="toggle__track" aria-hidden="true" />
+      <span class="toggle__text">
+        <span class="toggle__label">{label}</span>
+        <span class="field__help">{help}</span>
+      </span>
+    </label>
   );
 }

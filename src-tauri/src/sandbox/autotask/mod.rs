@@ -490,7 +490,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Ro
             "/_sandbox/drop-next-adjustment-response",
             post(controls::drop_next),
         )
-        .route("/_sandbox/controls::faults", post(controls::faults))
+        .route("/_sandbox/faults", post(controls::faults))
         .route("/_sandbox/access", post(controls::set_access))
         .route(
             "/_sandbox/integration-code",
@@ -498,7 +498,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Ro
         )
         .route("/_sandbox/threshold", post(controls::set_threshold))
         .fallback(api::dispatch)
-        // Innermost first: the gate logs and adds Behaviour latency; the controls::limits layer wraps it so
+        // Innermost first: the gate logs and adds Behaviour latency; the limits layer wraps it so
         // a request holds its thread slot for that latency too, as a slow real request would.
         .layer(axum::middleware::from_fn_with_state(
             gate.clone(),

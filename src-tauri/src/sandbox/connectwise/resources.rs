@@ -271,7 +271,7 @@ fn bundle_item(st: &State, caller: &Caller, r: &Value) -> Value {
     let resource_type = r["resourceType"].as_str().unwrap_or_default();
     let version = r["version"]
         .as_str()
-        .and_then(super::parse_version)
+        .and_then(super::auth::parse_version)
         .unwrap_or(caller.version)
         .min(CURRENT_VERSION);
     let base = json!({

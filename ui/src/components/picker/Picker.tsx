@@ -26,7 +26,7 @@ export type PickerProps<T extends Searchable> = {
   /** Open upwards (the anchor is near the bottom of the window). */
   up: boolean;
   /** Clicks inside this element (the cell holding the trigger) do not close the picker. */
-  boundary: RefObject<HTMLElement>;
+  boundary: RefObject<HTMLElement | null>;
   onPick: (option: T) => void;
   onRefresh: () => void;
   onClose: () => void;
@@ -123,6 +123,7 @@ export function Picker<T extends Searchable>(props: PickerProps<T>) {
           placeholder={`Search ${noun}`}
           aria-label={`Search ${noun}`}
           role="combobox"
+          list={undefined} // Preact's typings require it beside role=combobox; the listbox is aria-controls
           aria-expanded="true"
           aria-controls="picker-listbox"
           aria-autocomplete="list"

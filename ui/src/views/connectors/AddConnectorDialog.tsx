@@ -1,69 +1,178 @@
-// The slot for the "Add ConnectWise connector" / "Add Autotask connector" dialogs.
-// For now it says what will be asked for, using the labels of the vendor guides.
-import { useEffect, useRef } from 'preact/hooks';
+// "Add ConnectWise connector" / "Add Autotask connector": the vendor guides' fields, a live
+// credential check on Connect, and the failure shown inline with everything typed kept.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import type { PsaKind } from '../../bindings/PsaKind';
+import { Modal } from '../../components/Modal';
+import { addAutotask, addConnectwise, sandboxDefaults, toApiError } from '../../ipc';
+import {
+  autotaskInput,
+  connectwiseInput,
+  emptyValues,
+  fieldsOf,
+  fillEmpty,
+  sandboxValues,
+  type Checked,
+  type FieldSpec,
+  type FormValues,
+} from './inputs';
 import { PsaMark } from './PsaMark';
 
-const DIALOGS: Record<PsaKind, { title: string; fields: string[] }> = {
-  connectwise: {
-    title: 'Add ConnectWise connector',
-    fields: ['Company name', 'ConnectWise domain', 'Public key', 'Private key'],
-  },
-  autotask: {
-    title: 'Add Autotask connector',
-    fields: ['User name', 'Secret'],
-  },
+const TITLES: Record<PsaKind, string> = {
+  connectwise: 'Add ConnectWise connector',
+  autotask: 'Add Autotask connector',
 };
 
-type Props = { kind: PsaKind; onClose: () => void };
+type Props = { kind: PsaKind; onClose: () => void; onAdded: (connector: ConnectorSummary) => void };
 
-export function AddConnectorDialog({ kind, onClose }: Props) {
-  const { title, fields } = DIALOGS[kind];
-  const closeButton = useRef<HTMLButtonElement>(null);
+export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
+  const [values, setValues] = useState<FormValues>(() => emptyValues(kind));
+  const [checking, setChecking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const prefix = kind === 'connectwise' ? 'cw' : 'at';
 
+  // Demo mode: every field starts with the sandbox's credentials.
   useEffect(() => {
-    closeButton.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
+    let active = true;
+    sandboxDefaults().then(
+      (d) => active && d && setValues((v) => fillEmpty(v, sandboxValues(kind, d))),
+      () => {}, // no defaults outside sandbox mode (or from an older backend): the form starts empty
+    );
+    return () => {
+      active = false;
     };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  }, [kind]);
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (checking) return;
+    const checked = request(kind, values);
+    if (!checked.ok) {
+      setError(checked.message);
+      setInvalid(checked.field);
+      form.current?.querySelector<HTMLInputElement>(`[name="${checked.field}"]`)?.focus();
+      return;
+    }
+    setError(null);
+    setInvalid(null);
+    setChecking(true);
+    checked.input().then(
+      (connector) => {
+        setChecking(false);
+        onAdded(connector);
+      },
+      (err: unknown) => {
+        setChecking(false);
+        setError(toApiError(err).message);
+      },
+    );
+  };
+
+  const set = (key: string, value: string) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    if (invalid === key) setInvalid(null);
+  };
+
+  const fields = fieldsOf(kind);
+  const basic = fields.filter((f) => !f.advanced);
+  const advanced = fields.filter((f) => f.advanced);
 
   return (
-    <div
-      class="modal-backdrop"
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget) onClose();
-      }}
+    <Modal
+      title={TITLES[kind]}
+      icon={<PsaMark kind={kind} />}
+      testId="add-connector-dialog"
+      data={{ 'data-kind': kind }}
+      onClose={onClose}
     >
-      <div
-        class="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="add-connector-title"
-        data-testid="add-connector-dialog"
-        data-kind={kind}
-      >
-        <header class="modal__header">
-          <PsaMark kind={kind} />
-          <h2 id="add-connector-title" class="modal__title">
-            {title}
-          </h2>
-        </header>
-        <p>Connecting from this app is coming soon. The connector will ask for:</p>
-        <ul class="modal__list">
-          {fields.map((f) => (
-            <li key={f}>{f}</li>
+      <form ref={form} class="form" onSubmit={submit} noValidate data-testid={`${prefix}-form`}>
+        <fieldset class="form__fields" disabled={checking}>
+          {basic.map((f) => (
+            <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} onInput={set} />
           ))}
-        </ul>
-        <p class="muted">Secrets will be stored in the operating system's keychain, never in the app's database.</p>
+          {advanced.length > 0 && (
+            <details class="form__advanced" open={advanced.some((f) => invalid === f.key) || undefined}>
+              <summary data-testid={`${prefix}-advanced`}>Advanced</summary>
+              {advanced.map((f) => (
+                <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} onInput={set} />
+              ))}
+            </details>
+          )}
+        </fieldset>
+
+        {error && (
+          <div class="form-error" role="alert" data-testid="dialog-error">
+            {error}
+          </div>
+        )}
+
+        <p class="form__note muted">
+          Keys and secrets are stored in the operating system's keychain, never in the app's database.
+        </p>
+
         <footer class="modal__footer">
-          <button ref={closeButton} type="button" class="button" data-testid="add-connector-close" onClick={onClose}>
-            Close
+          <button type="button" class="button" onClick={onClose} data-testid="add-connector-close">
+            Cancel
+          </button>
+          <button type="submit" class="button button--primary" disabled={checking} data-testid={`${prefix}-submit`}>
+            {checking && <span class="spinner spinner--light" aria-hidden="true" />}
+            {checking ? 'Checking credentials…' : 'Connect'}
           </button>
         </footer>
-      </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** The add command to call with the checked input, or why the form is not complete. */
+function request(kind: PsaKind, values: FormValues): Checked<() => Promise<ConnectorSummary>> {
+  if (kind === 'connectwise') {
+    const c = connectwiseInput(values);
+    return c.ok ? { ok: true, input: () => addConnectwise(c.input) } : c;
+  }
+  const c = autotaskInput(values);
+  return c.ok ? { ok: true, input: () => addAutotask(c.input) } : c;
+}
+
+type FieldProps = { spec: FieldSpec; value: string; invalid: boolean; onInput: (key: string, value: string) => void };
+
+function Field({ spec, value, invalid, onInput }: FieldProps) {
+  const id = `field-${spec.testId}`;
+  const helpId = spec.help ? `${id}-help` : undefined;
+  // Preact types `type` per input kind, so the two kinds share everything but it.
+  const common = {
+    id,
+    name: spec.key,
+    class: invalid ? 'input input--invalid' : 'input',
+    autocapitalize: 'off',
+    spellcheck: false,
+    placeholder: spec.placeholder,
+    'aria-describedby': helpId,
+    'aria-invalid': invalid || undefined,
+    required: !spec.optional,
+    'data-autofocus': spec.key === 'company' || spec.key === 'username' ? true : undefined,
+    value,
+    onInput: (e: Event) => onInput(spec.key, (e.currentTarget as HTMLInputElement).value),
+    'data-testid': spec.testId,
+  } as const;
+  return (
+    <div class="field">
+      <label class="field__label" for={id}>
+        {spec.label}
+        {spec.optional && <span class="field__optional"> (optional)</span>}
+      </label>
+      {spec.secret ? (
+        <input type="password" autocomplete="new-password" {...common} />
+      ) : (
+        <input type="text" autocomplete="off" {...common} />
+      )}
+      {spec.help && (
+        <p id={helpId} class="field__help">
+          {spec.help}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 // The PSA connectors list: PSA, name, status, workspace mapping, service mapping, last sync.
+import type { ConnectorId } from '../../bindings/ConnectorId';
 import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import type { MappingCount } from '../../bindings/MappingCount';
 import { Pill } from '../../components/Pill';
@@ -17,9 +18,17 @@ import {
 } from '../../format/connector';
 import { formatTimestamp } from '../../format/time';
 import { routeHref } from '../../router';
+import type { Busy } from './ConnectorsView';
 import { PsaMark } from './PsaMark';
 
-export function ConnectorsTable({ connectors }: { connectors: ConnectorSummary[] }) {
+type Props = {
+  connectors: ConnectorSummary[];
+  busy: ReadonlyMap<ConnectorId, Busy>;
+  onTest: (id: ConnectorId) => void;
+  onRemove: (connector: ConnectorSummary) => void;
+};
+
+export function ConnectorsTable({ connectors, busy, onTest, onRemove }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -31,11 +40,20 @@ export function ConnectorsTable({ connectors }: { connectors: ConnectorSummary[]
             <th scope="col">Workspace mapping</th>
             <th scope="col">Service mapping</th>
             <th scope="col">Last sync</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {connectors.map((c) => (
-            <ConnectorRow key={c.id} connector={c} />
+            <ConnectorRow
+              key={c.id}
+              connector={c}
+              busy={busy.get(c.id) ?? null}
+              onTest={() => onTest(c.id)}
+              onRemove={() => onRemove(c)}
+            />
           ))}
         </tbody>
       </table>
@@ -43,7 +61,9 @@ export function ConnectorsTable({ connectors }: { connectors: ConnectorSummary[]
   );
 }
 
-function ConnectorRow({ connector: c }: { connector: ConnectorSummary }) {
+type RowProps = { connector: ConnectorSummary; busy: Busy | null; onTest: () => void; onRemove: () => void };
+
+function ConnectorRow({ connector: c, busy, onTest, onRemove }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -78,13 +98,34 @@ function ConnectorRow({ connector: c }: { connector: ConnectorSummary }) {
       />
       <td data-testid={`connector-last-sync-${c.id}`} title={c.last_sync?.summary || undefined}>
         {c.last_sync ? (
-          <span class="last-sync">
+          <a class="last-sync" href={routeHref({ name: 'run', runId: Number(c.last_sync.run_id) })}>
             <Pill tone={outcomeTone(c.last_sync.outcome)}>{outcomeLabel(c.last_sync.outcome)}</Pill>
             <span class="muted nowrap">{formatTimestamp(c.last_sync.started_at)}</span>
-          </span>
+          </a>
         ) : (
           <span class="muted">{lastSyncText(null)}</span>
         )}
+      </td>
+      <td class="row-actions">
+        <button
+          type="button"
+          class="button button--small"
+          disabled={busy !== null}
+          onClick={onTest}
+          data-testid={`connector-test-${c.id}`}
+        >
+          {busy === 'testing' ? 'Testing…' : 'Test connection'}
+        </button>
+        <button
+          type="button"
+          class="button button--small button--quiet button--danger-text"
+          disabled={busy !== null}
+          onClick={onRemove}
+          aria-label={`Remove ${c.name}`}
+          data-testid={`connector-remove-${c.id}`}
+        >
+          {busy === 'removing' ? 'Removing…' : 'Remove'}
+        </button>
       </td>
     </tr>
   );

@@ -1,21 +1,59 @@
 // Connectors page, PSA tab: the list of PSA connectors, or an empty state inviting the first one.
 import { useCallback, useState } from 'preact/hooks';
+import type { ConnectorId } from '../../bindings/ConnectorId';
+import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import type { PsaKind } from '../../bindings/PsaKind';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { PageHeader } from '../../components/PageHeader';
-import { listConnectors } from '../../ipc';
+import { psaName } from '../../format/connector';
+import { listConnectors, removeConnector, testConnector } from '../../ipc';
+import { useReportError } from '../../report';
 import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
 import { AddConnectorDialog } from './AddConnectorDialog';
 import { AddConnectorMenu } from './AddConnectorMenu';
 import { ConnectorsTable } from './ConnectorsTable';
 
+/** What a row is doing right now. */
+export type Busy = 'testing' | 'removing';
+
 export function ConnectorsView() {
   const [load, reload] = useLoad(listConnectors);
+  const report = useReportError();
   const [adding, setAdding] = useState<PsaKind | null>(null);
+  const [removing, setRemoving] = useState<ConnectorSummary | null>(null);
+  const [busy, setBusy] = useState<Map<ConnectorId, Busy>>(new Map());
   const closeDialog = useCallback(() => setAdding(null), []);
 
-  // Any backend event (a sync finished, a connection was checked) may change this page.
-  useAppEvents(reload);
+  // A run finishing, a connection check, a mapping change: anything but progress may change this page.
+  useAppEvents((e) => {
+    if (e.kind !== 'sync_progress') reload();
+  });
+
+  const track = (id: ConnectorId, what: Busy | null, work?: Promise<unknown>) => {
+    setBusy((prev) => {
+      const next = new Map(prev);
+      if (what) next.set(id, what);
+      else next.delete(id);
+      return next;
+    });
+    work?.catch(report).finally(() => {
+      track(id, null);
+      reload();
+    });
+  };
+
+  const onAdded = () => {
+    setAdding(null);
+    reload();
+  };
+  const onTest = (id: ConnectorId) => track(id, 'testing', testConnector(id));
+  const onRemove = () => {
+    if (!removing) return;
+    const { id } = removing;
+    setRemoving(null);
+    track(id, 'removing', removeConnector(id));
+  };
 
   const connectors = load.data;
   const hasConnectors = connectors !== null && connectors.length > 0;
@@ -47,7 +85,7 @@ export function ConnectorsView() {
 
       <div role="tabpanel" aria-label="PSA connectors" aria-busy={load.state === 'loading'}>
         {hasConnectors ? (
-          <ConnectorsTable connectors={connectors} />
+          <ConnectorsTable connectors={connectors} busy={busy} onTest={onTest} onRemove={setRemoving} />
         ) : connectors === null && load.state === 'loading' ? (
           <div class="card card--padded muted" data-testid="connectors-loading">
             Loading connectors…
@@ -77,7 +115,21 @@ export function ConnectorsView() {
         )}
       </div>
 
-      {adding && <AddConnectorDialog kind={adding} onClose={closeDialog} />}
+      {adding && <AddConnectorDialog kind={adding} onClose={closeDialog} onAdded={onAdded} />}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove ${removing.name}?`}
+          confirmLabel="Remove connector"
+          onConfirm={onRemove}
+          onCancel={() => setRemoving(null)}
+        >
+          <p>
+            PSA Bridge stops syncing this {psaName(removing.kind)} connection, forgets its workspace and service
+            mappings and deletes its keys from the system keychain.
+          </p>
+          <p class="muted">Nothing is changed in {psaName(removing.kind)}. Adding it again means mapping again.</p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }

@@ -40,7 +40,9 @@ export function WorkspaceMappingView({ connectorId }: { connectorId: ConnectorId
       testId="view-workspace-mapping"
       title="Workspace mapping"
       explanation={`Link each Coro child workspace to the ${companyNoun(kind)} it is billed to. Each company can be mapped to one workspace only.`}
-      mapping={m}
+      connector={m.connector}
+      rows={m.rows}
+      onRetry={m.reloadRows}
       summary={rows ? summaryText(workspaceSummary(rows)) : null}
       filter={filter}
       onFilter={setFilter}

@@ -17,9 +17,8 @@ export type Options = {
 };
 
 export type Mapping<Row> = {
-  /** Null until the connector list has loaded (and when the connector does not exist). */
+  /** Null until the connector list has loaded, and when the connector does not exist. */
   connector: ConnectorSummary | null;
-  connectorsLoaded: boolean;
   rows: Load<Row[]>;
   reloadRows: () => void;
   options: Options;
@@ -60,7 +59,6 @@ export function useMapping<Row>(
 
   return {
     connector: connectors.data?.find((c) => c.id === connectorId) ?? null,
-    connectorsLoaded: connectors.state !== 'loading' || connectors.data !== null,
     rows,
     reloadRows,
     options,

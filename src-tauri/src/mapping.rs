@@ -1,0 +1,836 @@
+//! Pure mapping rules (no I/O): one-to-one checks for workspace ↔ company and service ↔ product,
+//! stale-mapping detection, name-similarity suggestions, and the picker filter.
+//!
+//! Coro's own connector requires one-to-one mappings on both screens (seeds: "Map workspaces",
+//! "Map services"); suggestions are offered, never applied silently.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::coro::catalog;
+use crate::error::{ApiError, ErrorCode};
+use crate::model::{CompanyRef, ProductRef, WorkspaceId};
+use crate::views::{PickOption, Suggestion};
+
+/// Suggestions below this name similarity (0–1) are not shown.
+pub const SUGGESTION_THRESHOLD: f64 = 0.85;
+
+// ---------------------------------------------------------------------------------------------
+// One-to-one rules and stale mappings
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingKind {
+    /// A Coro workspace ↔ a PSA company.
+    Workspace,
+    /// A Coro service ↔ a PSA product.
+    Service,
+}
+
+/// A PSA company (or product) is already mapped to another workspace (or service).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} already backs {} {}: unmap it there first", self.target_label(), self.kind_label(), self.holder_label())]
+pub struct MappingConflict {
+    pub kind: MappingKind,
+    /// The workspace id or service key holding the target.
+    pub holder: String,
+    pub holder_name: Option<String>,
+    pub target_id: i64,
+    pub target_name: Option<String>,
+}
+
+impl MappingConflict {
+    /// Adds display names, so the message reads "Acme Inc already backs workspace Acme".
+    pub fn named(mut self, holder_name: &str, target_name: &str) -> Self {
+        self.holder_name = Some(holder_name.to_string());
+        self.target_name = Some(target_name.to_string());
+        self
+    }
+
+    fn kind_label(&self) -> &'static str {
+        match self.kind {
+            MappingKind::Workspace => "workspace",
+            MappingKind::Service => "service",
+        }
+    }
+
+    fn holder_label(&self) -> &str {
+        self.holder_name.as_deref().unwrap_or(&self.holder)
+    }
+
+    fn target_label(&self) -> String {
+        match (&self.target_name, self.kind) {
+            (Some(name), _) => name.clone(),
+            (None, MappingKind::Workspace) => format!("PSA company #{}", self.target_id),
+            (None, MappingKind::Service) => format!("PSA product #{}", self.target_id),
+        }
+    }
+}
+
+impl From<MappingConflict> for ApiError {
+    fn from(c: MappingConflict) -> Self {
+        ApiError::new(ErrorCode::InvalidInput, c.to_string())
+    }
+}
+
+/// The holder of `target` other than `holder` itself, if any.
+fn holder_of<'a, K: PartialEq>(existing: &'a [(K, i64)], holder: &K, target: i64) -> Option<&'a K> {
+    existing
+        .iter()
+        .find(|(k, t)| *t == target && k != holder)
+        .map(|(k, _)| k)
+}
+
+/// Mapping `workspace_id` to `company_id` is allowed unless another workspace already uses the
+/// company. Re-mapping a workspace to a new company is allowed (it replaces the old mapping).
+pub fn check_workspace_mapping(
+    existing: &[(WorkspaceId, CompanyRef)],
+    workspace_id: &WorkspaceId,
+    company_id: CompanyRef,
+) -> Result<(), MappingConflict> {
+    let pairs: Vec<(&WorkspaceId, i64)> = existing.iter().map(|(w, c)| (w, c.0)).collect();
+    match holder_of(&pairs, &workspace_id, company_id.0) {
+        Some(holder) => Err(MappingConflict {
+            kind: MappingKind::Workspace,
+            holder: holder.0.clone(),
+            holder_name: None,
+            target_id: company_id.0,
+            target_name: None,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The same rule for services ↔ products.
+pub fn check_service_mapping(
+    existing: &[(String, ProductRef)],
+    service_key: &str,
+    product_id: ProductRef,
+) -> Result<(), MappingConflict> {
+    let pairs: Vec<(&str, i64)> = existing.iter().map(|(s, p)| (s.as_str(), p.0)).collect();
+    match holder_of(&pairs, &service_key, product_id.0) {
+        Some(holder) => Err(MappingConflict {
+            kind: MappingKind::Service,
+            holder: holder.to_string(),
+            holder_name: None,
+            target_id: product_id.0,
+            target_name: None,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Mappings whose PSA side is not among `current` (deleted or deactivated in the PSA), in
+/// mapping order. They are flagged for the operator, never dropped. An empty `current` flags
+/// everything: callers should not pass the result of a failed PSA read.
+pub fn stale_mappings<K: Clone, T: Copy + Eq + std::hash::Hash>(
+    mappings: &[(K, T)],
+    current: impl IntoIterator<Item = T>,
+) -> Vec<K> {
+    let current: HashSet<T> = current.into_iter().collect();
+    mappings
+        .iter()
+        .filter(|(_, t)| !current.contains(t))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Name normalisation and similarity
+// ---------------------------------------------------------------------------------------------
+
+/// Legal-form words dropped from the end of company names ("Acme Dental, Inc." ≈ "Acme Dental").
+const LEGAL_SUFFIXES: &[&str] = &[
+    "inc",
+    "incorporated",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "limited",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "group",
+    "gmbh",
+    "ag",
+    "plc",
+    "pty",
+    "pc",
+    "pllc",
+    "sa",
+    "sarl",
+    "bv",
+    "nv",
+    "srl",
+    "oy",
+    "ab",
+    "as",
+    "kg",
+];
+
+/// Words product names add around a service name ("Coro EDR license, monthly").
+const PRODUCT_NOISE: &[&str] = &[
+    "coro",
+    "license",
+    "licenses",
+    "licence",
+    "licences",
+    "subscription",
+    "monthly",
+    "annual",
+    "seat",
+    "seats",
+    "addon",
+];
+
+/// Lower-case alphanumeric tokens; runs of single letters are joined ("L.L.C." → "llc").
+pub fn tokens(s: &str) -> Vec<String> {
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '’'))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut single_run = false;
+    for t in cleaned.split_whitespace() {
+        let single = t.chars().count() == 1 && t.chars().all(char::is_alphabetic);
+        match out.last_mut() {
+            Some(last) if single && single_run => last.push_str(t),
+            _ => out.push(t.to_string()),
+        }
+        single_run = single;
+    }
+    out
+}
+
+/// Company core: tokens without a leading "the" and trailing legal suffixes (never all of them).
+pub fn company_core(full: &[String]) -> Vec<String> {
+    let mut core: Vec<String> = full.to_vec();
+    if core.len() > 1 && core[0] == "the" {
+        core.remove(0);
+    }
+    while core.len() > 1
+        && core
+            .last()
+            .is_some_and(|t| LEGAL_SUFFIXES.contains(&t.as_str()))
+    {
+        core.pop();
+    }
+    core
+}
+
+/// Product / service core: without vendor and licensing words, and without "per <unit>".
+pub fn product_core(full: &[String]) -> Vec<String> {
+    let mut core = Vec::new();
+    let mut skip_next = false;
+    for t in full {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
+        if t == "per" {
+            skip_next = true;
+        } else if !PRODUCT_NOISE.contains(&t.as_str()) {
+            core.push(t.clone());
+        }
+    }
+    if core.is_empty() {
+        full.to_vec()
+    } else {
+        core
+    }
+}
+
+/// Character bigrams of each token with word-boundary marks, sorted (a multiset).
+fn bigrams(tokens: &[String]) -> Vec<u64> {
+    let mut out = Vec::new();
+    for t in tokens {
+        let chars: Vec<char> = std::iter::once('\u{2}')
+            .chain(t.chars())
+            .chain(std::iter::once('\u{3}'))
+            .collect();
+        out.extend(
+            chars
+                .windows(2)
+                .map(|w| (u64::from(w[0] as u32) << 32) | u64::from(w[1] as u32)),
+        );
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Sørensen–Dice coefficient of two sorted bigram multisets.
+fn dice(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => (common, i, j) = (common + 1, i + 1, j + 1),
+        }
+    }
+    2.0 * common as f64 / (a.len() + b.len()) as f64
+}
+
+/// A pre-normalised name: the core decides, the full form breaks ties between cores that agree
+/// ("Acme Dental Group" prefers "Acme Dental Group" over "Acme Dental LLC").
+struct Form {
+    core: Vec<u64>,
+    full: Vec<u64>,
+    keys: Vec<String>,
+}
+
+impl Form {
+    fn new(text: &str, core_of: fn(&[String]) -> Vec<String>) -> Form {
+        let full = tokens(text);
+        let core = core_of(&full);
+        let keys = core.iter().map(|t| t.chars().take(3).collect()).collect();
+        Form {
+            core: bigrams(&core),
+            full: bigrams(&full),
+            keys,
+        }
+    }
+
+    fn score(&self, other: &Form) -> f64 {
+        0.9 * dice(&self.core, &other.core) + 0.1 * dice(&self.full, &other.full)
+    }
+}
+
+/// Candidates (PSA companies or products), normalised once and indexed by the first three
+/// letters of each core token, so a query compares only against plausible names.
+pub struct Matcher {
+    ids: Vec<i64>,
+    names: Vec<String>,
+    forms: Vec<Vec<Form>>,
+    index: HashMap<String, Vec<u32>>,
+    core_of: fn(&[String]) -> Vec<String>,
+}
+
+impl Matcher {
+    /// PSA companies, matched on name.
+    pub fn companies(options: &[PickOption]) -> Matcher {
+        Self::build(options, company_core, false)
+    }
+
+    /// PSA products, matched on name and identifier ("Coro EDR", "CORO-EDR").
+    pub fn products(options: &[PickOption]) -> Matcher {
+        Self::build(options, product_core, true)
+    }
+
+    fn build(
+        options: &[PickOption],
+        core_of: fn(&[String]) -> Vec<String>,
+        with_identifier: bool,
+    ) -> Matcher {
+        let mut m = Matcher {
+            ids: Vec::new(),
+            names: Vec::new(),
+            forms: Vec::new(),
+            index: HashMap::new(),
+            core_of,
+        };
+        for (i, o) in options.iter().enumerate() {
+            let mut forms = vec![Form::new(&o.name, core_of)];
+            if let Some(ident) = o
+                .identifier
+                .as_deref()
+                .filter(|s| with_identifier && !s.trim().is_empty())
+            {
+                forms.push(Form::new(ident, core_of));
+            }
+            for key in forms.iter().flat_map(|f| f.keys.iter()) {
+                let list = m.index.entry(key.clone()).or_default();
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
+                }
+            }
+            m.ids.push(o.id);
+            m.names.push(o.name.clone());
+            m.forms.push(forms);
+        }
+        m
+    }
+
+    /// The best candidate for any of `names` (alternative spellings of one query), skipping
+    /// `taken` ids; `None` below `threshold` or when two candidates tie for best.
+    pub fn best(&self, names: &[&str], taken: &HashSet<i64>, threshold: f64) -> Option<Suggestion> {
+        let queries: Vec<Form> = names.iter().map(|n| Form::new(n, self.core_of)).collect();
+        let mut seen = HashSet::new();
+        let (mut best, mut second): (Option<(usize, f64)>, f64) = (None, 0.0);
+        for key in queries.iter().flat_map(|q| q.keys.iter()) {
+            for &c in self.index.get(key).into_iter().flatten() {
+                let c = c as usize;
+                if !seen.insert(c) || taken.contains(&self.ids[c]) {
+                    continue;
+                }
+                let score = queries
+                    .iter()
+                    .flat_map(|q| self.forms[c].iter().map(move |f| q.score(f)))
+                    .fold(0.0, f64::max);
+                match best {
+                    Some((_, b)) if score <= b => second = second.max(score),
+                    _ => {
+                        second = second.max(best.map_or(0.0, |(_, b)| b));
+                        best = Some((c, score));
+                    }
+                }
+            }
+        }
+        let (c, score) = best?;
+        if score < threshold || (score - second).abs() < 1e-9 {
+            return None;
+        }
+        Some(Suggestion {
+            id: self.ids[c],
+            name: self.names[c].clone(),
+            score: score.min(1.0),
+        })
+    }
+}
+
+/// Keeps each candidate for the single query it fits best; a candidate that is the best for
+/// two queries with the same score is suggested to neither (both clicks would conflict).
+fn unique_suggestions(found: Vec<(String, Suggestion)>) -> HashMap<String, Suggestion> {
+    let mut by_target: HashMap<i64, Vec<(String, Suggestion)>> = HashMap::new();
+    for (key, s) in found {
+        by_target.entry(s.id).or_default().push((key, s));
+    }
+    let mut out = HashMap::new();
+    for (_, mut list) in by_target {
+        list.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+        let tied = list.len() > 1 && (list[0].1.score - list[1].1.score).abs() < 1e-9;
+        if !tied {
+            let (key, s) = list.swap_remove(0);
+            out.insert(key, s);
+        }
+    }
+    out
+}
+
+/// Suggested company per unmapped workspace `(id, name)`; companies in `mapped` are never
+/// suggested.
+pub fn suggest_companies(
+    workspaces: &[(String, String)],
+    companies: &[PickOption],
+    mapped: &HashSet<i64>,
+) -> HashMap<String, Suggestion> {
+    let m = Matcher::companies(companies);
+    let found = workspaces
+        .iter()
+        .filter_map(|(id, name)| {
+            m.best(&[name], mapped, SUGGESTION_THRESHOLD)
+                .map(|s| (id.clone(), s))
+        })
+        .collect();
+    unique_suggestions(found)
+}
+
+/// Suggested product per unmapped service `(key, name)`, matched on the name and on the key
+/// spelt out ("mdm" finds "Coro MDM").
+pub fn suggest_products(
+    services: &[(String, String)],
+    products: &[PickOption],
+    mapped: &HashSet<i64>,
+) -> HashMap<String, Suggestion> {
+    let m = Matcher::products(products);
+    let found = services
+        .iter()
+        .filter_map(|(key, name)| {
+            let spelt = catalog::name_from_key(key);
+            m.best(&[name, &spelt], mapped, SUGGESTION_THRESHOLD)
+                .map(|s| (key.clone(), s))
+        })
+        .collect();
+    unique_suggestions(found)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Picker filter
+// ---------------------------------------------------------------------------------------------
+
+/// Lower-cased "name\nidentifier" per option, built once per list so each keystroke only scans.
+pub struct OptionIndex {
+    hay: Vec<String>,
+}
+
+impl OptionIndex {
+    pub fn new(options: &[PickOption]) -> OptionIndex {
+        let hay = options
+            .iter()
+            .map(|o| {
+                // The newline keeps a term from matching across name and identifier: terms are
+                // whitespace-separated, so none contains one.
+                let mut h = o.name.to_lowercase();
+                if let Some(ident) = &o.identifier {
+                    h.push('\n');
+                    h.push_str(&ident.to_lowercase());
+                }
+                h
+            })
+            .collect();
+        OptionIndex { hay }
+    }
+
+    /// Indices of options containing every whitespace-separated term of `query`
+    /// (case-insensitive), in list order, at most `limit`. An empty query matches everything.
+    pub fn filter(&self, query: &str, limit: usize) -> Vec<usize> {
+        let lowered = query.to_lowercase();
+        let terms: Vec<&str> = lowered.split_whitespace().collect();
+        self.hay
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| terms.iter().all(|t| h.contains(t)))
+            .map(|(i, _)| i)
+            .take(limit)
+            .collect()
+    }
+}
+
+/// One-shot [`OptionIndex::filter`] (build the index once when filtering repeatedly).
+pub fn filter_options(options: &[PickOption], query: &str, limit: usize) -> Vec<usize> {
+    OptionIndex::new(options).filter(query, limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::seed::World;
+    use std::time::Instant;
+
+    fn opt(id: i64, name: &str, identifier: Option<&str>) -> PickOption {
+        PickOption {
+            id,
+            name: name.into(),
+            identifier: identifier.map(str::to_string),
+        }
+    }
+
+    fn ws(id: &str) -> WorkspaceId {
+        WorkspaceId(id.into())
+    }
+
+    #[test]
+    fn workspace_one_to_one() {
+        let existing = vec![(ws("a_1"), CompanyRef(10)), (ws("b_2"), CompanyRef(20))];
+        let cases = [
+            ("free company", "c_3", 30, None),
+            ("same pair again", "a_1", 10, None),
+            ("workspace moves to a free company", "a_1", 30, None),
+            ("company used elsewhere", "c_3", 10, Some("a_1")),
+            (
+                "mapped workspace takes a used company",
+                "a_1",
+                20,
+                Some("b_2"),
+            ),
+        ];
+        for (case, w, c, holder) in cases {
+            let got = check_workspace_mapping(&existing, &ws(w), CompanyRef(c));
+            assert_eq!(
+                got.as_ref().err().map(|e| e.holder.as_str()),
+                holder,
+                "{case}"
+            );
+        }
+        let err = check_workspace_mapping(&existing, &ws("c_3"), CompanyRef(10)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PSA company #10 already backs workspace a_1: unmap it there first"
+        );
+        let named = err.named("Acme Dental", "Acme Dental Group");
+        assert_eq!(
+            named.to_string(),
+            "Acme Dental Group already backs workspace Acme Dental: unmap it there first"
+        );
+        assert_eq!(ApiError::from(named).code, ErrorCode::InvalidInput);
+    }
+
+    #[test]
+    fn service_one_to_one() {
+        let existing = vec![("edr".to_string(), ProductRef(7))];
+        let cases = [
+            ("free product", "mdm", 8, None),
+            ("same pair", "edr", 7, None),
+            ("product used elsewhere", "mdm", 7, Some("edr")),
+        ];
+        for (case, s, p, holder) in cases {
+            let got = check_service_mapping(&existing, s, ProductRef(p));
+            assert_eq!(
+                got.as_ref().err().map(|e| e.holder.as_str()),
+                holder,
+                "{case}"
+            );
+        }
+        let err = check_service_mapping(&existing, "mdm", ProductRef(7))
+            .unwrap_err()
+            .named("EDR", "Coro EDR");
+        assert_eq!(
+            err.to_string(),
+            "Coro EDR already backs service EDR: unmap it there first"
+        );
+    }
+
+    #[test]
+    fn stale_detection_flags_without_dropping() {
+        let mappings = vec![
+            (ws("a"), CompanyRef(1)),
+            (ws("b"), CompanyRef(2)),
+            (ws("c"), CompanyRef(3)),
+        ];
+        let cases: [(&str, Vec<i64>, Vec<&str>); 3] = [
+            ("all present", vec![1, 2, 3, 4], vec![]),
+            ("one deleted", vec![1, 3], vec!["b"]),
+            ("empty PSA read flags all", vec![], vec!["a", "b", "c"]),
+        ];
+        for (case, current, want) in cases {
+            let got = stale_mappings(&mappings, current.into_iter().map(CompanyRef));
+            let got: Vec<&str> = got.iter().map(|w| w.0.as_str()).collect();
+            assert_eq!(got, want, "{case}");
+        }
+        assert_eq!(mappings.len(), 3);
+        let products = vec![("edr".to_string(), ProductRef(9))];
+        assert_eq!(
+            stale_mappings(&products, [ProductRef(8)]),
+            vec!["edr".to_string()]
+        );
+    }
+
+    #[test]
+    fn normalisation() {
+        let cases = [
+            ("legal suffix", "Acme Dental, Inc.", "acme dental"),
+            ("stacked suffixes", "Summit Co. Group LLC", "summit"),
+            ("dotted LLC", "Harbor Realty L.L.C.", "harbor realty"),
+            ("leading the", "The Keystone Motors Ltd", "keystone motors"),
+            ("apostrophe", "O'Brien's Clinic GmbH", "obriens clinic"),
+            ("unicode", "MÜLLER Bäckerei GmbH", "müller bäckerei"),
+            ("suffix only", "Group", "group"),
+            ("suffix in the middle", "Co Op Foods", "co op foods"),
+        ];
+        for (case, input, want) in cases {
+            assert_eq!(company_core(&tokens(input)).join(" "), want, "{case}");
+        }
+        let products = [
+            ("vendor prefix", "Coro EDR", "edr"),
+            ("identifier", "CORO-EDR", "edr"),
+            (
+                "per unit",
+                "Coro Endpoint Security - per device (monthly)",
+                "endpoint security",
+            ),
+            ("only noise", "Coro License", "coro license"),
+        ];
+        for (case, input, want) in products {
+            assert_eq!(product_core(&tokens(input)).join(" "), want, "{case}");
+        }
+    }
+
+    #[test]
+    fn company_suggestions() {
+        let companies = vec![
+            opt(1, "Acme Dental Group", None),
+            opt(2, "Acme Dental LLC", None),
+            opt(3, "Contoso Logistics Ltd", None),
+            opt(4, "Fabrikam Legal Inc.", None),
+            opt(5, "Fabrikam Legal, LLC", None),
+            opt(6, "Northwind Foods", None),
+            opt(7, "Summit Realty", None),
+        ];
+        let none = HashSet::new();
+        let cases: Vec<(&str, &str, HashSet<i64>, Option<i64>)> = vec![
+            (
+                "exact name wins over same core",
+                "Acme Dental Group",
+                none.clone(),
+                Some(1),
+            ),
+            ("suffix differs", "Contoso Logistics", none.clone(), Some(3)),
+            ("typo", "Contoso Logistcs", none.clone(), Some(3)),
+            (
+                "case and punctuation",
+                "NORTHWIND FOODS, INC",
+                none.clone(),
+                Some(6),
+            ),
+            ("word order", "Realty Summit", none.clone(), Some(7)),
+            (
+                "mapped company never suggested",
+                "Northwind Foods",
+                HashSet::from([6]),
+                None,
+            ),
+            (
+                "tie between equal candidates",
+                "Fabrikam Legal",
+                none.clone(),
+                None,
+            ),
+            ("below threshold", "Acme Logistics", none.clone(), None),
+            ("unrelated", "Zephyr Aviation", none.clone(), None),
+        ];
+        let m = Matcher::companies(&companies);
+        for (case, name, taken, want) in cases {
+            let got = m.best(&[name], &taken, SUGGESTION_THRESHOLD);
+            assert_eq!(got.as_ref().map(|s| s.id), want, "{case}: {got:?}");
+            if let Some(s) = got {
+                assert!(s.score >= SUGGESTION_THRESHOLD && s.score <= 1.0, "{case}");
+            }
+        }
+    }
+
+    #[test]
+    fn batch_suggestions_never_offer_one_company_twice() {
+        let companies = vec![opt(1, "Acme Dental", None), opt(2, "Harbor Marine", None)];
+        let workspaces = vec![
+            ("w1".to_string(), "Acme Dental".to_string()),
+            ("w2".to_string(), "Acme Dental Inc".to_string()),
+            ("w3".to_string(), "Harbor Marine".to_string()),
+            ("w4".to_string(), "Harbor Marine".to_string()),
+        ];
+        let got = suggest_companies(&workspaces, &companies, &HashSet::new());
+        let mut ids: Vec<(&str, i64)> = got.iter().map(|(k, s)| (k.as_str(), s.id)).collect();
+        ids.sort();
+        // w1 is the exact match; w3 and w4 tie for Harbor Marine, so neither gets it.
+        assert_eq!(ids, vec![("w1", 1)]);
+    }
+
+    #[test]
+    fn product_suggestions() {
+        let products = vec![
+            opt(10, "Coro EDR", Some("CORO-EDR")),
+            opt(11, "Coro Endpoint Security - per device", Some("CORO-ES")),
+            opt(12, "Coro MDM", None),
+            opt(13, "Network Cable Cat6", None),
+            opt(14, "Managed Service (SOC)", Some("CORO-SOC")),
+            opt(15, "Email Protection", Some("CORO-EMAIL-SECURITY")),
+        ];
+        let cases = [
+            ("short name", "edr", "EDR", Some(10)),
+            (
+                "name with noise",
+                "endpointSecurity",
+                "Endpoint Security",
+                Some(11),
+            ),
+            ("key spelt out", "mdm", "Mobile Device Management", Some(12)),
+            ("not a service product", "network", "Network", None),
+            (
+                "parenthesised",
+                "managedService",
+                "Managed Service (SOC)",
+                Some(14),
+            ),
+            (
+                "identifier only",
+                "emailSecurity",
+                "Email Security",
+                Some(15),
+            ),
+        ];
+        let m = Matcher::products(&products);
+        for (case, key, name, want) in cases {
+            let spelt = catalog::name_from_key(key);
+            let got = m.best(&[name, &spelt], &HashSet::new(), SUGGESTION_THRESHOLD);
+            assert_eq!(got.map(|s| s.id), want, "{case}");
+        }
+        let batch = suggest_products(
+            &[("edr".into(), "EDR".into())],
+            &products,
+            &HashSet::from([10]),
+        );
+        assert!(batch.is_empty(), "mapped product never suggested");
+    }
+
+    /// 500 workspaces × 10,000 companies (the sandbox's own names): every workspace finds its
+    /// company, well under a second in release builds.
+    #[test]
+    fn suggestions_scale() {
+        let world = World::new(1, 500, 10_000);
+        let companies: Vec<PickOption> = world
+            .company_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| opt(i as i64, n, None))
+            .collect();
+        let workspaces: Vec<(String, String)> = world
+            .customers
+            .iter()
+            .map(|c| (c.workspace_id.clone(), c.name.clone()))
+            .collect();
+        let start = Instant::now();
+        let got = suggest_companies(&workspaces, &companies, &HashSet::new());
+        let elapsed = start.elapsed();
+        for (i, c) in world.customers.iter().enumerate() {
+            assert_eq!(
+                got.get(&c.workspace_id).map(|s| s.id),
+                Some(i as i64),
+                "{}",
+                c.name
+            );
+        }
+        let budget = if cfg!(debug_assertions) {
+            10_000
+        } else {
+            1_000
+        };
+        assert!(elapsed.as_millis() < budget, "{elapsed:?}");
+        eprintln!("suggest 500 x 10000: {elapsed:?}");
+    }
+
+    #[test]
+    fn picker_filter() {
+        let options = vec![
+            opt(1, "Acme Dental Group", Some("ACME01")),
+            opt(2, "Contoso Logistics", Some("CONT")),
+            opt(3, "acme logistics", None),
+            opt(4, "Ärzte Zentrum", Some("AZ")),
+        ];
+        let cases: [(&str, &str, usize, Vec<usize>); 9] = [
+            ("empty query", "", 10, vec![0, 1, 2, 3]),
+            ("case-insensitive", "ACME", 10, vec![0, 2]),
+            ("all terms", "acme logi", 10, vec![2]),
+            ("term order free", "logistics acme", 10, vec![2]),
+            ("identifier", "acme01", 10, vec![0]),
+            ("name and identifier terms", "contoso cont", 10, vec![1]),
+            ("no match across fields", "logisticscont", 10, vec![]),
+            ("unicode", "ärzte", 10, vec![3]),
+            ("limit", "a", 2, vec![0, 1]),
+        ];
+        let index = OptionIndex::new(&options);
+        for (case, q, limit, want) in cases {
+            assert_eq!(index.filter(q, limit), want, "{case}");
+            assert_eq!(filter_options(&options, q, limit), want, "{case}");
+        }
+    }
+
+    #[test]
+    fn picker_filter_is_fast_on_10k() {
+        let world = World::new(3, 14, 10_000);
+        let options: Vec<PickOption> = world
+            .company_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| opt(i as i64, n, Some(&format!("C{i:05}"))))
+            .collect();
+        let index = OptionIndex::new(&options);
+        // Worst case: a query matching nothing scans every option.
+        let queries = ["z", "zq", "zqx", "acme", "acme den", "acme dental grp"];
+        let start = Instant::now();
+        for q in queries {
+            index.filter(q, 50);
+        }
+        let per_keystroke = start.elapsed() / queries.len() as u32;
+        let budget_us = if cfg!(debug_assertions) {
+            20_000
+        } else {
+            1_000
+        };
+        assert!(per_keystroke.as_micros() < budget_us, "{per_keystroke:?}");
+        eprintln!("filter 10000 per keystroke: {per_keystroke:?}");
+    }
+}

@@ -1,0 +1,283 @@
+//! Apply: execute exactly a [`Plan`], journaling each write.
+//!
+//! Per write, in this order: check the line still holds the quantity the plan was made from
+//! (else skip it with a reason — never overwrite a change made since the preview); journal the
+//! item `pending`; call the PSA; journal `applied` (with the PSA's request id) or `failed`. A
+//! write whose result is unknown stays `pending`: the next run re-reads the PSA and resolves it
+//! (see [`super::resume`]). One item failing never stops the others.
+//!
+//! Rate limits: the PSA clients already retry 429s with back-off. An item that still fails with
+//! `RateLimited` is marked failed ("the next run retries it") and apply pauses for the server's
+//! Retry-After (capped) before the next write. After [`RateLimitPolicy::trip_after`] such items
+//! in a row the PSA is clearly saturated: the remaining writes are marked failed without being
+//! attempted, so a storm ends the run in minutes instead of hammering the PSA for hours. Every
+//! write sets an absolute quantity from a fresh read, so the next run picks them up safely.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::model::{is_write, Action, Plan, PlanItem, Progress};
+use super::SyncError;
+use crate::clock::Clock;
+use crate::psa::{BillingLine, BillingState, LineLookup, Psa, PsaError, WriteReceipt};
+use crate::store::runs::{self, ItemAction, ItemOutcome, NewItem, OutcomeUpdate};
+use crate::store::Store;
+
+/// How apply treats a PSA that keeps answering "too many requests".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitPolicy {
+    /// Pause after a rate-limited item when the PSA gave no Retry-After.
+    pub default_pause: Duration,
+    /// Upper bound of any pause.
+    pub max_pause: Duration,
+    /// Consecutive rate-limited items after which the remaining writes are not attempted.
+    pub trip_after: u32,
+}
+
+impl Default for RateLimitPolicy {
+    fn default() -> Self {
+        RateLimitPolicy {
+            default_pause: Duration::from_secs(30),
+            max_pause: Duration::from_secs(120),
+            trip_after: 3,
+        }
+    }
+}
+
+/// The journal rows of a plan. Outcomes start as `planned` (`skipped` / `held` for those
+/// actions); a held decrease the operator approved is journaled as the decrease it becomes.
+pub fn journal_items(plan: &Plan, approve_held: bool) -> Vec<NewItem> {
+    plan.items
+        .iter()
+        .map(|item| {
+            let (action, reason) = match item.action {
+                Action::Hold if approve_held => (
+                    ItemAction::Decrease,
+                    Some(format!(
+                        "Held decrease approved by the operator ({})",
+                        item.reason.as_deref().unwrap_or("over the limit")
+                    )),
+                ),
+                a => (a.store(), item.reason.clone()),
+            };
+            let outcome = match action {
+                ItemAction::Skip => ItemOutcome::Skipped,
+                ItemAction::Hold => ItemOutcome::Held,
+                _ => ItemOutcome::Planned,
+            };
+            NewItem {
+                workspace_id: item.workspace_id.clone(),
+                workspace_name: Some(item.workspace_name.clone()),
+                service_key: item.service_key.clone(),
+                company_id: item.company_id,
+                product_id: item.product_id,
+                line_ref: item.line_ref.clone(),
+                action,
+                before_qty: item.before,
+                after_qty: item.after,
+                outcome,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// The line to write, if it still is what the plan was made from.
+pub fn still_current(item: &PlanItem, current: &BillingState) -> Result<BillingLine, String> {
+    let (Some(planned), Some(company), Some(product)) =
+        (&item.line, item.company_id, item.product_id)
+    else {
+        return Err("The plan has no PSA line for this item; preview again".into());
+    };
+    match current.lines.get(&(company, product)) {
+        Some(LineLookup::One { line }) if line.key != planned.key => Err(format!(
+            "The PSA line changed since the preview (now {}); not written — preview again",
+            line.key.describe()
+        )),
+        Some(LineLookup::One { line }) if Some(line.quantity) != item.before => Err(format!(
+            "The PSA quantity changed since the preview ({} then, {} now); not overwritten — preview again",
+            item.before.map_or_else(|| "unknown".into(), |b| b.to_string()),
+            line.quantity
+        )),
+        Some(LineLookup::One { line }) => Ok(line.clone()),
+        Some(LineLookup::Many { lines }) => Err(format!(
+            "{} PSA lines now bill this product for this company; not written — preview again",
+            lines.len()
+        )),
+        Some(LineLookup::None { reason }) => Err(format!(
+            "The PSA line is gone since the preview ({reason}); not written"
+        )),
+        None => Err("The PSA line could not be re-read; not written — preview again".into()),
+    }
+}
+
+/// What one finished write becomes in the journal.
+fn outcome_of(
+    after: i64,
+    result: &Result<WriteReceipt, PsaError>,
+) -> (ItemOutcome, Option<String>, Option<String>) {
+    match result {
+        Ok(r) if r.quantity == after => (ItemOutcome::Applied, None, r.request_id.clone()),
+        Ok(r) => (
+            ItemOutcome::Pending,
+            Some(format!(
+                "The PSA reports {} after writing {after}; the next run re-reads the line before doing anything",
+                r.quantity
+            )),
+            r.request_id.clone(),
+        ),
+        Err(PsaError::OutcomeUnknown(m)) => (
+            ItemOutcome::Pending,
+            Some(format!("{m} (the next run re-reads the line and never re-sends blindly)")),
+            None,
+        ),
+        Err(PsaError::RateLimited { message, .. }) => (
+            ItemOutcome::Failed,
+            Some(format!(
+                "The PSA kept rate-limiting after retries ({message}); not applied — the next run retries it"
+            )),
+            None,
+        ),
+        Err(e @ (PsaError::Rejected { request_id, .. } | PsaError::Remote { request_id, .. })) => {
+            (ItemOutcome::Failed, Some(e.to_string()), request_id.clone())
+        }
+        Err(e) => (ItemOutcome::Failed, Some(e.to_string()), None),
+    }
+}
+
+/// Everything apply needs besides the plan.
+pub struct ApplyContext<'a, P> {
+    pub store: &'a Store,
+    pub psa: &'a P,
+    pub clock: &'a dyn Clock,
+    pub run_id: i64,
+    pub approve_held: bool,
+    pub rate_limit: RateLimitPolicy,
+    pub progress: &'a (dyn Fn(Progress) + Send + Sync),
+}
+
+fn record(
+    conn: &rusqlite::Connection,
+    id: i64,
+    outcome: ItemOutcome,
+    reason: Option<&str>,
+    request_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), SyncError> {
+    let update = OutcomeUpdate {
+        outcome,
+        reason,
+        request_id,
+        line_ref: None,
+    };
+    runs::set_item_outcome(conn, id, &update, now)?;
+    Ok(())
+}
+
+/// Applies the writes of `plan` whose journal rows are `item_ids` (same order as the items),
+/// checking each against `current` (a read taken after the plan was made, or the read the plan
+/// was made from). A journal write failing stops apply before the next PSA call: a write is
+/// never made without its `pending` row.
+pub async fn apply_items<P: Psa>(
+    cx: &ApplyContext<'_, P>,
+    plan: &Plan,
+    item_ids: &[i64],
+    current: &BillingState,
+) -> Result<(), SyncError> {
+    if item_ids.len() != plan.items.len() {
+        return Err(SyncError::Invalid(format!(
+            "The journal has {} items for a plan of {}",
+            item_ids.len(),
+            plan.items.len()
+        )));
+    }
+    let conn = cx.store.conn()?;
+    let total = u32::try_from(plan.writes(cx.approve_held)).unwrap_or(u32::MAX);
+    let mut done = 0u32;
+    (cx.progress)(Progress {
+        run_id: cx.run_id,
+        done,
+        total,
+    });
+    let mut rate_limited_in_a_row = 0u32;
+    for (item, &id) in plan.items.iter().zip(item_ids) {
+        if !is_write(item.action, cx.approve_held) {
+            continue;
+        }
+        let after = item.after.unwrap_or_default();
+        if rate_limited_in_a_row >= cx.rate_limit.trip_after {
+            let why = "Not attempted: the PSA kept answering 'too many requests', so the remaining changes were left for the next run";
+            record(
+                &conn,
+                id,
+                ItemOutcome::Failed,
+                Some(why),
+                None,
+                cx.clock.now(),
+            )?;
+        } else {
+            match (still_current(item, current), item.after) {
+                (Err(why), _) => {
+                    record(
+                        &conn,
+                        id,
+                        ItemOutcome::Skipped,
+                        Some(&why),
+                        None,
+                        cx.clock.now(),
+                    )?;
+                }
+                (Ok(_), None) => {
+                    let why = "The plan has no target quantity for this item; not written";
+                    record(
+                        &conn,
+                        id,
+                        ItemOutcome::Skipped,
+                        Some(why),
+                        None,
+                        cx.clock.now(),
+                    )?;
+                }
+                (Ok(line), Some(_)) => {
+                    record(&conn, id, ItemOutcome::Pending, None, None, cx.clock.now())?;
+                    let result = cx.psa.set_quantity(&line, after).await;
+                    let (outcome, reason, request_id) = outcome_of(after, &result);
+                    record(
+                        &conn,
+                        id,
+                        outcome,
+                        reason.as_deref(),
+                        request_id.as_deref(),
+                        cx.clock.now(),
+                    )?;
+                    if let Err(PsaError::RateLimited {
+                        retry_after_secs, ..
+                    }) = result
+                    {
+                        rate_limited_in_a_row += 1;
+                        if rate_limited_in_a_row < cx.rate_limit.trip_after {
+                            let pause = retry_after_secs
+                                .map_or(cx.rate_limit.default_pause, Duration::from_secs)
+                                .min(cx.rate_limit.max_pause);
+                            tracing::warn!(
+                                ?pause,
+                                "PSA rate limit persisted; pausing before the next write"
+                            );
+                            cx.clock.sleep(pause).await;
+                        }
+                    } else {
+                        rate_limited_in_a_row = 0;
+                    }
+                }
+            }
+        }
+        done += 1;
+        (cx.progress)(Progress {
+            run_id: cx.run_id,
+            done,
+            total,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,359 @@
+//! The entry points every trigger calls (daily schedule, tray, UI, CLI): [`run`] gathers, plans
+//! and applies (or, dry, only records the plan); [`apply_plan`] applies a plan a preview produced.
+//! Both take the single-flight lock, resume what a crashed run left behind, journal every item and
+//! record the outcome on the connector's status.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::apply::{apply_items, journal_items, ApplyContext, RateLimitPolicy};
+use super::gather::{gather, GatherError, Mappings, UsageSource};
+use super::lock::SyncLock;
+use super::model::{is_write, Plan, Progress, RunSummary, Trigger};
+use super::plan::{plan, PlanPolicy, DEFAULT_MAX_DECREASE_SHARE};
+use super::resume::recover;
+use super::SyncError;
+use crate::clock::Clock;
+use crate::model::ConnectorId;
+use crate::psa::{BillingState, Psa};
+use crate::store::runs::{self, ItemAction, ItemOutcome, RunStatus};
+use crate::store::status::{self, Outcome};
+use crate::store::{mappings, Store};
+
+/// What a sync works with. `data_dir` holds the lock file (the folder of the database).
+pub struct SyncEnv<'a, P, U> {
+    pub store: &'a Store,
+    pub data_dir: &'a Path,
+    pub psa: &'a P,
+    pub source: &'a U,
+    pub clock: &'a dyn Clock,
+}
+
+/// The operator's safety settings for one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SyncPolicy {
+    /// Settings → "hold decreases larger than" (0–1).
+    pub max_decrease_share: f64,
+    /// Apply held decreases too. Ignored for [`Trigger::Schedule`]: the daily run never does.
+    pub approve_held: bool,
+    pub rate_limit: RateLimitPolicy,
+}
+
+impl Default for SyncPolicy {
+    fn default() -> Self {
+        SyncPolicy {
+            max_decrease_share: DEFAULT_MAX_DECREASE_SHARE,
+            approve_held: false,
+            rate_limit: RateLimitPolicy::default(),
+        }
+    }
+}
+
+impl SyncPolicy {
+    fn approve_held(&self, trigger: Trigger) -> bool {
+        self.approve_held && trigger != Trigger::Schedule
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    pub connector_id: ConnectorId,
+    pub trigger: Trigger,
+    /// Plan and record, write nothing to the PSA (the preview).
+    pub dry_run: bool,
+    pub policy: SyncPolicy,
+}
+
+/// A finished run and the plan it executed (or, dry, would execute).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub plan: Plan,
+    pub summary: RunSummary,
+}
+
+/// Gather → plan → apply (unless `dry_run`) → record. A whole side being unreadable is an `Err`
+/// (after recording the run as failed); item failures are in the summary.
+pub async fn run<P: Psa, U: UsageSource>(
+    env: &SyncEnv<'_, P, U>,
+    req: &RunRequest,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunResult, SyncError> {
+    let _lock = SyncLock::acquire(env.data_dir, req.trigger, env.clock.now())?;
+    recover(env.store, env.psa, req.connector_id, env.clock.now()).await?;
+    let (run_id, maps) = {
+        let conn = env.store.conn()?;
+        let maps = Mappings {
+            connector_id: req.connector_id,
+            workspaces: mappings::list_workspaces(&conn, req.connector_id)?
+                .into_iter()
+                .map(|m| m.link)
+                .collect(),
+            services: mappings::list_services(&conn, req.connector_id)?
+                .into_iter()
+                .map(|m| m.link)
+                .collect(),
+        };
+        let id = runs::create(
+            &conn,
+            req.connector_id,
+            req.trigger.store(),
+            req.dry_run,
+            env.clock.now(),
+        )?;
+        (id, maps)
+    };
+    let gathered = match gather(env.psa, env.source, maps).await {
+        Ok(g) => g,
+        Err(e) => return Err(fail_run(env, req.connector_id, run_id, req.dry_run, e)),
+    };
+    let approve_held = req.policy.approve_held(req.trigger);
+    let policy = PlanPolicy {
+        max_decrease_share: req.policy.max_decrease_share,
+        approve_held,
+    };
+    let the_plan = plan(&gathered, &policy, env.clock.now());
+    // The read the plan was made from is seconds old: it is the "still current" check here.
+    let summary = execute(
+        env,
+        &the_plan,
+        run_id,
+        req,
+        approve_held,
+        &gathered.billing,
+        progress,
+    )
+    .await?;
+    Ok(RunResult {
+        plan: the_plan,
+        summary,
+    })
+}
+
+/// A dry run: the plan with before → after per line and totals, recorded as a dry run.
+pub async fn preview<P: Psa, U: UsageSource>(
+    env: &SyncEnv<'_, P, U>,
+    connector_id: ConnectorId,
+    trigger: Trigger,
+    policy: SyncPolicy,
+) -> Result<RunResult, SyncError> {
+    let req = RunRequest {
+        connector_id,
+        trigger,
+        dry_run: true,
+        policy,
+    };
+    run(env, &req, &|_| {}).await
+}
+
+/// Applies exactly `plan` (from a preview): re-reads the PSA lines it writes and skips any whose
+/// quantity changed since, applies held decreases only when `policy.approve_held` (never for
+/// the schedule), and records a new run.
+pub async fn apply_plan<P: Psa, U: UsageSource>(
+    env: &SyncEnv<'_, P, U>,
+    the_plan: &Plan,
+    trigger: Trigger,
+    policy: SyncPolicy,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, SyncError> {
+    let connector = the_plan.connector_id;
+    let _lock = SyncLock::acquire(env.data_dir, trigger, env.clock.now())?;
+    recover(env.store, env.psa, connector, env.clock.now()).await?;
+    let run_id = runs::create(
+        &env.store.conn()?,
+        connector,
+        trigger.store(),
+        false,
+        env.clock.now(),
+    )?;
+    let approve_held = policy.approve_held(trigger);
+    let writes: Vec<_> = the_plan
+        .items
+        .iter()
+        .filter(|i| is_write(i.action, approve_held))
+        .filter_map(|i| Some((i.company_id?, i.product_id?)))
+        .collect();
+    let current = if writes.is_empty() {
+        BillingState::default()
+    } else {
+        let companies: Vec<_> = writes.iter().map(|w| w.0).collect();
+        let products: Vec<_> = writes.iter().map(|w| w.1).collect();
+        match env.psa.read_billing(&companies, &products).await {
+            Ok(state) => state,
+            Err(e) => return Err(fail_run(env, connector, run_id, false, GatherError::Psa(e))),
+        }
+    };
+    let req = RunRequest {
+        connector_id: connector,
+        trigger,
+        dry_run: false,
+        policy,
+    };
+    execute(
+        env,
+        the_plan,
+        run_id,
+        &req,
+        approve_held,
+        &current,
+        progress,
+    )
+    .await
+}
+
+/// Journals the plan, applies it (unless dry), finishes the run and records the attempt.
+async fn execute<P: Psa, U: UsageSource>(
+    env: &SyncEnv<'_, P, U>,
+    the_plan: &Plan,
+    run_id: i64,
+    req: &RunRequest,
+    approve_held: bool,
+    current: &BillingState,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, SyncError> {
+    let ids = runs::add_items(
+        &env.store.conn()?,
+        run_id,
+        &journal_items(the_plan, approve_held),
+        env.clock.now(),
+    )?;
+    if req.dry_run {
+        progress(Progress {
+            run_id,
+            done: 0,
+            total: 0,
+        });
+    } else {
+        let cx = ApplyContext {
+            store: env.store,
+            psa: env.psa,
+            clock: env.clock,
+            run_id,
+            approve_held,
+            rate_limit: req.policy.rate_limit,
+            progress,
+        };
+        if let Err(e) = apply_items(&cx, the_plan, &ids, current).await {
+            // Best effort: the store itself may be what failed. A run left `running` is closed
+            // as interrupted by the next run, and its pending items resolved.
+            let msg = e.to_string();
+            let _ = finish(env.store, run_id, Some(&msg), env.clock.now());
+            let _ = record_attempt(env, req.connector_id, Outcome::Failure(&msg));
+            return Err(e);
+        }
+    }
+    let summary = finish(env.store, run_id, None, env.clock.now())?;
+    if !req.dry_run {
+        let failure = matches!(summary.status, RunStatus::Failed | RunStatus::Partial).then(|| {
+            summary
+                .first_failure_reason
+                .clone()
+                .unwrap_or_else(|| "Some changes failed".into())
+        });
+        let outcome = failure
+            .as_deref()
+            .map_or(Outcome::Success, Outcome::Failure);
+        record_attempt(env, req.connector_id, outcome)?;
+    }
+    Ok(summary)
+}
+
+fn record_attempt<P, U>(
+    env: &SyncEnv<'_, P, U>,
+    connector: ConnectorId,
+    outcome: Outcome<'_>,
+) -> Result<(), SyncError> {
+    status::record_attempt(&env.store.conn()?, connector, outcome, env.clock.now())?;
+    Ok(())
+}
+
+/// Records a run that could not read one side as failed, and hands back the error.
+fn fail_run<P, U>(
+    env: &SyncEnv<'_, P, U>,
+    connector: ConnectorId,
+    run_id: i64,
+    dry_run: bool,
+    e: GatherError,
+) -> SyncError {
+    let msg = e.to_string();
+    if let Err(store_err) = finish(env.store, run_id, Some(&msg), env.clock.now()) {
+        tracing::warn!(error = %store_err, "could not record the failed sync run");
+    }
+    if !dry_run {
+        if let Err(store_err) = record_attempt(env, connector, Outcome::Failure(&msg)) {
+            tracing::warn!(error = %store_err, "could not record the failed sync attempt");
+        }
+    }
+    SyncError::Gather(e)
+}
+
+/// Finishes a run with the status its items call for; `error` forces `failed`.
+pub fn finish(
+    store: &Store,
+    run_id: i64,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<RunSummary, SyncError> {
+    let conn = store.conn()?;
+    let dry_run = runs::get(&conn, run_id)?.is_some_and(|r| r.dry_run);
+    let items = runs::items(&conn, run_id)?;
+    let count = |f: &dyn Fn(&runs::NewItem) -> bool| items.iter().filter(|i| f(&i.item)).count();
+    let applied = count(&|i| i.outcome == ItemOutcome::Applied);
+    let failed = count(&|i| i.outcome == ItemOutcome::Failed);
+    let pending = count(&|i| i.outcome == ItemOutcome::Pending);
+    let held = count(&|i| i.action == ItemAction::Hold);
+    let first_failure = items
+        .iter()
+        .find(|i| matches!(i.item.outcome, ItemOutcome::Failed | ItemOutcome::Pending))
+        .and_then(|i| {
+            let what = format!(
+                "{} / {}",
+                i.item
+                    .workspace_name
+                    .as_deref()
+                    .unwrap_or(&i.item.workspace_id.0),
+                i.item.service_key
+            );
+            i.item.reason.as_ref().map(|r| format!("{what}: {r}"))
+        });
+    let (status, message) = if let Some(e) = error {
+        (RunStatus::Failed, Some(e.to_string()))
+    } else if dry_run {
+        (RunStatus::Succeeded, None)
+    } else if failed + pending > 0 {
+        let status = if applied > 0 {
+            RunStatus::Partial
+        } else {
+            RunStatus::Failed
+        };
+        let unconfirmed = if pending > 0 {
+            format!("; {pending} change(s) could not be confirmed — the next run re-reads them")
+        } else {
+            String::new()
+        };
+        (
+            status,
+            Some(format!(
+                "{} change(s) failed{unconfirmed}. First: {}",
+                failed + pending,
+                first_failure.clone().unwrap_or_default()
+            )),
+        )
+    } else if held > 0 {
+        (
+            RunStatus::Held,
+            Some(format!(
+                "{held} decrease(s) held for approval: review them in the preview"
+            )),
+        )
+    } else {
+        (RunStatus::Succeeded, None)
+    };
+    let row = runs::finish(&conn, run_id, status, message.as_deref(), now)?;
+    let first = error.map(str::to_string).or(first_failure);
+    Ok(RunSummary::from_row(
+        &row,
+        u32::try_from(pending).unwrap_or(u32::MAX),
+        first,
+    ))
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { PlanItem, PlanTotals, RunItem } from '../ipc/types';
+import {
+  DEFAULT_PLAN_FILTER,
+  actionLabel,
+  actionTone,
+  companyText,
+  countsText,
+  deltaText,
+  filterItems,
+  itemKey,
+  itemOutcome,
+  progressText,
+  qty,
+  serviceText,
+  totalChips,
+  triggerLabel,
+  workspaceChoices,
+  writeCount,
+} from './plan';
+
+const item = (over: Partial<PlanItem>): PlanItem => ({
+  workspace_id: 'ws1',
+  workspace_name: 'Contoso',
+  service_key: 'edr',
+  service_name: 'Endpoint Detection & Response',
+  unit: null,
+  company_id: 10,
+  company_name: 'Contoso Ltd',
+  product_id: 20,
+  product_name: 'Coro EDR',
+  line_ref: 'agreement 1 / addition 2',
+  line_name: 'Managed Services',
+  before: 10,
+  after: 12,
+  action: 'increase',
+  reason: null,
+  ...over,
+});
+
+const totals: PlanTotals = {
+  unchanged: 7,
+  increase: 2,
+  decrease: 1,
+  skip: 1,
+  hold: 3,
+  units_added: 5,
+  units_removed: 1,
+};
+
+describe('actions', () => {
+  it('has a label and tone for each', () => {
+    expect(actionLabel('hold')).toBe('Hold');
+    expect(actionTone('hold')).toBe('warning');
+    expect(actionTone('increase')).toBe('success');
+    expect(actionTone('unchanged')).toBe('neutral');
+  });
+  it('labels outcomes and triggers', () => {
+    expect(itemOutcome('pending').label).toBe('Unconfirmed');
+    expect(itemOutcome('failed').tone).toBe('danger');
+    expect(triggerLabel('schedule')).toBe('Daily schedule');
+    expect(triggerLabel('ui')).toBe('App');
+  });
+});
+
+describe('quantities', () => {
+  it('formats unknown quantities as a dash', () => {
+    expect(qty(null)).toBe('—');
+    expect(qty(1200)).toBe('1,200');
+  });
+  it('shows signed deltas with a real minus', () => {
+    expect(deltaText(10, 12)).toBe('+2');
+    expect(deltaText(12, 10)).toBe('−2');
+    expect(deltaText(10, 10)).toBe('');
+    expect(deltaText(null, 10)).toBe('');
+  });
+});
+
+describe('names', () => {
+  it('keys rows by workspace and service', () => {
+    expect(itemKey(item({}))).toBe('ws1-edr');
+  });
+  it('falls back to keys and ids', () => {
+    expect(serviceText(item({ service_name: '' }))).toBe('edr');
+    expect(serviceText(item({ service_key: '' }))).toBe('Whole workspace');
+    expect(companyText(item({ company_name: null }))).toBe('Company #10');
+    expect(companyText(item({ company_name: null, company_id: null }))).toBeNull();
+  });
+});
+
+describe('filterItems', () => {
+  const items = [
+    item({ workspace_id: 'a', action: 'increase' }),
+    item({ workspace_id: 'b', action: 'unchanged' }),
+    item({ workspace_id: 'c', action: 'hold', workspace_name: 'Fabrikam' }),
+  ];
+  const ids = (xs: PlanItem[]) => xs.map((x) => x.workspace_id);
+
+  it('hides unchanged items by default', () => {
+    expect(ids(filterItems(items, DEFAULT_PLAN_FILTER))).toEqual(['a', 'c']);
+    expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, showUnchanged: true }))).toEqual(['a', 'b', 'c']);
+  });
+  it('filters by action, unchanged included when asked for', () => {
+    expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, action: 'hold' }))).toEqual(['c']);
+    expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, action: 'unchanged' }))).toEqual(['b']);
+  });
+  it('filters by text over names', () => {
+    expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, text: 'fabri' }))).toEqual(['c']);
+    expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, text: 'coro edr' }))).toEqual(['a', 'c']);
+  });
+});
+
+describe('totals', () => {
+  it('counts the writes, held ones only when approved', () => {
+    expect(writeCount(totals, false)).toBe(3);
+    expect(writeCount(totals, true)).toBe(6);
+  });
+  it('lists the non-zero counts with units', () => {
+    expect(totalChips(totals).map((c) => c.label)).toEqual([
+      '2 increases (+5 units)',
+      '1 decrease (−1 unit)',
+      '3 held decreases',
+      '1 skipped',
+      '7 unchanged',
+    ]);
+    expect(totalChips({ ...totals, increase: 0, decrease: 0, hold: 0, skip: 0 }).map((c) => c.key)).toEqual(['unchanged']);
+  });
+  it('reads progress as done of total', () => {
+    expect(progressText(12, 40)).toBe('12 of 40');
+    expect(progressText(41, 40)).toBe('40 of 40');
+  });
+  it('summarises a run', () => {
+    const zero = { planned: 0, applied: 0, failed: 0, skipped: 0, held: 0, unconfirmed: 0 };
+    expect(countsText(zero)).toBe('No changes');
+    expect(countsText({ ...zero, planned: 4 })).toBe('4 planned');
+    expect(countsText({ ...zero, applied: 3, failed: 1, held: 2 })).toBe('3 applied · 1 failed · 2 held');
+  });
+});
+
+describe('workspaceChoices', () => {
+  it('lists each workspace once, by name', () => {
+    const run = (id: string, name: string | null): RunItem => ({
+      ...item({ workspace_id: id }),
+      workspace_name: name,
+      outcome: 'applied',
+      request_id: null,
+    });
+    expect(workspaceChoices([run('b', 'Zeta'), run('a', 'Alpha'), run('b', 'Zeta'), run('c', null)])).toEqual([
+      { id: 'a', name: 'Alpha' },
+      { id: 'c', name: 'c' },
+      { id: 'b', name: 'Zeta' },
+    ]);
+  });
+});

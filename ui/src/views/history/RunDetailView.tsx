@@ -1,0 +1,167 @@
+// One run: its facts, and every item with before → after, outcome, reason and the PSA's request
+// id; a workspace filter (asked of the backend) and an export to CSV for the billing audit.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useState } from 'preact/hooks';
+import { PageHeader } from '../../components/PageHeader';
+import { Pill } from '../../components/Pill';
+import { outcomeLabel, outcomeTone } from '../../format/connector';
+import { runDuration } from '../../format/duration';
+import { countsText, triggerLabel, workspaceChoices } from '../../format/plan';
+import { formatTimestamp } from '../../format/time';
+import { exportRunCsv, listConnectors, runDetail, toApiError, type RunItem } from '../../ipc';
+import { routeHref } from '../../router';
+import { useAppEvents } from '../../useAppEvents';
+import { useLoad } from '../../useLoad';
+import { ItemsTable } from '../sync/ItemsTable';
+
+const back = { href: routeHref({ name: 'history' }), label: 'History' };
+
+export function RunDetailView({ runId }: { runId: number }) {
+  const [workspace, setWorkspace] = useState<string | null>(null);
+  // The unfiltered answer: the run's facts, all its items, and the workspaces the filter offers.
+  const fetchAll = useCallback(() => runDetail(runId, null), [runId]);
+  const [detail, reload] = useLoad(fetchAll);
+  const [connectors] = useLoad(listConnectors);
+  useAppEvents((e) => {
+    if (e.kind === 'run_finished' && e.run_id === runId) reload();
+  });
+
+  const run = detail.data?.run ?? null;
+  const connector = run ? connectors.data?.find((c) => c.id === run.connector_id) : undefined;
+  const choices = detail.data ? workspaceChoices(detail.data.items) : [];
+
+  if (!run) {
+    return (
+      <section class="view" data-testid="view-run">
+        <PageHeader title={`Run #${runId}`} back={back} />
+        {detail.state === 'failed' ? (
+          <div class="card empty" data-testid="run-load-failed">
+            <h2 class="empty__title">This run couldn't be loaded</h2>
+            <p class="empty__text">{detail.error.message}</p>
+            <a class="button" href={back.href}>
+              Back to History
+            </a>
+          </div>
+        ) : (
+          <div class="card card--padded muted">Loading run…</div>
+        )}
+      </section>
+    );
+  }
+
+  const filter = (
+    <select
+      class="select"
+      aria-label="Workspace"
+      value={workspace ?? ''}
+      onChange={(e) => setWorkspace(e.currentTarget.value === '' ? null : e.currentTarget.value)}
+      data-testid="run-workspace-filter"
+    >
+      <option value="">All workspaces</option>
+      {choices.map((w) => (
+        <option key={w.id} value={w.id}>
+          {w.name}
+        </option>
+      ))}
+    </select>
+  );
+
+  return (
+    <section class="view" data-testid="view-run" data-status={run.status}>
+      <PageHeader title={`Run #${run.run_id}`} back={back} actions={<ExportButton runId={run.run_id} />} />
+
+      <div class="card card--padded run-facts">
+        <dl class="facts facts--grid">
+          <dt>Status</dt>
+          <dd data-testid="run-status">
+            <Pill tone={outcomeTone(run.status)}>{outcomeLabel(run.status)}</Pill>
+          </dd>
+          <dt>Connector</dt>
+          <dd>{connector?.name ?? `Connector ${run.connector_id}`}</dd>
+          <dt>Trigger</dt>
+          <dd>
+            {triggerLabel(run.trigger)}
+            {run.dry_run && <span class="tag">Dry run</span>}
+          </dd>
+          <dt>Started</dt>
+          <dd>{formatTimestamp(run.started_at)}</dd>
+          <dt>Duration</dt>
+          <dd>{runDuration(run.started_at, run.finished_at)}</dd>
+          <dt>Changes</dt>
+          <dd data-testid="run-counts">{countsText(run.counts)}</dd>
+        </dl>
+        {run.first_failure_reason && (
+          <p class="run-facts__failure" data-testid="run-failure">
+            {run.first_failure_reason}
+          </p>
+        )}
+        {run.counts.unconfirmed > 0 && (
+          <p class="run-facts__warning">
+            {run.counts.unconfirmed} change(s) were sent to the PSA without a confirmed answer. The next run re-reads
+            those quantities and corrects them if needed.
+          </p>
+        )}
+      </div>
+
+      {detail.data && workspace === null ? (
+        <RunItems items={detail.data.items} filter={filter} />
+      ) : workspace !== null ? (
+        <WorkspaceItems key={workspace} runId={runId} workspace={workspace} filter={filter} />
+      ) : (
+        <div class="card card--padded muted">Loading items…</div>
+      )}
+    </section>
+  );
+}
+
+/** The items of one workspace, as the backend filters them. */
+function WorkspaceItems({ runId, workspace, filter }: { runId: number; workspace: string; filter: ComponentChildren }) {
+  const fetch = useCallback(() => runDetail(runId, workspace), [runId, workspace]);
+  const [detail, reload] = useLoad(fetch);
+  useAppEvents((e) => {
+    if (e.kind === 'run_finished' && e.run_id === runId) reload();
+  });
+  return detail.data ? (
+    <RunItems items={detail.data.items} filter={filter} />
+  ) : (
+    <div class="card card--padded muted">{detail.state === 'failed' ? detail.error.message : 'Loading items…'}</div>
+  );
+}
+
+function RunItems({ items, filter }: { items: RunItem[]; filter: ComponentChildren }) {
+  return <ItemsTable items={items} testId="run-items" rowTestIdPrefix="run-item" run={outcomeOf} extraFilters={filter} />;
+}
+
+const outcomeOf = (item: RunItem) => ({ outcome: item.outcome, request_id: item.request_id });
+
+function ExportButton({ runId }: { runId: number }) {
+  const [state, setState] = useState<{ busy: boolean; path: string | null; error: string | null }>({
+    busy: false,
+    path: null,
+    error: null,
+  });
+  const exportCsv = () => {
+    setState({ busy: true, path: null, error: null });
+    exportRunCsv(runId).then(
+      (path) => setState({ busy: false, path, error: null }),
+      (e: unknown) => setState({ busy: false, path: null, error: toApiError(e).message }),
+    );
+  };
+  return (
+    <div class="export">
+      <button type="button" class="button" disabled={state.busy} onClick={exportCsv} data-testid="run-export">
+        {state.busy ? 'Exporting…' : 'Export CSV'}
+      </button>
+      {state.path && (
+        <p class="export__result" role="status">
+          Saved to <code class="path" data-testid="run-export-path">{state.path}</code>
+        </p>
+      )}
+      {state.error && (
+        <p class="export__error" role="alert" data-testid="run-export-error">
+          {state.error}
+        </p>
+      )}
+    </div>
+  );
+}

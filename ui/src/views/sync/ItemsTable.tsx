@@ -1,0 +1,183 @@
+// The item table of a plan (Sync) and of a recorded run (History): workspace, service, PSA
+// company/product and line, quantity before → after, action and reason — for a run also the
+// outcome and the PSA's request id. Filters: unchanged items hidden by default, by action, by text.
+import type { ComponentChildren } from 'preact';
+import { useMemo, useState } from 'preact/hooks';
+import { Pill } from '../../components/Pill';
+import {
+  ACTION_ORDER,
+  DEFAULT_PLAN_FILTER,
+  actionLabel,
+  actionTone,
+  companyText,
+  deltaText,
+  filterItems,
+  itemKey,
+  itemOutcome,
+  productText,
+  qty,
+  serviceText,
+  workspaceText,
+  type ItemLike,
+  type PlanFilter,
+} from '../../format/plan';
+import type { Action, Outcome } from '../../ipc';
+
+/** More rows than this are not rendered at once: the filters narrow them down. */
+const MAX_ROWS = 500;
+
+type RunFields = { outcome: Outcome; request_id: string | null };
+
+type Props<T extends ItemLike> = {
+  items: readonly T[];
+  testId: string;
+  /** Row test ids are `${rowTestIdPrefix}-{workspaceId}-{serviceKey}`. */
+  rowTestIdPrefix: string;
+  /** For a run: the outcome and request id of each item. */
+  run?: (item: T) => RunFields;
+  /** Extra controls at the end of the filter bar. */
+  extraFilters?: ComponentChildren;
+};
+
+export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix, run, extraFilters }: Props<T>) {
+  const [filter, setFilter] = useState<PlanFilter>(DEFAULT_PLAN_FILTER);
+  const shown = useMemo(() => filterItems(items, filter), [items, filter]);
+  const rows = shown.length > MAX_ROWS ? shown.slice(0, MAX_ROWS) : shown;
+  const unchanged = useMemo(() => items.filter((i) => i.action === 'unchanged').length, [items]);
+  const columns = run ? 9 : 7;
+
+  return (
+    <div class="card table-card items">
+      <div class="items__filters">
+        <input
+          type="search"
+          class="input input--filter"
+          placeholder="Filter by workspace, service, company…"
+          aria-label="Filter items"
+          value={filter.text}
+          onInput={(e) => setFilter({ ...filter, text: e.currentTarget.value })}
+          data-testid={`${testId}-filter`}
+        />
+        <select
+          class="select"
+          aria-label="Action"
+          value={filter.action}
+          onChange={(e) => setFilter({ ...filter, action: e.currentTarget.value as Action | 'all' })}
+          data-testid={`${testId}-action-filter`}
+        >
+          <option value="all">All actions</option>
+          {ACTION_ORDER.map((a) => (
+            <option key={a} value={a}>
+              {actionLabel(a)}
+            </option>
+          ))}
+        </select>
+        <label class="checkbox checkbox--inline">
+          <input
+            type="checkbox"
+            checked={filter.showUnchanged}
+            disabled={filter.action !== 'all'}
+            onChange={(e) => setFilter({ ...filter, showUnchanged: e.currentTarget.checked })}
+            data-testid={`${testId}-show-unchanged`}
+          />
+          <span>Show unchanged ({unchanged})</span>
+        </label>
+        {extraFilters}
+        <span class="items__count muted" data-testid={`${testId}-count`}>
+          {shown.length === items.length ? `${items.length} items` : `${shown.length} of ${items.length} items`}
+        </span>
+      </div>
+      <table class="table items__table" data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">Workspace</th>
+            <th scope="col">Service</th>
+            <th scope="col">PSA company / product</th>
+            <th scope="col">Line</th>
+            <th scope="col" class="num">
+              Quantity
+            </th>
+            <th scope="col">Action</th>
+            {run && <th scope="col">Outcome</th>}
+            <th scope="col">Reason</th>
+            {run && <th scope="col">PSA request id</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((item) => (
+            <ItemRow key={itemKey(item)} item={item} prefix={rowTestIdPrefix} run={run?.(item)} />
+          ))}
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={columns} class="muted items__none">
+                {items.length === 0
+                  ? 'Nothing to show.'
+                  : unchanged === items.length && !filter.showUnchanged
+                    ? 'Every quantity already matches Coro. Tick “Show unchanged” to see them.'
+                    : 'No item matches the filters.'}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {shown.length > MAX_ROWS && (
+        <p class="items__more muted">
+          Showing the first {MAX_ROWS} of {shown.length} items. Narrow the filters to see the rest.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ItemRow<T extends ItemLike>({ item, prefix, run }: { item: T; prefix: string; run: RunFields | undefined }) {
+  const company = companyText(item);
+  const product = productText(item);
+  const delta = deltaText(item.before, item.after);
+  const outcome = run ? itemOutcome(run.outcome) : null;
+  return (
+    <tr data-testid={`${prefix}-${itemKey(item)}`} data-action={item.action} data-outcome={run?.outcome}>
+      <td>
+        <span class="cell-main">{workspaceText(item)}</span>
+      </td>
+      <td>
+        <span class="cell-main">{serviceText(item)}</span>
+      </td>
+      <td>
+        {company || product ? (
+          <span class="cell-stack">
+            <span>{company ?? '—'}</span>
+            <span class="muted">{product ?? '—'}</span>
+          </span>
+        ) : (
+          <span class="muted">Not mapped</span>
+        )}
+      </td>
+      <td>
+        {item.line_name || item.line_ref ? (
+          <span class="cell-stack">
+            <span>{item.line_name ?? ''}</span>
+            <span class="muted mono-small">{item.line_ref ?? ''}</span>
+          </span>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td class="num nowrap" data-testid={`${prefix}-qty-${itemKey(item)}`}>
+        <span class="qty">
+          {qty(item.before)} → <span class="strong">{qty(item.after)}</span>
+        </span>
+        {delta && <span class={`delta delta--${delta.startsWith('+') ? 'up' : 'down'}`}>{delta}</span>}
+      </td>
+      <td>
+        <Pill tone={actionTone(item.action)}>{actionLabel(item.action)}</Pill>
+      </td>
+      {run && outcome && (
+        <td title={outcome.title}>
+          <Pill tone={outcome.tone}>{outcome.label}</Pill>
+        </td>
+      )}
+      <td class="reason">{item.reason ?? ''}</td>
+      {run && <td class="mono-small">{run.request_id ?? ''}</td>}
+    </tr>
+  );
+}
