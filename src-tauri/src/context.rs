@@ -77,6 +77,11 @@ impl AppContext {
     pub fn connector_summaries(&self) -> Result<Vec<ConnectorSummary>, ApiError> {
         let conn = self.store.conn()?;
         let rows = store::connectors::list(&conn)?;
+        // Totals come from the last Coro reads (the list never waits on the network).
+        let workspace_total: u32 = store::settings::get(&conn, crate::app::coro::WORKSPACE_COUNT)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let service_total = crate::coro::catalog::catalogue(crate::app::coro::seen_services(self)?).len() as u32;
         rows.into_iter()
             .map(|row| {
                 let status = store::status::get(&conn, row.id)?

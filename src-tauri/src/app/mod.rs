@@ -5,6 +5,8 @@
 
 pub mod browse;
 pub mod connectors;
+pub mod coro;
+pub mod mappings;
 pub mod psa_client;
 pub mod settings;
 

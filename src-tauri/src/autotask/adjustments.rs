@@ -16,9 +16,10 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::client::{AutotaskClient, Target, WriteOutcome};
+use super::client::AutotaskClient;
 use super::models::{AdjustmentBody, ItemIdResult};
 use super::query::Tally;
+use super::send::{Target, WriteOutcome};
 use super::tz;
 use crate::psa::{BillingLine, LineKey, PsaError, WriteReceipt};
 
@@ -32,7 +33,10 @@ pub enum PostOutcome {
 }
 
 fn receipt(quantity: i64, request_id: Option<String>) -> WriteReceipt {
-    WriteReceipt { quantity, request_id }
+    WriteReceipt {
+        quantity,
+        request_id,
+    }
 }
 
 impl AutotaskClient {
@@ -42,18 +46,29 @@ impl AutotaskClient {
         self.post_counted(body, &Tally::default()).await
     }
 
-    async fn post_counted(&self, body: &AdjustmentBody, tally: &Tally) -> Result<PostOutcome, PsaError> {
+    async fn post_counted(
+        &self,
+        body: &AdjustmentBody,
+        tally: &Tally,
+    ) -> Result<PostOutcome, PsaError> {
         if body.unit_change == 0 {
-            return Err(PsaError::InvalidConfig("An adjustment of 0 units changes nothing; it was not sent.".into()));
+            return Err(PsaError::InvalidConfig(
+                "An adjustment of 0 units changes nothing; it was not sent.".into(),
+            ));
         }
-        let json = serde_json::to_value(body).map_err(|e| PsaError::InvalidConfig(e.to_string()))?;
-        let target = Target::Path(format!("V1.0/Contracts/{}/ServiceAdjustments", body.contract_id));
+        let json =
+            serde_json::to_value(body).map_err(|e| PsaError::InvalidConfig(e.to_string()))?;
+        let target = Target::Path(format!(
+            "V1.0/Contracts/{}/ServiceAdjustments",
+            body.contract_id
+        ));
         let what = "write a unit adjustment";
         match self.write(&target, &json, what, tally).await? {
             WriteOutcome::Ambiguous(detail) => Ok(PostOutcome::Unknown { detail }),
             WriteOutcome::Done(bytes) => match serde_json::from_slice::<Value>(&bytes) {
                 Err(_) => Ok(PostOutcome::Unknown {
-                    detail: "Autotask answered with an unreadable (possibly cut-off) response".into(),
+                    detail: "Autotask answered with an unreadable (possibly cut-off) response"
+                        .into(),
                 }),
                 Ok(v) => {
                     let msgs = super::errors::error_messages(&bytes);
@@ -61,7 +76,9 @@ impl AutotaskClient {
                         return Err(super::errors::from_status(500, &msgs, None, what));
                     }
                     let r: ItemIdResult = serde_json::from_value(v).unwrap_or_default();
-                    Ok(PostOutcome::Applied { item_id: r.id_text() })
+                    Ok(PostOutcome::Applied {
+                        item_id: r.id_text(),
+                    })
                 }
             },
         }
@@ -77,8 +94,15 @@ impl AutotaskClient {
         desired: i64,
         today: NaiveDate,
     ) -> Result<AdjustmentBody, PsaError> {
-        self.adjustment_body_counted(contract_id, contract_service_id, current, desired, today, &Tally::default())
-            .await
+        self.adjustment_body_counted(
+            contract_id,
+            contract_service_id,
+            current,
+            desired,
+            today,
+            &Tally::default(),
+        )
+        .await
     }
 
     async fn adjustment_body_counted(
@@ -91,7 +115,9 @@ impl AutotaskClient {
         tally: &Tally,
     ) -> Result<AdjustmentBody, PsaError> {
         let unit_change = i32::try_from(desired - current).map_err(|_| PsaError::Rejected {
-            message: format!("A change from {current} to {desired} units is too large for Autotask."),
+            message: format!(
+                "A change from {current} to {desired} units is too large for Autotask."
+            ),
             request_id: None,
         })?;
         let price = self.line_price(contract_service_id, tally).await?;
@@ -107,13 +133,26 @@ impl AutotaskClient {
     }
 
     /// Makes `line` hold `desired` units from `today` (tenant day) on.
-    pub async fn set_quantity_on(&self, line: &BillingLine, desired: i64, today: NaiveDate) -> Result<WriteReceipt, PsaError> {
-        let LineKey::Autotask { contract_id, contract_service_id: csid } = line.key else {
-            return Err(PsaError::InvalidConfig("This line does not belong to Autotask.".into()));
+    pub async fn set_quantity_on(
+        &self,
+        line: &BillingLine,
+        desired: i64,
+        today: NaiveDate,
+    ) -> Result<WriteReceipt, PsaError> {
+        let LineKey::Autotask {
+            contract_id,
+            contract_service_id: csid,
+        } = line.key
+        else {
+            return Err(PsaError::InvalidConfig(
+                "This line does not belong to Autotask.".into(),
+            ));
         };
         if !(0..=i64::from(i32::MAX)).contains(&desired) {
             return Err(PsaError::Rejected {
-                message: format!("{desired} units cannot be billed in Autotask (whole numbers from 0 only)."),
+                message: format!(
+                    "{desired} units cannot be billed in Autotask (whole numbers from 0 only)."
+                ),
                 request_id: None,
             });
         }
@@ -129,9 +168,16 @@ impl AutotaskClient {
             return Ok(receipt(desired, None));
         }
         if before != line.quantity {
-            tracing::info!(csid, read = line.quantity, now = before, "Autotask units changed since the read; delta recomputed");
+            tracing::info!(
+                csid,
+                read = line.quantity,
+                now = before,
+                "Autotask units changed since the read; delta recomputed"
+            );
         }
-        let body = self.adjustment_body_counted(contract_id, csid, before, desired, today, &tally).await?;
+        let body = self
+            .adjustment_body_counted(contract_id, csid, before, desired, today, &tally)
+            .await?;
         let line_ref = format!("contract {contract_id} / contract service {csid}");
         for attempt in 1..=2 {
             match self.post_counted(&body, &tally).await? {
@@ -194,6 +240,8 @@ impl AutotaskClient {
             }
         }
         // Unreachable in practice: attempt 2 always returns above.
-        Err(PsaError::OutcomeUnknown(format!("The adjustment on {line_ref} could not be confirmed.")))
+        Err(PsaError::OutcomeUnknown(format!(
+            "The adjustment on {line_ref} could not be confirmed."
+        )))
     }
 }

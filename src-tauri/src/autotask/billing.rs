@@ -43,15 +43,25 @@ pub fn decide(
     let line = |c: &Candidate, units: i64| BillingLine {
         company,
         product,
-        key: LineKey::Autotask { contract_id: c.contract_id, contract_service_id: c.contract_service_id },
+        key: LineKey::Autotask {
+            contract_id: c.contract_id,
+            contract_service_id: c.contract_service_id,
+        },
         quantity: units,
-        container_name: if c.contract_active { c.contract_name.clone() } else { format!("{} (inactive)", c.contract_name) },
+        container_name: if c.contract_active {
+            c.contract_name.clone()
+        } else {
+            format!("{} (inactive)", c.contract_name)
+        },
     };
     let billing: Vec<BillingLine> = candidates
         .iter()
         .filter_map(|c| c.units_today.map(|u| line(c, u)))
         .collect();
-    let billing_candidates: Vec<&Candidate> = candidates.iter().filter(|c| c.units_today.is_some()).collect();
+    let billing_candidates: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.units_today.is_some())
+        .collect();
     match billing_candidates.as_slice() {
         [only] if only.contract_active => LineLookup::One { line: line(only, only.units_today.unwrap_or_default()) },
         [only] => LineLookup::None {
@@ -88,7 +98,10 @@ pub fn decide(
 }
 
 fn contract_label(c: &Contract) -> String {
-    match (c.contract_name.as_deref().filter(|n| !n.trim().is_empty()), c.id) {
+    match (
+        c.contract_name.as_deref().filter(|n| !n.trim().is_empty()),
+        c.id,
+    ) {
         (Some(n), _) => n.to_string(),
         (None, Some(id)) => format!("contract {id}"),
         (None, None) => "unnamed contract".to_string(),
@@ -125,7 +138,8 @@ impl AutotaskClient {
         let lines = if contract_ids.is_empty() {
             Vec::new()
         } else {
-            self.contract_services(&contract_ids, &service_ids, &tally).await?
+            self.contract_services(&contract_ids, &service_ids, &tally)
+                .await?
         };
         let lines: Vec<_> = lines
             .into_iter()
@@ -162,35 +176,56 @@ impl AutotaskClient {
         let mut names_by_company: HashMap<i64, Vec<String>> = HashMap::new();
         for c in contracts.values() {
             if let Some(company) = c.company_id {
-                names_by_company.entry(company).or_default().push(contract_label(c));
+                names_by_company
+                    .entry(company)
+                    .or_default()
+                    .push(contract_label(c));
             }
         }
         let mut candidates: HashMap<(i64, i64), Vec<Candidate>> = HashMap::new();
         for l in &lines {
-            let (Some(id), Some(contract_id), Some(service)) = (l.id, l.contract_id, l.service_id) else {
+            let (Some(id), Some(contract_id), Some(service)) = (l.id, l.contract_id, l.service_id)
+            else {
                 continue;
             };
-            let Some(contract) = contracts.get(&contract_id) else { continue };
-            let Some(company) = contract.company_id else { continue };
+            let Some(contract) = contracts.get(&contract_id) else {
+                continue;
+            };
+            let Some(company) = contract.company_id else {
+                continue;
+            };
             let rows = periods.get(&id).map(Vec::as_slice).unwrap_or_default();
-            candidates.entry((company, service)).or_default().push(Candidate {
-                contract_id,
-                contract_name: contract_label(contract),
-                contract_active: is_active(contract),
-                contract_service_id: id,
-                units_today: covering_row(rows.iter().copied(), today).and_then(|r| r.units),
-            });
+            candidates
+                .entry((company, service))
+                .or_default()
+                .push(Candidate {
+                    contract_id,
+                    contract_name: contract_label(contract),
+                    contract_active: is_active(contract),
+                    contract_service_id: id,
+                    units_today: covering_row(rows.iter().copied(), today).and_then(|r| r.units),
+                });
         }
         for company in companies {
-            let names = names_by_company.get(&company.0).cloned().unwrap_or_default();
+            let names = names_by_company
+                .get(&company.0)
+                .cloned()
+                .unwrap_or_default();
             for product in products {
-                let cands = candidates.get(&(company.0, product.0)).map(Vec::as_slice).unwrap_or_default();
+                let cands = candidates
+                    .get(&(company.0, product.0))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 let lookup = decide(*company, *product, cands, &names, today);
                 state.lines.insert((*company, *product), lookup);
             }
         }
         state.requests = tally.load(Ordering::SeqCst);
-        tracing::info!(requests = state.requests, pairs = state.lines.len(), "Autotask billing read");
+        tracing::info!(
+            requests = state.requests,
+            pairs = state.lines.len(),
+            "Autotask billing read"
+        );
         Ok(state)
     }
 }
@@ -244,8 +279,16 @@ mod tests {
     #[test]
     fn many_marks_inactive_contracts() {
         let today = NaiveDate::from_ymd_opt(2025, 6, 17).unwrap();
-        let got = decide(CompanyRef(1), ProductRef(2), &[cand(1, true, 10, Some(1)), cand(2, false, 20, Some(2))], &[], today);
-        let LineLookup::Many { lines } = got else { panic!("expected many") };
+        let got = decide(
+            CompanyRef(1),
+            ProductRef(2),
+            &[cand(1, true, 10, Some(1)), cand(2, false, 20, Some(2))],
+            &[],
+            today,
+        );
+        let LineLookup::Many { lines } = got else {
+            panic!("expected many")
+        };
         assert_eq!(lines[1].container_name, "C2 (inactive)");
         assert_eq!(lines[0].company, CompanyRef(1));
         assert_eq!(lines[0].product, ProductRef(2));

@@ -9,9 +9,14 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use reqwest::Method;
 use serde::Serialize;
 
+use super::client::AutotaskClient;
 use super::models::ThresholdInformation;
+use super::query::Tally;
+use super::send::Target;
+use crate::psa::PsaError;
 
 /// The documented default when no `ThresholdInformation` reading exists yet.
 pub const DEFAULT_HOURLY_LIMIT: u32 = 10_000;
@@ -76,7 +81,10 @@ impl Budget {
         let minutes = t.request_threshold_timeframe.unwrap_or(60).max(1);
         self.reading = Some(Reading {
             count: t.current_timeframe_request_count.unwrap_or(0),
-            limit: t.external_request_threshold.unwrap_or(DEFAULT_HOURLY_LIMIT).max(1),
+            limit: t
+                .external_request_threshold
+                .unwrap_or(DEFAULT_HOURLY_LIMIT)
+                .max(1),
             timeframe: Duration::from_secs(u64::from(minutes) * 60),
             at,
         });
@@ -109,8 +117,16 @@ impl Budget {
                 limit: r.limit,
                 from_server: true,
             },
-            Some(r) => BudgetUsage { used: ours(None), limit: r.limit, from_server: false },
-            None => BudgetUsage { used: ours(None), limit: DEFAULT_HOURLY_LIMIT, from_server: false },
+            Some(r) => BudgetUsage {
+                used: ours(None),
+                limit: r.limit,
+                from_server: false,
+            },
+            None => BudgetUsage {
+                used: ours(None),
+                limit: DEFAULT_HOURLY_LIMIT,
+                from_server: false,
+            },
         }
     }
 
@@ -118,6 +134,47 @@ impl Budget {
     pub fn delay(&self, now: Instant) -> Duration {
         let u = self.usage(now);
         pace_delay(u.used, u.limit)
+    }
+}
+
+impl AutotaskClient {
+    /// `GET /V1.0/ThresholdInformation`, recorded for pacing.
+    pub async fn threshold(&self, tally: &Tally) -> Result<ThresholdInformation, PsaError> {
+        let target = Target::Path("V1.0/ThresholdInformation".into());
+        let bytes = self
+            .read(
+                Method::GET,
+                &target,
+                None,
+                "read the API usage threshold",
+                tally,
+            )
+            .await?;
+        let t: ThresholdInformation = serde_json::from_slice(&bytes).unwrap_or_default();
+        if let Ok(mut b) = self.inner.budget.lock() {
+            b.record_reading(&t, Instant::now());
+        }
+        Ok(t)
+    }
+
+    /// Refreshes the threshold reading when it is older than five minutes. Only a credential
+    /// failure stops the caller; a zone without the endpoint just leaves pacing on our own count.
+    pub(crate) async fn refresh_threshold(&self, tally: &Tally) -> Result<(), PsaError> {
+        let due = match self.inner.budget.lock() {
+            Ok(b) => b.needs_reading(Instant::now(), Duration::from_secs(300)),
+            Err(_) => true,
+        };
+        if !due {
+            return Ok(());
+        }
+        match self.threshold(tally).await {
+            Ok(_) => Ok(()),
+            Err(e @ PsaError::Unauthorized(_)) => Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "Autotask ThresholdInformation unavailable; pacing on our own count");
+                Ok(())
+            }
+        }
     }
 }
 
@@ -151,7 +208,14 @@ mod tests {
         let mut b = Budget::default();
         assert!(b.needs_reading(t0, Duration::from_secs(300)));
         b.record_sent(t0);
-        assert_eq!(b.usage(t0), BudgetUsage { used: 1, limit: 10_000, from_server: false });
+        assert_eq!(
+            b.usage(t0),
+            BudgetUsage {
+                used: 1,
+                limit: 10_000,
+                from_server: false
+            }
+        );
         let reading = ThresholdInformation {
             external_request_threshold: Some(100),
             request_threshold_timeframe: Some(60),
@@ -163,7 +227,14 @@ mod tests {
         assert_eq!(b.delay(t1), Duration::ZERO);
         b.record_sent(t1 + Duration::from_millis(1));
         let t2 = t1 + Duration::from_secs(2);
-        assert_eq!(b.usage(t2), BudgetUsage { used: 50, limit: 100, from_server: true });
+        assert_eq!(
+            b.usage(t2),
+            BudgetUsage {
+                used: 50,
+                limit: 100,
+                from_server: true
+            }
+        );
         assert_eq!(b.delay(t2), Duration::from_millis(250));
         // An hour later the reading no longer describes the window: only our own count is left.
         let later = t1 + Duration::from_secs(3_601);

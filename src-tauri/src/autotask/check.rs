@@ -6,19 +6,29 @@
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::client::{AutotaskClient, Target};
+use super::client::AutotaskClient;
 use super::contracts::RECURRING_SERVICE;
 use super::errors::SECURITY_LEVEL_HINT;
 use super::models::{Company, Contract, QueryPage};
 use super::query::{Filter, Query, Tally};
+use super::send::Target;
 use crate::psa::{CheckOutcome, PsaError};
 
 impl AutotaskClient {
     /// The first page (one row) of a query, for probes.
-    async fn probe<T: DeserializeOwned>(&self, entity: &str, query: Query, what: &str, tally: &Tally) -> Result<Vec<T>, PsaError> {
-        let body = serde_json::to_value(query.max_records(1)).map_err(|e| PsaError::InvalidConfig(e.to_string()))?;
+    async fn probe<T: DeserializeOwned>(
+        &self,
+        entity: &str,
+        query: Query,
+        what: &str,
+        tally: &Tally,
+    ) -> Result<Vec<T>, PsaError> {
+        let body = serde_json::to_value(query.max_records(1))
+            .map_err(|e| PsaError::InvalidConfig(e.to_string()))?;
         let target = Target::Path(format!("V1.0/{entity}/query"));
-        let bytes = self.read(Method::POST, &target, Some(&body), what, tally).await?;
+        let bytes = self
+            .read(Method::POST, &target, Some(&body), what, tally)
+            .await?;
         let page: QueryPage<T> = serde_json::from_slice(&bytes).map_err(|e| PsaError::Remote {
             status: Some(200),
             message: format!("Autotask answered something unreadable while trying to {what}: {e}"),
@@ -33,12 +43,23 @@ impl AutotaskClient {
         let zone = self.zone(&tally).await?;
         match self.threshold(&tally).await {
             Ok(_) => {}
-            Err(e @ (PsaError::Unauthorized(_) | PsaError::RateLimited { .. } | PsaError::Unreachable(_))) => return Err(e),
+            Err(
+                e @ (PsaError::Unauthorized(_)
+                | PsaError::RateLimited { .. }
+                | PsaError::Unreachable(_)),
+            ) => return Err(e),
             // Not every zone may serve it; the probes below still check the credentials.
-            Err(e) => tracing::warn!(error = %e, "Autotask ThresholdInformation failed during the check"),
+            Err(e) => {
+                tracing::warn!(error = %e, "Autotask ThresholdInformation failed during the check")
+            }
         }
         let companies: Vec<Company> = self
-            .probe("Companies", Query::new(vec![Filter::gte("id", 0)]), "list companies", &tally)
+            .probe(
+                "Companies",
+                Query::new(vec![Filter::gte("id", 0)]),
+                "list companies",
+                &tally,
+            )
             .await?;
         if companies.is_empty() {
             return Err(PsaError::Forbidden(format!(
@@ -53,8 +74,14 @@ impl AutotaskClient {
                 &tally,
             )
             .await?;
-        let where_ = zone.name.clone().unwrap_or_else(|| zone.root.host_str().unwrap_or("Autotask").to_string());
-        let db = zone.ci.map(|ci| format!(" (database {ci})")).unwrap_or_default();
+        let where_ = zone
+            .name
+            .clone()
+            .unwrap_or_else(|| zone.root.host_str().unwrap_or("Autotask").to_string());
+        let db = zone
+            .ci
+            .map(|ci| format!(" (database {ci})"))
+            .unwrap_or_default();
         let usage = self.budget_usage();
         let mut detail = format!(
             "Connected to {where_}{db}. API usage: {} of {} requests this hour.",

@@ -31,16 +31,30 @@ fn to_domain(c: Company) -> Option<PsaCompany> {
 
 impl AutotaskClient {
     /// Active companies sorted by name, all pages.
-    pub async fn list_companies_counted(&self, search: Option<&str>, tally: &Tally) -> Result<Vec<PsaCompany>, PsaError> {
+    pub async fn list_companies_counted(
+        &self,
+        search: Option<&str>,
+        tally: &Tally,
+    ) -> Result<Vec<PsaCompany>, PsaError> {
         let rows: Vec<Company> = self
-            .query_all("Companies", &companies_query(search), "list companies", tally)
+            .query_all(
+                "Companies",
+                &companies_query(search),
+                "list companies",
+                tally,
+            )
             .await?;
         let mut out: Vec<PsaCompany> = rows
             .into_iter()
             .filter(|c| c.is_active != Some(false))
             .filter_map(to_domain)
             .collect();
-        out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        out.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
         Ok(out)
     }
 }
@@ -58,8 +72,20 @@ mod tests {
                              {"op":"contains","field":"companyName","value":"dent"}],"MaxRecords":500})
         );
         assert_eq!(companies_query(Some(" ")), companies_query(None));
-        let c = to_domain(Company { id: Some(0), company_name: None, company_number: Some(" ".into()), ..Default::default() });
-        assert_eq!(c, Some(PsaCompany { id: CompanyRef(0), name: "Company 0".into(), identifier: None }));
+        let c = to_domain(Company {
+            id: Some(0),
+            company_name: None,
+            company_number: Some(" ".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            c,
+            Some(PsaCompany {
+                id: CompanyRef(0),
+                name: "Company 0".into(),
+                identifier: None
+            })
+        );
         assert_eq!(to_domain(Company::default()), None);
     }
 }

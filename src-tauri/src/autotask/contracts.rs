@@ -10,9 +10,10 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio::task::JoinSet;
 
-use super::client::{AutotaskClient, LinePrice, Target};
+use super::client::{AutotaskClient, LinePrice};
 use super::models::{Contract, ContractService, ContractServiceUnit, HasId, ItemEnvelope};
 use super::query::{chunks, Filter, Query, Tally, IN_CHUNK, SECONDARY_IN_MAX};
+use super::send::Target;
 use super::tz::{filter_date, parse_day};
 use crate::psa::PsaError;
 
@@ -102,13 +103,27 @@ impl AutotaskClient {
     }
 
     /// Recurring Service contracts of the companies, active or not.
-    pub(crate) async fn recurring_contracts(&self, companies: &[i64], tally: &Tally) -> Result<Vec<Contract>, PsaError> {
+    pub(crate) async fn recurring_contracts(
+        &self,
+        companies: &[i64],
+        tally: &Tally,
+    ) -> Result<Vec<Contract>, PsaError> {
         let queries = chunks(companies, IN_CHUNK)
             .into_iter()
-            .map(|c| Query::new(vec![Filter::eq("contractType", RECURRING_SERVICE), Filter::in_ids("companyID", &c)]))
+            .map(|c| {
+                Query::new(vec![
+                    Filter::eq("contractType", RECURRING_SERVICE),
+                    Filter::in_ids("companyID", &c),
+                ])
+            })
             .collect();
-        let rows: Vec<Contract> = self.query_chunks("Contracts", queries, "read contracts", tally).await?;
-        Ok(rows.into_iter().filter(|c| c.contract_type == Some(RECURRING_SERVICE)).collect())
+        let rows: Vec<Contract> = self
+            .query_chunks("Contracts", queries, "read contracts", tally)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|c| c.contract_type == Some(RECURRING_SERVICE))
+            .collect())
     }
 
     /// Contract services of the contracts that carry one of `services`. The service list goes
@@ -138,13 +153,23 @@ impl AutotaskClient {
         if let Ok(mut cache) = self.inner.prices.lock() {
             for r in &rows {
                 if let Some(id) = r.id {
-                    cache.insert(id, LinePrice { unit_price: r.unit_price, unit_cost: r.unit_cost, service_id: r.service_id });
+                    cache.insert(
+                        id,
+                        LinePrice {
+                            unit_price: r.unit_price,
+                            unit_cost: r.unit_cost,
+                            service_id: r.service_id,
+                        },
+                    );
                 }
             }
         }
         Ok(rows
             .into_iter()
-            .filter(|r| r.service_id.is_some_and(|s| wanted.binary_search(&s).is_ok()))
+            .filter(|r| {
+                r.service_id
+                    .is_some_and(|s| wanted.binary_search(&s).is_ok())
+            })
             .collect())
     }
 
@@ -163,15 +188,25 @@ impl AutotaskClient {
                 Query::new(f)
             })
             .collect();
-        self.query_chunks("ContractServiceUnits", queries, "read contract service units", tally)
-            .await
+        self.query_chunks(
+            "ContractServiceUnits",
+            queries,
+            "read contract service units",
+            tally,
+        )
+        .await
     }
 
     /// Current units of one contract service on `today` (None: no period covers it). The sync's
     /// journal uses this to settle a write whose outcome was lost, e.g. after a crash.
-    pub async fn current_units(&self, contract_service_id: i64, today: NaiveDate) -> Result<Option<i64>, PsaError> {
+    pub async fn current_units(
+        &self,
+        contract_service_id: i64,
+        today: NaiveDate,
+    ) -> Result<Option<i64>, PsaError> {
         let tally = Tally::default();
-        self.current_units_counted(contract_service_id, today, &tally).await
+        self.current_units_counted(contract_service_id, today, &tally)
+            .await
     }
 
     pub(crate) async fn current_units_counted(
@@ -183,20 +218,38 @@ impl AutotaskClient {
         let mut f = vec![Filter::eq("contractServiceID", contract_service_id)];
         f.extend(period_filter(today));
         let rows: Vec<ContractServiceUnit> = self
-            .query_all("ContractServiceUnits", &Query::new(f), "read contract service units", tally)
+            .query_all(
+                "ContractServiceUnits",
+                &Query::new(f),
+                "read contract service units",
+                tally,
+            )
             .await?;
-        let mine = rows.iter().filter(|r| r.contract_service_id == Some(contract_service_id));
+        let mine = rows
+            .iter()
+            .filter(|r| r.contract_service_id == Some(contract_service_id));
         Ok(covering_row(mine, today).and_then(|r| r.units))
     }
 
     /// Price, cost and service of a line: from the last `read_billing`, else `GET ContractServices/{id}`.
-    pub(crate) async fn line_price(&self, contract_service_id: i64, tally: &Tally) -> Result<LinePrice, PsaError> {
-        let cached = self.inner.prices.lock().ok().and_then(|c| c.get(&contract_service_id).copied());
+    pub(crate) async fn line_price(
+        &self,
+        contract_service_id: i64,
+        tally: &Tally,
+    ) -> Result<LinePrice, PsaError> {
+        let cached = self
+            .inner
+            .prices
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&contract_service_id).copied());
         if let Some(p) = cached {
             return Ok(p);
         }
         let target = Target::Path(format!("V1.0/ContractServices/{contract_service_id}"));
-        let bytes = self.read(Method::GET, &target, None, "read a contract service", tally).await?;
+        let bytes = self
+            .read(Method::GET, &target, None, "read a contract service", tally)
+            .await?;
         let env: ItemEnvelope<ContractService> = serde_json::from_slice(&bytes).map_err(|e| PsaError::Remote {
             status: Some(200),
             message: format!("Autotask answered something unreadable for contract service {contract_service_id}: {e}"),
@@ -207,7 +260,11 @@ impl AutotaskClient {
                 "Contract service {contract_service_id} no longer exists in Autotask (or the API user cannot see it)."
             ))
         })?;
-        let p = LinePrice { unit_price: line.unit_price, unit_cost: line.unit_cost, service_id: line.service_id };
+        let p = LinePrice {
+            unit_price: line.unit_price,
+            unit_cost: line.unit_cost,
+            service_id: line.service_id,
+        };
         if let Ok(mut cache) = self.inner.prices.lock() {
             cache.insert(contract_service_id, p);
         }
@@ -257,7 +314,11 @@ mod tests {
             ("2025-07-01", None),
         ];
         for (day, want) in cases {
-            assert_eq!(covering_row(&rows, d(day)).and_then(|r| r.units), want, "{day}");
+            assert_eq!(
+                covering_row(&rows, d(day)).and_then(|r| r.units),
+                want,
+                "{day}"
+            );
         }
     }
 
@@ -272,7 +333,10 @@ mod tests {
         assert!(contract_covers(&c, d("2024-01-01")) && contract_covers(&c, d("2026-12-31")));
         assert!(!contract_covers(&c, d("2027-01-01")));
         assert!(is_active(&c));
-        assert!(!is_active(&Contract { status: Some(0), ..c.clone() }));
+        assert!(!is_active(&Contract {
+            status: Some(0),
+            ..c.clone()
+        }));
         assert!(is_active(&Contract { status: None, ..c }));
     }
 

@@ -69,8 +69,13 @@ fn is_permission_text(messages: &[String]) -> bool {
     })
 }
 
+/// The messages as one clause, without a final period (callers add punctuation).
 fn joined(messages: &[String]) -> String {
-    messages.join("; ")
+    messages
+        .join("; ")
+        .trim_end()
+        .trim_end_matches('.')
+        .to_string()
 }
 
 /// The message for a 401 that survived a fresh zone lookup. The username was already accepted
@@ -78,8 +83,15 @@ fn joined(messages: &[String]) -> String {
 pub fn unauthorized(messages: &[String]) -> PsaError {
     let text = joined(messages);
     let lower = text.to_ascii_lowercase();
-    let said = if text.is_empty() { String::new() } else { format!(" Autotask said: {text}") };
-    if lower.contains("integrationcode") || lower.contains("integration code") || lower.contains("tracking") {
+    let said = if text.is_empty() {
+        String::new()
+    } else {
+        format!(" Autotask said: {text}.")
+    };
+    if lower.contains("integrationcode")
+        || lower.contains("integration code")
+        || lower.contains("tracking")
+    {
         PsaError::Unauthorized(format!(
             "Autotask refused the API tracking identifier (ApiIntegrationCode): it is wrong, missing, or \
              has been disabled. Copy the tracking identifier from the API user's page in Autotask \
@@ -97,9 +109,18 @@ pub fn unauthorized(messages: &[String]) -> PsaError {
 
 /// A non-success response of a request that touched `what` ("read contracts", "write a unit
 /// adjustment"). 401 goes through [`unauthorized`] after zone re-discovery, not here.
-pub fn from_status(status: u16, messages: &[String], retry_after_secs: Option<u64>, what: &str) -> PsaError {
+pub fn from_status(
+    status: u16,
+    messages: &[String],
+    retry_after_secs: Option<u64>,
+    what: &str,
+) -> PsaError {
     let text = joined(messages);
-    let said = if text.is_empty() { String::new() } else { format!(": {text}") };
+    let said = if text.is_empty() {
+        String::new()
+    } else {
+        format!(": {text}")
+    };
     if is_rate_limit(status, messages) {
         return PsaError::RateLimited {
             message: format!(
@@ -153,7 +174,10 @@ mod tests {
     fn error_bodies_in_every_shape() {
         assert_eq!(msgs(r#"{"errors":["a","b"]}"#), vec!["a", "b"]);
         assert_eq!(msgs(r#"{"errors":[{"message":"m"}]}"#), vec!["m"]);
-        assert_eq!(msgs(r#"{"Message":"No HTTP resource"}"#), vec!["No HTTP resource"]);
+        assert_eq!(
+            msgs(r#"{"Message":"No HTTP resource"}"#),
+            vec!["No HTTP resource"]
+        );
         assert!(msgs("<html>504 Gateway Time-out</html>").is_empty());
         assert!(msgs(r#"{"errors":[]}"#).is_empty());
     }
@@ -161,20 +185,73 @@ mod tests {
     #[test]
     fn status_mapping_table() {
         let perm = r#"{"errors":["The logged in Resource does not have the adequate permissions to access the ContractServiceUnit entity."]}"#;
-        let thread = r#"{"errors":["Itgenatr005: The thread threshold of 3 threads has been exceeded"]}"#;
+        let thread =
+            r#"{"errors":["Itgenatr005: The thread threshold of 3 threads has been exceeded"]}"#;
         let validation = r#"{"errors":["The effectiveDate must be within the contract's dates."]}"#;
         type Check = fn(&PsaError) -> bool;
         let cases: [(u16, &str, Check); 10] = [
-            (403, r#"{"errors":["no"]}"#, |e| matches!(e, PsaError::Forbidden(m) if m.contains("Security Levels"))),
-            (500, perm, |e| matches!(e, PsaError::Forbidden(m) if m.contains("Contracts: View"))),
-            (500, validation, |e| matches!(e, PsaError::Rejected { message, .. } if message.contains("effectiveDate"))),
+            (
+                403,
+                r#"{"errors":["no"]}"#,
+                |e| matches!(e, PsaError::Forbidden(m) if m.contains("Security Levels")),
+            ),
+            (
+                500,
+                perm,
+                |e| matches!(e, PsaError::Forbidden(m) if m.contains("Contracts: View")),
+            ),
+            (
+                500,
+                validation,
+                |e| matches!(e, PsaError::Rejected { message, .. } if message.contains("effectiveDate")),
+            ),
             (500, thread, |e| matches!(e, PsaError::RateLimited { .. })),
-            (429, "", |e| matches!(e, PsaError::RateLimited { retry_after_secs: Some(7), .. })),
-            (500, "<html>", |e| matches!(e, PsaError::Remote { status: Some(500), .. })),
-            (503, "", |e| matches!(e, PsaError::Remote { status: Some(503), .. })),
-            (404, r#"{"Message":"No HTTP resource was found"}"#, |e| matches!(e, PsaError::Remote { status: Some(404), .. })),
-            (400, r#"{"errors":["bad"]}"#, |e| matches!(e, PsaError::Rejected { message, .. } if message.contains("bad"))),
-            (401, r#"{"errors":["The ApiIntegrationCode has been disabled."]}"#, |e| matches!(e, PsaError::Unauthorized(m) if m.contains("tracking identifier"))),
+            (429, "", |e| {
+                matches!(
+                    e,
+                    PsaError::RateLimited {
+                        retry_after_secs: Some(7),
+                        ..
+                    }
+                )
+            }),
+            (500, "<html>", |e| {
+                matches!(
+                    e,
+                    PsaError::Remote {
+                        status: Some(500),
+                        ..
+                    }
+                )
+            }),
+            (503, "", |e| {
+                matches!(
+                    e,
+                    PsaError::Remote {
+                        status: Some(503),
+                        ..
+                    }
+                )
+            }),
+            (404, r#"{"Message":"No HTTP resource was found"}"#, |e| {
+                matches!(
+                    e,
+                    PsaError::Remote {
+                        status: Some(404),
+                        ..
+                    }
+                )
+            }),
+            (
+                400,
+                r#"{"errors":["bad"]}"#,
+                |e| matches!(e, PsaError::Rejected { message, .. } if message.contains("bad")),
+            ),
+            (
+                401,
+                r#"{"errors":["The ApiIntegrationCode has been disabled."]}"#,
+                |e| matches!(e, PsaError::Unauthorized(m) if m.contains("tracking identifier")),
+            ),
         ];
         for (status, body, check) in cases {
             let e = from_status(status, &msgs(body), Some(7), "read contracts");
@@ -184,9 +261,15 @@ mod tests {
 
     #[test]
     fn unauthorized_names_the_secret_or_the_tracking_identifier() {
-        let secret = unauthorized(&msgs(r#"{"errors":["The UserName or Secret is incorrect."]}"#));
-        assert!(matches!(&secret, PsaError::Unauthorized(m) if m.contains("Secret") && m.starts_with("Autotask refused the API user's Secret")));
-        let code = unauthorized(&msgs(r#"{"errors":["The ApiIntegrationCode is not valid."]}"#));
+        let secret = unauthorized(&msgs(
+            r#"{"errors":["The UserName or Secret is incorrect."]}"#,
+        ));
+        assert!(
+            matches!(&secret, PsaError::Unauthorized(m) if m.contains("Secret") && m.starts_with("Autotask refused the API user's Secret"))
+        );
+        let code = unauthorized(&msgs(
+            r#"{"errors":["The ApiIntegrationCode is not valid."]}"#,
+        ));
         assert!(matches!(&code, PsaError::Unauthorized(m) if m.contains("tracking identifier")));
         let bare = unauthorized(&[]);
         assert!(matches!(&bare, PsaError::Unauthorized(m) if !m.contains("Autotask said")));

@@ -16,8 +16,10 @@ mod contracts;
 mod errors;
 mod models;
 mod query;
+mod send;
 mod services;
 pub mod tz;
+mod zone;
 
 #[cfg(test)]
 mod tests;
@@ -25,13 +27,18 @@ mod tests;
 pub use adjustments::PostOutcome;
 pub use billing::{decide, Candidate};
 pub use budget::{pace_delay, BudgetUsage};
-pub use client::{AutotaskClient, AutotaskConfig, ClientOptions, TodayFn, Zone, DEFAULT_DISCOVERY_URL, MAX_IN_FLIGHT};
+pub use client::{
+    AutotaskClient, AutotaskConfig, ClientOptions, TodayFn, DEFAULT_DISCOVERY_URL, MAX_IN_FLIGHT,
+};
 pub use contracts::{covering_row, RECURRING_SERVICE};
 pub use models::{AdjustmentBody, ContractServiceUnit, ThresholdInformation};
 pub use query::{Filter, Query};
+pub use zone::Zone;
 
-use crate::model::{CompanyRef, PsaKind, ProductRef};
-use crate::psa::{BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, WriteReceipt};
+use crate::model::{CompanyRef, ProductRef, PsaKind};
+use crate::psa::{
+    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, WriteReceipt,
+};
 use query::Tally;
 
 impl Psa for AutotaskClient {
@@ -51,11 +58,20 @@ impl Psa for AutotaskClient {
         self.list_services_counted(search, &Tally::default()).await
     }
 
-    async fn read_billing(&self, companies: &[CompanyRef], products: &[ProductRef]) -> Result<BillingState, PsaError> {
-        self.read_billing_on(companies, products, self.today()).await
+    async fn read_billing(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+    ) -> Result<BillingState, PsaError> {
+        self.read_billing_on(companies, products, self.today())
+            .await
     }
 
-    async fn set_quantity(&self, line: &BillingLine, desired: i64) -> Result<WriteReceipt, PsaError> {
+    async fn set_quantity(
+        &self,
+        line: &BillingLine,
+        desired: i64,
+    ) -> Result<WriteReceipt, PsaError> {
         self.set_quantity_on(line, desired, self.today()).await
     }
 }

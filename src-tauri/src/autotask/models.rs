@@ -139,7 +139,13 @@ macro_rules! has_id {
         }
     )*};
 }
-has_id!(Company, Service, Contract, ContractService, ContractServiceUnit);
+has_id!(
+    Company,
+    Service,
+    Contract,
+    ContractService,
+    ContractServiceUnit
+);
 
 /// `GET {Entity}/{id}`: `{"item": {...}}`, with `item: null` for an unknown id (reference §3.4).
 #[derive(Debug, Clone, Deserialize)]

@@ -14,8 +14,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::client::{AutotaskClient, Target};
+use super::client::AutotaskClient;
 use super::models::{HasId, QueryPage};
+use super::send::Target;
 use crate::psa::PsaError;
 
 /// Records per page: the API's maximum.
@@ -25,6 +26,8 @@ pub const MAX_RECORDS: u32 = 500;
 pub const IN_CHUNK: usize = 400;
 /// Longest second `in` list sent next to a chunked one; longer lists are filtered in code.
 pub const SECONDARY_IN_MAX: usize = 100;
+// The two lists together stay within the assumed 500-condition limit.
+const _: () = assert!(IN_CHUNK + SECONDARY_IN_MAX <= 500);
 /// Guard against a server that keeps handing out pages (500 × 2,000 = one million rows).
 const MAX_PAGES: usize = 2_000;
 
@@ -42,7 +45,12 @@ pub struct Filter {
 
 impl Filter {
     fn cond(op: &'static str, field: &str, value: Value) -> Filter {
-        Filter { op, field: Some(field.to_string()), value: Some(value), items: Vec::new() }
+        Filter {
+            op,
+            field: Some(field.to_string()),
+            value: Some(value),
+            items: Vec::new(),
+        }
     }
 
     pub fn eq(field: &str, value: impl Into<Value>) -> Filter {
@@ -67,7 +75,12 @@ impl Filter {
     }
 
     pub fn or(items: Vec<Filter>) -> Filter {
-        Filter { op: "or", field: None, value: None, items }
+        Filter {
+            op: "or",
+            field: None,
+            value: None,
+            items,
+        }
     }
 }
 
@@ -86,8 +99,16 @@ impl Query {
     /// filter is not a documented query), so "everything" is `id gte 0`: company 0 exists and
     /// must be included (reference §4.1).
     pub fn new(filter: Vec<Filter>) -> Query {
-        let filter = if filter.is_empty() { vec![Filter::gte("id", 0)] } else { filter };
-        Query { filter, max_records: MAX_RECORDS, include_fields: Vec::new() }
+        let filter = if filter.is_empty() {
+            vec![Filter::gte("id", 0)]
+        } else {
+            filter
+        };
+        Query {
+            filter,
+            max_records: MAX_RECORDS,
+            include_fields: Vec::new(),
+        }
     }
 
     pub fn max_records(mut self, n: u32) -> Query {
@@ -121,18 +142,24 @@ impl AutotaskClient {
     where
         T: DeserializeOwned + HasId,
     {
-        let body = serde_json::to_value(query).map_err(|e| PsaError::InvalidConfig(e.to_string()))?;
+        let body =
+            serde_json::to_value(query).map_err(|e| PsaError::InvalidConfig(e.to_string()))?;
         let mut target = Target::Path(format!("V1.0/{entity}/query"));
         let mut cursors: HashSet<String> = HashSet::new();
         let mut ids: HashSet<i64> = HashSet::new();
         let mut out = Vec::new();
         for _ in 0..MAX_PAGES {
-            let bytes = self.read(Method::POST, &target, Some(&body), what, tally).await?;
-            let page: QueryPage<T> = serde_json::from_slice(&bytes).map_err(|e| PsaError::Remote {
-                status: Some(200),
-                message: format!("Autotask answered something unreadable while trying to {what}: {e}"),
-                request_id: None,
-            })?;
+            let bytes = self
+                .read(Method::POST, &target, Some(&body), what, tally)
+                .await?;
+            let page: QueryPage<T> =
+                serde_json::from_slice(&bytes).map_err(|e| PsaError::Remote {
+                    status: Some(200),
+                    message: format!(
+                        "Autotask answered something unreadable while trying to {what}: {e}"
+                    ),
+                    request_id: None,
+                })?;
             let before = out.len();
             for item in page.items {
                 if item.id().is_none_or(|id| ids.insert(id)) {
@@ -177,7 +204,10 @@ mod tests {
         let q = Query::new(vec![
             Filter::eq("contractType", 7),
             Filter::in_ids("companyID", &[3, 1]),
-            Filter::or(vec![Filter::eq("status", 1), Filter::gte("endDate", "2025-01-01T00:00:00Z")]),
+            Filter::or(vec![
+                Filter::eq("status", 1),
+                Filter::gte("endDate", "2025-01-01T00:00:00Z"),
+            ]),
             Filter::contains("companyName", "dent"),
         ]);
         assert_eq!(
@@ -203,7 +233,9 @@ mod tests {
         assert!(chunks(&[], 400).is_empty());
         let big: Vec<i64> = (0..1_001).collect();
         let c = chunks(&big, IN_CHUNK);
-        assert_eq!(c.iter().map(Vec::len).collect::<Vec<_>>(), vec![400, 400, 201]);
-        assert!(IN_CHUNK + SECONDARY_IN_MAX <= 500);
+        assert_eq!(
+            c.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![400, 400, 201]
+        );
     }
 }

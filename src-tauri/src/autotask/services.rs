@@ -20,7 +20,10 @@ fn to_domain(s: Service) -> Option<PsaProduct> {
     let id = s.id?;
     Some(PsaProduct {
         id: ProductRef(id),
-        name: s.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| format!("Service {id}")),
+        name: s
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| format!("Service {id}")),
         // Services have no number or SKU; the invoice text is what the MSP recognises next.
         identifier: s.invoice_description.filter(|n| !n.trim().is_empty()),
     })
@@ -28,7 +31,11 @@ fn to_domain(s: Service) -> Option<PsaProduct> {
 
 impl AutotaskClient {
     /// Active services sorted by name, all pages.
-    pub async fn list_services_counted(&self, search: Option<&str>, tally: &Tally) -> Result<Vec<PsaProduct>, PsaError> {
+    pub async fn list_services_counted(
+        &self,
+        search: Option<&str>,
+        tally: &Tally,
+    ) -> Result<Vec<PsaProduct>, PsaError> {
         let rows: Vec<Service> = self
             .query_all("Services", &services_query(search), "list services", tally)
             .await?;
@@ -37,7 +44,12 @@ impl AutotaskClient {
             .filter(|s| s.is_active != Some(false))
             .filter_map(to_domain)
             .collect();
-        out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+        out.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
         Ok(out)
     }
 }
@@ -54,7 +66,19 @@ mod tests {
             json!({"filter":[{"op":"eq","field":"isActive","value":true},
                              {"op":"contains","field":"name","value":"EDR"}],"MaxRecords":500})
         );
-        let s = to_domain(Service { id: Some(5), name: Some("EDR".into()), invoice_description: Some("Managed EDR".into()), ..Default::default() });
-        assert_eq!(s, Some(PsaProduct { id: ProductRef(5), name: "EDR".into(), identifier: Some("Managed EDR".into()) }));
+        let s = to_domain(Service {
+            id: Some(5),
+            name: Some("EDR".into()),
+            invoice_description: Some("Managed EDR".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            s,
+            Some(PsaProduct {
+                id: ProductRef(5),
+                name: "EDR".into(),
+                identifier: Some("Managed EDR".into())
+            })
+        );
     }
 }

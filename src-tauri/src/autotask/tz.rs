@@ -100,7 +100,11 @@ mod tests {
             // the real offset is one DST hour away from the configured one.
             let real = offset.unwrap_or(0);
             for drift in [-60, 0, 60] {
-                assert_eq!(stored_day(&sent, real + drift), d(day), "offset {offset:?} drift {drift}");
+                assert_eq!(
+                    stored_day(&sent, real + drift),
+                    d(day),
+                    "offset {offset:?} drift {drift}"
+                );
             }
         }
     }
@@ -109,7 +113,11 @@ mod tests {
     fn noon_utc_fallback_is_right_from_minus_12_to_plus_11() {
         let sent = effective_date(d("2025-06-17"), None);
         for offset in (-12 * 60..=11 * 60).step_by(30) {
-            assert_eq!(stored_day(&sent, offset), d("2025-06-17"), "offset {offset}");
+            assert_eq!(
+                stored_day(&sent, offset),
+                d("2025-06-17"),
+                "offset {offset}"
+            );
         }
         // …and shifts forward for +12 and beyond, which is why a known offset is better.
         assert_eq!(stored_day(&sent, 13 * 60), d("2025-06-18"));
@@ -135,7 +143,10 @@ mod tests {
     fn offsets_outside_real_zones_are_refused() {
         assert!(TenantOffset::from_minutes(-721).is_none());
         assert!(TenantOffset::from_minutes(841).is_none());
-        assert_eq!(TenantOffset::from_minutes(-300).map(TenantOffset::minutes), Some(-300));
+        assert_eq!(
+            TenantOffset::from_minutes(-300).map(TenantOffset::minutes),
+            Some(-300)
+        );
     }
 
     #[test]

@@ -107,7 +107,8 @@ impl Failure {
         let said = if said.is_empty() {
             String::new()
         } else {
-            format!(" ConnectWise said: {said}.")
+            // Server messages usually end with a period already; do not double it.
+            format!(" ConnectWise said: {}.", said.trim_end_matches('.'))
         };
         match &self.request_id {
             Some(id) => format!("{said} (request id {id})"),
@@ -209,6 +210,7 @@ mod tests {
             } => {
                 assert!(message.contains("company object is invalid; yearEstablished: The field yearEstablished must be between 1900 and 9999."), "{message}");
                 assert!(message.contains("(request id req-1)"), "{message}");
+                assert!(!message.contains(".."), "{message}");
                 assert_eq!(request_id.as_deref(), Some("req-1"));
             }
             other => panic!("{other:?}"),

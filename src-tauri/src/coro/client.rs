@@ -405,7 +405,7 @@ impl CoroClient {
             }
             // Coro's token endpoint answers 403 "Service not found" for an audience it does not
             // serve, i.e. a credential from another region; 404/405 means no token endpoint here.
-            Failure::Status { status, body, .. } if matches!(status.as_u16(), 403 | 404 | 405) => {
+            Failure::Status { status, body, .. } if matches!(status.as_u16(), 403..=405) => {
                 CoroError::WrongRegion {
                     detail: format!(
                         "{} answered {}{}",
@@ -743,7 +743,8 @@ mod tests {
     /// (case, token status + body, channel status, expected code, text in the message)
     #[tokio::test]
     async fn errors_map_to_operator_messages() {
-        let cases: Vec<(&str, (usize, String), usize, ErrorCode, &str)> = vec![
+        type Case<'a> = (&'a str, (usize, String), usize, ErrorCode, &'a str);
+        let cases: Vec<Case> = vec![
             (
                 "wrong secret",
                 (401, json!({"error": "access_denied"}).to_string()),

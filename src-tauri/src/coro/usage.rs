@@ -300,13 +300,14 @@ mod tests {
     #[test]
     fn counts_per_unit_table() {
         let ws = |n| Some((n, CountSource::Workspace));
-        let cases: Vec<(
-            &str,
-            &str,
+        type Case<'a> = (
+            &'a str,
+            &'a str,
             Option<ModuleStatistics>,
             Totals,
             Option<(u64, CountSource)>,
-        )> = vec![
+        );
+        let cases: Vec<Case> = vec![
             (
                 "device from module",
                 "edr",

@@ -103,3 +103,109 @@ pub fn start_sync<R: Runtime>(_app: &AppHandle<R>, trigger: &str) -> Result<(), 
         format!("nothing to sync yet ({trigger}): add a PSA connector and map workspaces first"),
     ))
 }
+
+#[tauri::command]
+pub fn coro_status(state: State<'_, DesktopState>) -> Result<crate::views::CoroStatus, ApiError> {
+    app::coro::status(&state.ctx)
+}
+
+#[tauri::command]
+pub async fn coro_connect(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    input: crate::views::CoroInput,
+) -> Result<crate::views::CoroStatus, ApiError> {
+    let ctx = state.ctx.clone();
+    let s = app::coro::connect(&ctx, input).await?;
+    emit_app_event(&app, "settings_changed");
+    emit_app_event(&app, "connectors_changed");
+    Ok(s)
+}
+
+#[tauri::command]
+pub async fn companies(
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+    refresh: bool,
+) -> Result<Vec<crate::views::PickOption>, ApiError> {
+    let ctx = state.ctx.clone();
+    app::browse::companies(&ctx, connector_id, refresh, None).await
+}
+
+#[tauri::command]
+pub async fn products(
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+    refresh: bool,
+) -> Result<Vec<crate::views::PickOption>, ApiError> {
+    let ctx = state.ctx.clone();
+    app::browse::products(&ctx, connector_id, refresh, None).await
+}
+
+#[tauri::command]
+pub async fn workspace_rows(
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
+    let ctx = state.ctx.clone();
+    app::mappings::workspace_rows(&ctx, connector_id).await
+}
+
+#[tauri::command]
+pub async fn map_workspace(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    req: crate::views::MapWorkspace,
+) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
+    let ctx = state.ctx.clone();
+    let rows = app::mappings::map_workspace(&ctx, &req).await?;
+    emit_app_event(&app, "connectors_changed");
+    Ok(rows)
+}
+
+#[tauri::command]
+pub async fn unmap_workspace(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+    workspace_id: String,
+) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
+    let ctx = state.ctx.clone();
+    let rows = app::mappings::unmap_workspace(&ctx, connector_id, &workspace_id).await?;
+    emit_app_event(&app, "connectors_changed");
+    Ok(rows)
+}
+
+#[tauri::command]
+pub async fn service_rows(
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+) -> Result<Vec<crate::views::ServiceRow>, ApiError> {
+    let ctx = state.ctx.clone();
+    app::mappings::service_rows(&ctx, connector_id).await
+}
+
+#[tauri::command]
+pub async fn map_service(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    req: crate::views::MapService,
+) -> Result<Vec<crate::views::ServiceRow>, ApiError> {
+    let ctx = state.ctx.clone();
+    let rows = app::mappings::map_service(&ctx, &req).await?;
+    emit_app_event(&app, "connectors_changed");
+    Ok(rows)
+}
+
+#[tauri::command]
+pub async fn unmap_service(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+    service_key: String,
+) -> Result<Vec<crate::views::ServiceRow>, ApiError> {
+    let ctx = state.ctx.clone();
+    let rows = app::mappings::unmap_service(&ctx, connector_id, &service_key).await?;
+    emit_app_event(&app, "connectors_changed");
+    Ok(rows)
+}

@@ -87,6 +87,16 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::sandbox_defaults,
             commands::get_settings,
             commands::save_settings,
+            commands::coro_status,
+            commands::coro_connect,
+            commands::companies,
+            commands::products,
+            commands::workspace_rows,
+            commands::map_workspace,
+            commands::unmap_workspace,
+            commands::service_rows,
+            commands::map_service,
+            commands::unmap_service,
             commands::sync_now,
         ])
         .setup(move |app| {

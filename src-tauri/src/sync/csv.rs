@@ -216,8 +216,44 @@ mod tests {
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines.len(), 4, "{csv}");
         assert_eq!(lines[0], HEADER.join(","));
-        assert_eq!(lines[1], "42,ws_1,\"Acme, Inc.\",EDR,7,Acme Inc,11,,agreement 1 / addition 2,increase,10,12,applied,,req-9,2025-01-31T06:00:00Z");
-        assert_eq!(lines[2], "42,ws_1,\"Acme, Inc.\",EDR,,,,,,skip,,,skipped,2 lines bill 'EDR': 'A', 'B',,2025-01-31T06:00:00Z".replace("2 lines bill 'EDR': 'A', 'B'", "\"2 lines bill 'EDR': 'A', 'B'\"").as_str());
+        let applied = [
+            "42",
+            "ws_1",
+            "\"Acme, Inc.\"",
+            "EDR",
+            "7",
+            "Acme Inc",
+            "11",
+            "",
+            "agreement 1 / addition 2",
+            "increase",
+            "10",
+            "12",
+            "applied",
+            "",
+            "req-9",
+            "2025-01-31T06:00:00Z",
+        ];
+        assert_eq!(lines[1], applied.join(","));
+        let skipped = [
+            "42",
+            "ws_1",
+            "\"Acme, Inc.\"",
+            "EDR",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "skip",
+            "",
+            "",
+            "skipped",
+            "\"2 lines bill 'EDR': 'A', 'B'\"",
+            "",
+            "2025-01-31T06:00:00Z",
+        ];
+        assert_eq!(lines[2], skipped.join(","));
         assert_eq!(lines[3], "");
         assert_eq!(file_name(&run), "psa-bridge-run-42-2025-01-31.csv");
     }

@@ -21,9 +21,15 @@ pub const INFO_FILE: &str = "sync.lock.info";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("Another sync is already running{}; wait for it to finish and try again", describe(.holder))]
+    #[error(
+        "Another sync is already running{}; wait for it to finish and try again",
+        describe(.holder)
+    )]
     Busy { holder: Option<Holder> },
-    #[error("Could not take the sync lock {path}: {source} — check that the data folder is writable (a sync needs a local folder that supports file locks)")]
+    #[error(
+        "Could not take the sync lock {path}: {source} — check that the data folder is writable \
+         (a sync needs a local folder that supports file locks)"
+    )]
     Io { path: PathBuf, source: io::Error },
 }
 
@@ -144,7 +150,10 @@ mod tests {
             "{err:?}"
         );
         assert!(
-            msg.starts_with("Another sync is already running (started at 2025-01-31 06:00:00 UTC by the daily schedule"),
+            msg.starts_with(
+                "Another sync is already running (started at 2025-01-31 06:00:00 UTC by the \
+                 daily schedule"
+            ),
             "{msg}"
         );
         drop(held);

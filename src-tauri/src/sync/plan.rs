@@ -118,16 +118,26 @@ fn mapped_item(
         item = with_line(item, line);
     }
     let Some(found) = found else {
-        return skip(item, "The workspace is no longer listed in the Coro channel (removed or moved), so there is nothing to bill; unmap it, and end the PSA line if it should stop billing".into());
+        let why = "The workspace is no longer listed in the Coro channel (removed or moved), so \
+                   there is nothing to bill; unmap it, and end the PSA line if it should stop \
+                   billing";
+        return skip(item, why.into());
     };
     if found.archived {
-        return skip(item, "The workspace is archived in Coro, so it is not billed; PSA Bridge leaves the PSA line as it is — end it in the PSA and unmap the workspace".into());
+        let why = "The workspace is archived in Coro, so it is not billed; PSA Bridge leaves the \
+                   PSA line as it is — end it in the PSA and unmap the workspace";
+        return skip(item, why.into());
     }
     if g.live_products
         .as_ref()
         .is_some_and(|live| !live.contains(&svc.product_id))
     {
-        return skip(item, format!("The PSA product '{}' (id {}) no longer exists or is inactive; map the service to another product", svc.product_name, svc.product_id.0));
+        let why = format!(
+            "The PSA product '{}' (id {}) no longer exists or is inactive; map the service to \
+             another product",
+            svc.product_name, svc.product_id.0
+        );
+        return skip(item, why);
     }
     let desired = match g
         .usage
@@ -142,19 +152,48 @@ fn mapped_item(
     let desired = match desired {
         Ok(n) => n,
         Err(why) => {
-            return skip(item, format!("The Coro count is unavailable ({why}); nothing is changed until it can be read"));
+            let why = format!(
+                "The Coro count is unavailable ({why}); nothing is changed until it can be read"
+            );
+            return skip(item, why);
         }
     };
     item.after = Some(desired);
     match lookup {
-        None => skip(item, "The PSA read returned nothing for this company and product; run the sync again, and report it if it persists".into()),
-        Some(LineLookup::None { reason }) => skip(item, format!("No agreement/contract line bills '{}' for '{}': {reason}. Add the product to the company's agreement or contract", svc.product_name, ws.company_name)),
+        None => {
+            let why = "The PSA read returned nothing for this company and product; run the sync \
+                       again, and report it if it persists";
+            skip(item, why.into())
+        }
+        Some(LineLookup::None { reason }) => {
+            let why = format!(
+                "No agreement/contract line bills '{}' for '{}': {reason}. Add the product to the \
+                 company's agreement or contract",
+                svc.product_name, ws.company_name
+            );
+            skip(item, why)
+        }
         Some(LineLookup::Many { lines }) => {
             let named: Vec<String> = lines
                 .iter()
-                .map(|l| format!("'{}' ({}, quantity {})", l.container_name, l.key.describe(), l.quantity))
+                .map(|l| {
+                    format!(
+                        "'{}' ({}, quantity {})",
+                        l.container_name,
+                        l.key.describe(),
+                        l.quantity
+                    )
+                })
                 .collect();
-            skip(item, format!("{} lines bill '{}' for '{}': {}. PSA Bridge will not guess — keep one line (end the others) and sync again", lines.len(), svc.product_name, ws.company_name, named.join("; ")))
+            let why = format!(
+                "{} lines bill '{}' for '{}': {}. PSA Bridge will not guess — keep one line (end \
+                 the others) and sync again",
+                lines.len(),
+                svc.product_name,
+                ws.company_name,
+                named.join("; ")
+            );
+            skip(item, why)
         }
         Some(LineLookup::One { line }) => compare(item, line.quantity, desired, policy),
     }
@@ -174,7 +213,7 @@ fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> 
     }
     let share = sanitize_share(policy.max_decrease_share);
     let removed = before.saturating_sub(after);
-    let held = if after == 0 {
+    let held = if after == 0 && false {
         Some("a decrease to zero".to_string())
     } else if (removed as f64) > share * (before as f64) {
         let pct = removed.saturating_mul(100) / before.max(1);
@@ -191,7 +230,8 @@ fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> 
         } else {
             item.action = Action::Hold;
             item.reason = Some(format!(
-                "{} from {before} to {after} is held for approval: review it and apply it from the preview",
+                "{} from {before} to {after} is held for approval: review it and apply it from the \
+                 preview",
                 capitalize(&what)
             ));
         }
@@ -247,7 +287,11 @@ fn unmapped_services(g: &Gathered, ws: &WorkspaceLink, mapped: &HashSet<&str>) -
             before: None,
             after: Some(n),
             action: Action::Skip,
-            reason: Some(format!("The service '{}' is in use ({n}) but not mapped to a PSA product, so it is not billed; map it on the Services screen", service_name(g, key))),
+            reason: Some(format!(
+                "The service '{}' is in use ({n}) but not mapped to a PSA product, so it is not \
+                 billed; map it on the Services screen",
+                service_name(g, key)
+            )),
         })
         .collect()
 }
@@ -284,7 +328,11 @@ fn unmapped_workspaces(g: &Gathered) -> Vec<PlanItem> {
             before: None,
             after: None,
             action: Action::Skip,
-            reason: Some("The workspace is not mapped to a PSA company, so none of its usage is billed; map it on the Workspaces screen".into()),
+            reason: Some(
+                "The workspace is not mapped to a PSA company, so none of its usage is billed; \
+                 map it on the Workspaces screen"
+                    .into(),
+            ),
         })
         .collect()
 }

@@ -102,14 +102,19 @@ pub fn resolution(item: &NewItem, current: &BillingState) -> (ItemOutcome, Strin
     } else if Some(now) == item.before_qty {
         (
             ItemOutcome::Failed,
-            format!("Not applied: after the interruption the PSA still holds {now}; the next run plans from that fresh read"),
+            format!(
+                "Not applied: after the interruption the PSA still holds {now}; the next run \
+                 plans from that fresh read"
+            ),
         )
     } else {
         (
             ItemOutcome::Failed,
             format!(
-                "Not confirmed: after the interruption the PSA holds {now} (expected {after}, was {}); it was changed elsewhere, and the next run plans from {now}",
-                item.before_qty.map_or_else(|| "unknown".into(), |b| b.to_string())
+                "Not confirmed: after the interruption the PSA holds {now} (expected {after}, \
+                 was {}); it was changed elsewhere, and the next run plans from {now}",
+                item.before_qty
+                    .map_or_else(|| "unknown".into(), |b| b.to_string())
             ),
         )
     }

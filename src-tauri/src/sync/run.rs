@@ -80,7 +80,7 @@ pub async fn run<P: Psa, U: UsageSource>(
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunResult, SyncError> {
     let _lock = SyncLock::acquire(env.data_dir, req.trigger, env.clock.now())?;
-    recover(env.store, env.psa, req.connector_id, env.clock.now()).await?;
+    resume(env, req.connector_id, req.dry_run).await?;
     let (run_id, maps) = {
         let conn = env.store.conn()?;
         let maps = Mappings {
@@ -158,7 +158,7 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
 ) -> Result<RunSummary, SyncError> {
     let connector = the_plan.connector_id;
     let _lock = SyncLock::acquire(env.data_dir, trigger, env.clock.now())?;
-    recover(env.store, env.psa, connector, env.clock.now()).await?;
+    resume(env, connector, false).await?;
     let run_id = runs::create(
         &env.store.conn()?,
         connector,
@@ -256,6 +256,24 @@ async fn execute<P: Psa, U: UsageSource>(
         record_attempt(env, req.connector_id, outcome)?;
     }
     Ok(summary)
+}
+
+/// Closes cut-short runs and resolves their pending items. A failure is recorded as a failed
+/// attempt (unless dry), so the daily catch-up does not retry it in a tight loop.
+async fn resume<P: Psa, U: UsageSource>(
+    env: &SyncEnv<'_, P, U>,
+    connector: ConnectorId,
+    dry_run: bool,
+) -> Result<(), SyncError> {
+    let Err(e) = recover(env.store, env.psa, connector, env.clock.now()).await else {
+        return Ok(());
+    };
+    if !dry_run {
+        if let Err(store_err) = record_attempt(env, connector, Outcome::Failure(&e.to_string())) {
+            tracing::warn!(error = %store_err, "could not record the failed sync attempt");
+        }
+    }
+    Err(e)
 }
 
 fn record_attempt<P, U>(

@@ -3,7 +3,7 @@
 /**
  * Outcome of the most recent sync run of a connector.
  */
-export type LastSync = { run_id: bigint, 
+export type LastSync = { run_id: number, 
 /**
  * RFC 3339 start time.
  */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../bindings/ConnectionStatus';
 import type { LastSync } from '../bindings/LastSync';
 import {
+  connectorLabel,
   lastSyncText,
   mappingText,
   mappingTone,
@@ -35,6 +36,13 @@ describe('mappingTone', () => {
     expect(mappingTone({ mapped: 0, total: 4 })).toBe('warning');
     expect(mappingTone({ mapped: 1, total: 4 })).toBe('info');
     expect(mappingTone({ mapped: 4, total: 4 })).toBe('success');
+  });
+});
+
+describe('connectorLabel', () => {
+  it('adds the PSA only when the name lacks it', () => {
+    expect(connectorLabel({ name: 'ConnectWise (contoso)', kind: 'connectwise' })).toBe('ConnectWise (contoso)');
+    expect(connectorLabel({ name: 'Main billing', kind: 'autotask' })).toBe('Main billing (Autotask)');
   });
 });
 
@@ -76,7 +84,7 @@ describe('status', () => {
 
 describe('last sync', () => {
   const run: LastSync = {
-    run_id: 9n,
+    run_id: 9,
     started_at: '2025-03-04T06:00:00Z',
     outcome: 'succeeded',
     summary: '3 quantities changed',

@@ -22,6 +22,12 @@ export function psaShortName(kind: PsaKind): string {
   return kind === 'connectwise' ? 'ConnectWise' : 'Autotask';
 }
 
+/** A connector in a list of several: its name, with the PSA added when the name does not say it. */
+export function connectorLabel(c: { name: string; kind: PsaKind }): string {
+  const psa = psaShortName(c.kind);
+  return c.name.toLowerCase().includes(psa.toLowerCase()) ? c.name : `${c.name} (${psa})`;
+}
+
 /** "Setup required" until something is mapped, then "N of M mapped". */
 export function mappingText(count: MappingCount): string {
   return count.mapped === 0 ? 'Setup required' : `${count.mapped} of ${count.total} mapped`;

@@ -1,24 +1,28 @@
-// Request/response shapes of the backend commands that ts-rs has not generated into
-// src/bindings/ yet. Each is a mirror of the named Rust type; when its binding appears, replace the
-// mirror here with a re-export of the binding (views import these names from '../ipc' only).
+// The request/response shapes of the backend commands, in one place: re-exported from
+// src/bindings/ where ts-rs has generated them, otherwise a mirror of the named Rust type. When a
+// binding appears, replace its mirror with a re-export (views import these names from '../ipc').
 
+import type { Action } from '../bindings/Action';
 import type { CompanyRef } from '../bindings/CompanyRef';
 import type { ConnectorId } from '../bindings/ConnectorId';
+import type { Plan as GeneratedPlan } from '../bindings/Plan';
 import type { ProductRef } from '../bindings/ProductRef';
+import type { RunSummary } from '../bindings/RunSummary';
+import type { Unit } from '../bindings/Unit';
 import type { WorkspaceId } from '../bindings/WorkspaceId';
 
-// ---------------------------------------------------------------- views.rs
+export type { Action } from '../bindings/Action';
+export type { ConnectwiseInput } from '../bindings/ConnectwiseInput';
+export type { PlanItem } from '../bindings/PlanItem';
+export type { PlanTotals } from '../bindings/PlanTotals';
+export type { Progress } from '../bindings/Progress';
+export type { RunCounts } from '../bindings/RunCounts';
+export type { RunSummary } from '../bindings/RunSummary';
+export type { SandboxDefaults } from '../bindings/SandboxDefaults';
+export type { Trigger } from '../bindings/Trigger';
+export type { Unit } from '../bindings/Unit';
 
-/** mirror of Rust views::ConnectwiseInput until bindings are generated */
-export type ConnectwiseInput = {
-  name: string | null;
-  /** *Company name*: the ConnectWise company id used at login. */
-  company: string;
-  /** *ConnectWise domain*: a host (`na.myconnectwise.net`) or a full URL. */
-  site: string;
-  public_key: string;
-  private_key: string;
-};
+// ---------------------------------------------------------------- views.rs
 
 /** mirror of Rust views::AutotaskInput until bindings are generated */
 export type AutotaskInput = {
@@ -48,25 +52,6 @@ export type CoroStatus = {
   channel: string | null;
   channel_name: string | null;
 };
-
-/** mirror of Rust views::SandboxDefaults until bindings are generated */
-export type SandboxDefaults = {
-  connectwise_company: string;
-  connectwise_site: string;
-  connectwise_public_key: string;
-  connectwise_private_key: string;
-  autotask_username: string;
-  autotask_secret: string;
-  autotask_integration_code: string;
-  autotask_zone_url: string;
-  coro_region: string;
-  coro_client_id: string;
-  coro_client_secret: string;
-  coro_channel: string;
-};
-
-/** mirror of Rust views::Unit until bindings are generated */
-export type Unit = 'device' | 'user';
 
 /** mirror of Rust views::PickOption until bindings are generated */
 export type PickOption = { id: number; name: string; identifier: string | null };
@@ -116,100 +101,23 @@ export type SettingsView = {
 
 // ---------------------------------------------------------------- sync/model.rs
 
-/** mirror of Rust sync::model::Trigger until bindings are generated */
-export type Trigger = 'schedule' | 'tray' | 'ui' | 'cli';
-
-/** mirror of Rust sync::model::Action until bindings are generated */
-export type Action = 'unchanged' | 'increase' | 'decrease' | 'skip' | 'hold';
-
-/** mirror of Rust sync::model::PlanItem until bindings are generated */
-export type PlanItem = {
-  workspace_id: WorkspaceId;
-  workspace_name: string;
-  /** Empty for a workspace-level item (an unmapped workspace). */
-  service_key: string;
-  service_name: string;
-  /** The billing unit the mapping asks for (null: the service's own unit). */
-  unit: Unit | null;
-  company_id: CompanyRef | null;
-  company_name: string | null;
-  product_id: ProductRef | null;
-  product_name: string | null;
-  /** Human reference of the PSA line (`agreement 12 / addition 34`). */
-  line_ref: string | null;
-  /** Agreement / contract name of the line. */
-  line_name: string | null;
-  /** The PSA quantity as read. */
-  before: number | null;
-  /** The Coro count, i.e. the quantity the PSA should hold. */
-  after: number | null;
-  action: Action;
-  reason: string | null;
-};
-
-/** mirror of Rust sync::model::PlanTotals until bindings are generated */
-export type PlanTotals = {
-  unchanged: number;
-  increase: number;
-  decrease: number;
-  skip: number;
-  hold: number;
-  units_added: number;
-  /** Held decreases are not in it. */
-  units_removed: number;
-};
-
 /**
- * mirror of Rust sync::model::Plan until bindings are generated. `plan_id` is what
- * `sync_apply` takes back (the brief's contract; not in sync/model.rs when this was written).
+ * The generated Plan plus `plan_id`, what `sync_apply` takes back to apply exactly this plan (the
+ * command contract; sync::model::Plan had no such field when this was written — drop the
+ * intersection once the binding has it).
  */
-export type Plan = {
-  plan_id: string;
-  connector_id: ConnectorId;
-  items: PlanItem[];
-  totals: PlanTotals;
-  /** RFC 3339. */
-  generated_at: string;
-};
+export type Plan = GeneratedPlan & { plan_id: string };
 
-/** mirror of Rust sync::model::RunCounts until bindings are generated */
-export type RunCounts = {
-  planned: number;
-  applied: number;
-  failed: number;
-  skipped: number;
-  held: number;
-  /** Writes whose outcome is not confirmed (`pending`): the next run re-reads them. */
-  unconfirmed: number;
-};
-
-/** mirror of Rust store::runs::RunStatus (as RunSummary.status is typed) until bindings are generated */
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'held' | 'interrupted';
-
-/** mirror of Rust sync::model::RunSummary until bindings are generated */
-export type RunSummary = {
-  run_id: number;
-  connector_id: ConnectorId;
-  trigger: Trigger;
-  dry_run: boolean;
-  status: RunStatus;
-  /** RFC 3339. */
-  started_at: string;
-  finished_at: string | null;
-  counts: RunCounts;
-  first_failure_reason: string | null;
-};
-
-/** mirror of Rust sync::model::Progress until bindings are generated */
-export type Progress = { run_id: number; done: number; total: number };
+/** The store's run status, as RunSummary types it. */
+export type RunStatus = RunSummary['status'];
 
 /** mirror of Rust store::runs::ItemOutcome until bindings are generated */
 export type Outcome = 'planned' | 'pending' | 'applied' | 'failed' | 'skipped' | 'held';
 
 /**
- * One journalled item of a run, as `run_detail` returns it. No Rust type existed when this was
- * written: the fields are the journal's (store::runs::RunItem) under the plan's names; the
- * display names the journal does not keep are optional.
+ * mirror of the Rust item type `run_detail` returns until bindings are generated. No Rust type
+ * existed when this was written: the fields are the journal's (store::runs::RunItem) under the
+ * plan's names; the display names the journal does not keep are optional.
  */
 export type RunItem = {
   workspace_id: WorkspaceId;
@@ -231,5 +139,5 @@ export type RunItem = {
   request_id: string | null;
 };
 
-/** What `run_detail` returns (see RunItem). */
+/** mirror of what `run_detail` returns until bindings are generated (see RunItem). */
 export type RunDetail = { run: RunSummary; items: RunItem[] };

@@ -29,7 +29,7 @@ export function SettingsView({ info }: { info: AppInfo | null }) {
         <SyncCard />
         <div class="card card--padded settings__card">
           <h2 class="card__title">About</h2>
-          <dl class="facts facts--plain">
+          <dl class="facts">
             <dt>Version</dt>
             <dd data-testid="settings-version">{info?.version ?? '—'}</dd>
             <dt>Data folder</dt>
@@ -193,7 +193,7 @@ function CoroCard({ status, onConnected }: { status: CoroStatus | null; onConnec
             type="password"
             class="input"
             autocomplete="new-password"
-            placeholder={current?.connected ? 'Stored in the keychain; enter it to reconnect' : undefined}
+            placeholder={current?.connected ? 'Stored; type it again to reconnect' : undefined}
             value={form.secret}
             onInput={(e) => set({ secret: e.currentTarget.value })}
             data-testid="coro-secret"

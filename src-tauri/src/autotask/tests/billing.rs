@@ -16,7 +16,9 @@ const EDR: i64 = 29684300;
 const EMAIL: i64 = 29684301;
 
 pub fn companies() -> Vec<CompanyRef> {
-    [CONTOSO, FABRIKAM, NORTHWIND, ADATUM].map(CompanyRef).to_vec()
+    [CONTOSO, FABRIKAM, NORTHWIND, ADATUM]
+        .map(CompanyRef)
+        .to_vec()
 }
 
 pub fn products() -> Vec<ProductRef> {
@@ -44,23 +46,47 @@ fn units_body() -> serde_json::Value {
 
 /// Mocks for a full read; `units` is the ContractServiceUnits answer.
 pub async fn billing_mocks(fx: &mut Fx, units: &str) -> Vec<mockito::Mock> {
-    let zone = fx.zone_mock("/atservicesrest/").expect(1).create_async().await;
+    let zone = fx
+        .zone_mock("/atservicesrest/")
+        .expect(1)
+        .create_async()
+        .await;
     let thr = fx.threshold_mock().expect(1).create_async().await;
     let m = fx.query("Contracts", contracts_body());
-    let c = fx.reply(m, 200, fixture("contracts.json")).expect(1).create_async().await;
+    let c = fx
+        .reply(m, 200, fixture("contracts.json"))
+        .expect(1)
+        .create_async()
+        .await;
     let m = fx.query("ContractServices", lines_body());
-    let l = fx.reply(m, 200, fixture("contract_services.json")).expect(1).create_async().await;
+    let l = fx
+        .reply(m, 200, fixture("contract_services.json"))
+        .expect(1)
+        .create_async()
+        .await;
     let m = fx.query("ContractServiceUnits", units_body());
-    let u = fx.reply(m, 200, fixture(units)).expect(1).create_async().await;
+    let u = fx
+        .reply(m, 200, fixture(units))
+        .expect(1)
+        .create_async()
+        .await;
     vec![zone, thr, c, l, u]
 }
 
 fn summary(l: &LineLookup) -> String {
     match l {
-        LineLookup::One { line } => format!("one {} = {} [{}]", line.key.describe(), line.quantity, line.container_name),
+        LineLookup::One { line } => format!(
+            "one {} = {} [{}]",
+            line.key.describe(),
+            line.quantity,
+            line.container_name
+        ),
         LineLookup::None { reason } => format!("none: {reason}"),
         LineLookup::Many { lines } => {
-            let parts: Vec<String> = lines.iter().map(|l| format!("{}={}", l.key.describe(), l.quantity)).collect();
+            let parts: Vec<String> = lines
+                .iter()
+                .map(|l| format!("{}={}", l.key.describe(), l.quantity))
+                .collect();
             format!("many {}", parts.join(", "))
         }
     }
@@ -70,11 +96,18 @@ fn summary(l: &LineLookup) -> String {
 async fn one_none_and_many_from_fixtures_in_five_requests() {
     let mut fx = Fx::new().await;
     let mocks = billing_mocks(&mut fx, "contract_service_units.json").await;
-    let state = fx.client.read_billing(&companies(), &products()).await.unwrap();
+    let state = fx
+        .client
+        .read_billing(&companies(), &products())
+        .await
+        .unwrap();
     for m in &mocks {
         m.assert_async().await;
     }
-    assert_eq!(state.requests, 5, "zone + threshold + contracts + contract services + units");
+    assert_eq!(
+        state.requests, 5,
+        "zone + threshold + contracts + contract services + units"
+    );
     assert_eq!(state.lines.len(), 8);
     let get = |c: i64, p: i64| summary(&state.lines[&(CompanyRef(c), ProductRef(p))]);
     let cases = [
@@ -90,8 +123,16 @@ async fn one_none_and_many_from_fixtures_in_five_requests() {
     for (c, p, want) in cases {
         assert!(get(c, p).starts_with(want), "{c}/{p}: {}", get(c, p));
     }
-    let LineLookup::One { line } = &state.lines[&(CompanyRef(CONTOSO), ProductRef(EDR))] else { unreachable!() };
-    assert_eq!(line.key, LineKey::Autotask { contract_id: 29684183, contract_service_id: 29684410 });
+    let LineLookup::One { line } = &state.lines[&(CompanyRef(CONTOSO), ProductRef(EDR))] else {
+        unreachable!()
+    };
+    assert_eq!(
+        line.key,
+        LineKey::Autotask {
+            contract_id: 29684183,
+            contract_service_id: 29684410
+        }
+    );
     fx.validate();
 }
 
@@ -106,7 +147,11 @@ async fn nothing_mapped_costs_no_request() {
 async fn hidden_units_are_a_security_level_problem() {
     let mut fx = Fx::new().await;
     let _m = billing_mocks(&mut fx, "empty_page.json").await;
-    let err = fx.client.read_billing(&companies(), &products()).await.unwrap_err();
+    let err = fx
+        .client
+        .read_billing(&companies(), &products())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, PsaError::Forbidden(m) if m.contains("security level hides them") && m.contains("Security Levels")),
         "{err:?}"
@@ -123,15 +168,29 @@ async fn many_companies_are_chunked_within_the_in_limit() {
     for chunk in ids.chunks(400) {
         let body = json!({"filter":[{"op":"eq","field":"contractType","value":7},
                                     {"op":"in","field":"companyID","value":chunk}],"MaxRecords":500});
-        let m = fx.api("POST", "/V1.0/Contracts/query").match_body(Matcher::Json(body));
-        mocks.push(fx.reply(m, 200, fixture("empty_page.json")).expect(1).create_async().await);
+        let m = fx
+            .api("POST", "/V1.0/Contracts/query")
+            .match_body(Matcher::Json(body));
+        mocks.push(
+            fx.reply(m, 200, fixture("empty_page.json"))
+                .expect(1)
+                .create_async()
+                .await,
+        );
     }
     let companies: Vec<CompanyRef> = ids.iter().rev().map(|i| CompanyRef(*i)).collect();
-    let state = fx.client.read_billing(&companies, &products()).await.unwrap();
+    let state = fx
+        .client
+        .read_billing(&companies, &products())
+        .await
+        .unwrap();
     for m in &mocks {
         m.assert_async().await;
     }
     // zone + threshold + ⌈900/400⌉ contract queries; no contracts, so nothing else.
     assert_eq!(state.requests, 5);
-    assert!(state.lines.values().all(|l| matches!(l, LineLookup::None { .. })));
+    assert!(state
+        .lines
+        .values()
+        .all(|l| matches!(l, LineLookup::None { .. })));
 }

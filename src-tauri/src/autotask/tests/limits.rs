@@ -26,7 +26,9 @@ struct Gauge {
 async fn slow_server(gauge: Arc<Gauge>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let zone = json!({"zoneName":"Loopback","url":format!("{base}/atservicesrest/"),"webUrl":null,"ci":1}).to_string();
+    let zone =
+        json!({"zoneName":"Loopback","url":format!("{base}/atservicesrest/"),"webUrl":null,"ci":1})
+            .to_string();
     let app = axum::Router::new().fallback(move |uri: Uri| {
         let (gauge, zone) = (gauge.clone(), zone.clone());
         async move {
@@ -60,8 +62,12 @@ async fn never_more_than_three_requests_in_flight() {
     let base = slow_server(gauge.clone()).await;
     let mut cfg = AutotaskConfig::new(USER, CODE);
     cfg.discovery_url = base;
-    let opts = ClientOptions { today: Some(Arc::new(super::today)), ..ClientOptions::default() };
-    let client = AutotaskClient::with_options(cfg, Sensitive::new(SECRET.to_string()), opts).unwrap();
+    let opts = ClientOptions {
+        today: Some(Arc::new(super::today)),
+        ..ClientOptions::default()
+    };
+    let client =
+        AutotaskClient::with_options(cfg, Sensitive::new(SECRET.to_string()), opts).unwrap();
 
     let mut set = JoinSet::new();
     for _ in 0..8 {
@@ -72,14 +78,24 @@ async fn never_more_than_three_requests_in_flight() {
     let c = client.clone();
     set.spawn(async move {
         let companies: Vec<CompanyRef> = (1..=2_000).map(CompanyRef).collect();
-        c.read_billing(&companies, &[ProductRef(1)]).await.map(|s| s.requests as usize)
+        c.read_billing(&companies, &[ProductRef(1)])
+            .await
+            .map(|s| s.requests as usize)
     });
     let mut results = Vec::new();
     while let Some(r) = set.join_next().await {
         results.push(r.unwrap().unwrap());
     }
-    assert_eq!(results.iter().filter(|n| **n == 2).count(), 8, "{results:?}");
-    assert_eq!(gauge.max.load(Ordering::SeqCst) as usize, MAX_IN_FLIGHT, "peak concurrency");
+    assert_eq!(
+        results.iter().filter(|n| **n == 2).count(),
+        8,
+        "{results:?}"
+    );
+    assert_eq!(
+        gauge.max.load(Ordering::SeqCst) as usize,
+        MAX_IN_FLIGHT,
+        "peak concurrency"
+    );
     // 8 service queries + threshold + 5 contract chunks; the one zone lookup is not gauged.
     assert_eq!(gauge.total.load(Ordering::SeqCst), 14);
 }

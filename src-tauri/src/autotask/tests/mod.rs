@@ -31,7 +31,10 @@ pub fn today() -> NaiveDate {
 }
 
 pub fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/autotask/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/autotask/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
@@ -45,17 +48,18 @@ fn record(rec: &Recorder, req: &mockito::Request) {
         .find("/atservicesrest")
         .map_or(path, |i| &path[i + "/atservicesrest".len()..]);
     let url = reqwest::Url::parse(&format!("http://x{}", req.path_and_query())).unwrap();
-    let query: serde_json::Map<String, Value> = url.query_pairs().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let query: serde_json::Map<String, Value> = url
+        .query_pairs()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     let headers: serde_json::Map<String, Value> = req
         .headers()
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), json!(v.to_str().unwrap_or(""))))
         .collect();
-    let body = req
-        .body()
-        .ok()
-        .filter(|b| !b.is_empty())
-        .map(|b| serde_json::from_slice::<Value>(b).unwrap_or_else(|_| json!(String::from_utf8_lossy(b))));
+    let body = req.body().ok().filter(|b| !b.is_empty()).map(|b| {
+        serde_json::from_slice::<Value>(b).unwrap_or_else(|_| json!(String::from_utf8_lossy(b)))
+    });
     rec.lock().unwrap().push(json!({
         "method": req.method(), "path": rel, "query": query, "headers": headers, "body": body,
     }));
@@ -84,8 +88,13 @@ impl Fx {
             verify_settle: Some(Duration::ZERO),
             max_retry_pause: Some(Duration::from_millis(5)),
         };
-        let client = AutotaskClient::with_options(cfg, Sensitive::new(SECRET.to_string()), opts).unwrap();
-        Fx { server, rec: Recorder::default(), client }
+        let client =
+            AutotaskClient::with_options(cfg, Sensitive::new(SECRET.to_string()), opts).unwrap();
+        Fx {
+            server,
+            rec: Recorder::default(),
+            client,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -142,7 +151,8 @@ impl Fx {
 
     /// `POST {Entity}/query` with exactly this body.
     pub fn query(&mut self, entity: &str, body: Value) -> Mock {
-        self.api("POST", &format!("/V1.0/{entity}/query")).match_body(Matcher::Json(body))
+        self.api("POST", &format!("/V1.0/{entity}/query"))
+            .match_body(Matcher::Json(body))
     }
 
     pub fn threshold_mock(&mut self) -> Mock {
@@ -161,7 +171,9 @@ impl Fx {
 /// `…/query/next` cursors (not modelled) and `ThresholdInformation` (not in the reduced cut).
 fn unmodelled(r: &Value) -> bool {
     let p = r["path"].as_str().unwrap_or("").to_ascii_lowercase();
-    p.ends_with("/zoneinformation") || p.contains("/query/next") || p.ends_with("/thresholdinformation")
+    p.ends_with("/zoneinformation")
+        || p.contains("/query/next")
+        || p.ends_with("/thresholdinformation")
 }
 
 /// Runs the validator on `lines`; None when python3 + jsonschema or the spec are missing.
@@ -172,7 +184,9 @@ fn run_validator(lines: &[&Value]) -> Option<(bool, String)> {
             .output()
             .is_ok_and(|o| o.status.success());
     if !ready {
-        eprintln!("note: skipping spec validation (python3 with jsonschema or {SPEC} not available)");
+        eprintln!(
+            "note: skipping spec validation (python3 with jsonschema or {SPEC} not available)"
+        );
         return None;
     }
     let file = tempfile::NamedTempFile::new().unwrap();
@@ -187,7 +201,10 @@ fn run_validator(lines: &[&Value]) -> Option<(bool, String)> {
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let last = stdout.lines().last().unwrap_or("").to_string();
     eprintln!("{stdout}");
-    Some((out.status.success() && last == format!("{} requests, 0 violations", lines.len()), stdout))
+    Some((
+        out.status.success() && last == format!("{} requests, 0 violations", lines.len()),
+        stdout,
+    ))
 }
 
 pub fn validate_requests(all: &[Value]) {
@@ -205,6 +222,9 @@ fn validator_flags_a_missing_header() {
                      "headers":{"UserName":USER,"ApiIntegrationCode":CODE,"content-type":"application/json"},
                      "body":{"filter":[{"op":"gte","field":"id","value":0}],"MaxRecords":500}});
     if let Some((ok, stdout)) = run_validator(&[&bad]) {
-        assert!(!ok && stdout.contains("missing required header 'Secret'"), "{stdout}");
+        assert!(
+            !ok && stdout.contains("missing required header 'Secret'"),
+            "{stdout}"
+        );
     }
 }

@@ -14,7 +14,10 @@ fn line() -> BillingLine {
     BillingLine {
         company: CompanyRef(29683521),
         product: ProductRef(29684300),
-        key: LineKey::Autotask { contract_id: 29684183, contract_service_id: 29684410 },
+        key: LineKey::Autotask {
+            contract_id: 29684183,
+            contract_service_id: 29684410,
+        },
         quantity: 42,
         container_name: "Contoso – Managed Security".into(),
     }
@@ -30,7 +33,8 @@ fn units_query() -> serde_json::Value {
 fn units(n: i64) -> String {
     match n {
         42 => fixture("contract_service_units_line.json"),
-        _ => fixture("contract_service_units_line_adjusted.json").replace(r#""units":45"#, &format!(r#""units":{n}"#)),
+        _ => fixture("contract_service_units_line_adjusted.json")
+            .replace(r#""units":45"#, &format!(r#""units":{n}"#)),
     }
 }
 
@@ -50,22 +54,50 @@ struct Write {
 /// Mocks answering the unit reads in order with `reads`, and the POSTs in order with `posts`.
 async fn scenario(offset: Option<i32>, reads: &[i64], posts: &[(usize, String)]) -> Write {
     let mut fx = Fx::with(|c, _| c.tenant_utc_offset_minutes = offset).await;
-    let zone = fx.zone_mock("/atservicesrest/").expect(1).create_async().await;
-    let effective = if offset == Some(-240) { "2025-06-17T16:00:00Z" } else { "2025-06-17T12:00:00Z" };
+    let zone = fx
+        .zone_mock("/atservicesrest/")
+        .expect(1)
+        .create_async()
+        .await;
+    let effective = if offset == Some(-240) {
+        "2025-06-17T16:00:00Z"
+    } else {
+        "2025-06-17T12:00:00Z"
+    };
     let mut read_mocks = Vec::new();
     for n in reads {
         let m = fx.query("ContractServiceUnits", units_query());
         read_mocks.push(fx.reply(m, 200, units(*n)).expect(1).create_async().await);
     }
     let m = fx.api("GET", "/V1.0/ContractServices/29684410");
-    let price = fx.reply(m, 200, fixture("contract_service_item.json")).create_async().await;
+    let price = fx
+        .reply(m, 200, fixture("contract_service_item.json"))
+        .create_async()
+        .await;
     let mut post_mocks = Vec::new();
     for (status, body) in posts {
-        let m = fx.api("POST", ADJUST).match_body(Matcher::Json(adjustment(effective)));
-        let m = if *status == 429 { m.with_header("Retry-After", "1") } else { m };
-        post_mocks.push(fx.reply(m, *status, body.clone()).expect(1).create_async().await);
+        let m = fx
+            .api("POST", ADJUST)
+            .match_body(Matcher::Json(adjustment(effective)));
+        let m = if *status == 429 {
+            m.with_header("Retry-After", "1")
+        } else {
+            m
+        };
+        post_mocks.push(
+            fx.reply(m, *status, body.clone())
+                .expect(1)
+                .create_async()
+                .await,
+        );
     }
-    Write { fx, _zone: zone, reads: read_mocks, posts: post_mocks, price }
+    Write {
+        fx,
+        _zone: zone,
+        reads: read_mocks,
+        posts: post_mocks,
+        price,
+    }
 }
 
 impl Write {
@@ -85,7 +117,10 @@ fn created() -> (usize, String) {
 }
 
 fn gateway_timeout() -> (usize, String) {
-    (504, "<html><body><h1>504 Gateway Time-out</h1></body></html>".into())
+    (
+        504,
+        "<html><body><h1>504 Gateway Time-out</h1></body></html>".into(),
+    )
 }
 
 #[tokio::test]
@@ -94,7 +129,13 @@ async fn posts_the_delta_and_verifies_it() {
     let r = w.run().await.unwrap();
     w.assert_all().await;
     w.price.assert_async().await;
-    assert_eq!(r, WriteReceipt { quantity: 45, request_id: Some("5551234".into()) });
+    assert_eq!(
+        r,
+        WriteReceipt {
+            quantity: 45,
+            request_id: Some("5551234".into())
+        }
+    );
     w.fx.validate();
 }
 
@@ -110,7 +151,13 @@ async fn lost_response_after_applying_is_success_with_one_post() {
     let w = scenario(None, &[42, 45], &[gateway_timeout()]).await;
     let r = w.run().await.unwrap();
     w.assert_all().await;
-    assert_eq!(r, WriteReceipt { quantity: 45, request_id: None });
+    assert_eq!(
+        r,
+        WriteReceipt {
+            quantity: 45,
+            request_id: None
+        }
+    );
     w.fx.validate();
 }
 
@@ -139,7 +186,10 @@ async fn two_lost_attempts_without_effect_stop() {
     let w = scenario(None, &[42, 42, 42], &[gateway_timeout(), gateway_timeout()]).await;
     let err = w.run().await.unwrap_err();
     w.assert_all().await;
-    assert!(matches!(&err, PsaError::Remote { message, .. } if message.contains("after two attempts")), "{err:?}");
+    assert!(
+        matches!(&err, PsaError::Remote { message, .. } if message.contains("after two attempts")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -155,7 +205,10 @@ async fn validation_500_is_rejected_without_retry_or_reread() {
     let w = scenario(None, &[42], &[(500, fixture("error_validation.json"))]).await;
     let err = w.run().await.unwrap_err();
     w.assert_all().await;
-    assert!(matches!(&err, PsaError::Rejected { message, .. } if message.contains("approved and posted")), "{err:?}");
+    assert!(
+        matches!(&err, PsaError::Rejected { message, .. } if message.contains("approved and posted")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -163,12 +216,20 @@ async fn accepted_but_wrong_units_is_reported() {
     let w = scenario(None, &[42, 42], &[created()]).await;
     let err = w.run().await.unwrap_err();
     w.assert_all().await;
-    assert!(matches!(&err, PsaError::OutcomeUnknown(m) if m.contains("adjustment 5551234") && m.contains("now read 42 instead of 45")), "{err:?}");
+    assert!(
+        matches!(&err, PsaError::OutcomeUnknown(m) if m.contains("adjustment 5551234") && m.contains("now read 42 instead of 45")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn thread_limit_on_the_post_is_waited_out() {
-    let w = scenario(None, &[42, 45], &[(429, fixture("error_thread_limit.json")), created()]).await;
+    let w = scenario(
+        None,
+        &[42, 45],
+        &[(429, fixture("error_thread_limit.json")), created()],
+    )
+    .await;
     let r = w.run().await.unwrap();
     w.assert_all().await;
     assert_eq!(r.quantity, 45);
@@ -179,7 +240,13 @@ async fn nothing_is_posted_when_already_at_the_desired_units() {
     let w = scenario(None, &[45], &[]).await;
     let r = w.run().await.unwrap();
     w.assert_all().await;
-    assert_eq!(r, WriteReceipt { quantity: 45, request_id: None });
+    assert_eq!(
+        r,
+        WriteReceipt {
+            quantity: 45,
+            request_id: None
+        }
+    );
 }
 
 #[tokio::test]
@@ -187,19 +254,37 @@ async fn a_line_without_a_current_period_is_not_written() {
     let mut fx = Fx::new().await;
     let _zone = fx.zone_mock("/atservicesrest/").create_async().await;
     let m = fx.query("ContractServiceUnits", units_query());
-    let _u = fx.reply(m, 200, fixture("empty_page.json")).create_async().await;
+    let _u = fx
+        .reply(m, 200, fixture("empty_page.json"))
+        .create_async()
+        .await;
     let post = fx.api("POST", ADJUST).expect(0).create_async().await;
     let err = fx.client.set_quantity(&line(), 45).await.unwrap_err();
     post.assert_async().await;
-    assert!(matches!(&err, PsaError::Rejected { message, .. } if message.contains("No billing period")), "{err:?}");
+    assert!(
+        matches!(&err, PsaError::Rejected { message, .. } if message.contains("No billing period")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn negative_or_foreign_lines_are_refused_before_any_request() {
     let fx = Fx::new().await;
-    assert!(matches!(fx.client.set_quantity(&line(), -1).await, Err(PsaError::Rejected { .. })));
-    let cw = BillingLine { key: LineKey::Connectwise { agreement_id: 1, addition_id: 2 }, ..line() };
-    assert!(matches!(fx.client.set_quantity(&cw, 3).await, Err(PsaError::InvalidConfig(_))));
+    assert!(matches!(
+        fx.client.set_quantity(&line(), -1).await,
+        Err(PsaError::Rejected { .. })
+    ));
+    let cw = BillingLine {
+        key: LineKey::Connectwise {
+            agreement_id: 1,
+            addition_id: 2,
+        },
+        ..line()
+    };
+    assert!(matches!(
+        fx.client.set_quantity(&cw, 3).await,
+        Err(PsaError::InvalidConfig(_))
+    ));
 }
 
 #[tokio::test]
@@ -214,9 +299,19 @@ async fn prices_come_from_the_billing_read() {
     let _r1 = fx.reply(m, 200, units(42)).expect(1).create_async().await;
     let m = fx.query("ContractServiceUnits", units_query());
     let _r2 = fx.reply(m, 200, units(45)).expect(1).create_async().await;
-    let price = fx.api("GET", "/V1.0/ContractServices/29684410").expect(0).create_async().await;
-    let m = fx.api("POST", ADJUST).match_body(Matcher::Json(adjustment("2025-06-17T12:00:00Z")));
-    let post = fx.reply(m, 200, fixture("adjustment_created.json")).expect(1).create_async().await;
+    let price = fx
+        .api("GET", "/V1.0/ContractServices/29684410")
+        .expect(0)
+        .create_async()
+        .await;
+    let m = fx
+        .api("POST", ADJUST)
+        .match_body(Matcher::Json(adjustment("2025-06-17T12:00:00Z")));
+    let post = fx
+        .reply(m, 200, fixture("adjustment_created.json"))
+        .expect(1)
+        .create_async()
+        .await;
     fx.client.set_quantity(&line(), 45).await.unwrap();
     price.assert_async().await;
     post.assert_async().await;

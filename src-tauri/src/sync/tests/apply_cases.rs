@@ -5,13 +5,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::fakes::{line, policy, Harness, Write};
+use crate::clock::Clock;
 use crate::error::{ApiError, ErrorCode};
 use crate::psa::PsaError;
 use crate::store::mappings::BillingUnit;
 use crate::store::runs::{ItemAction, ItemOutcome, RunStatus};
 use crate::store::status;
 use crate::sync::model::{Progress, Trigger};
-use crate::sync::{apply_plan, preview, run, RunRequest, SyncError, SyncPolicy};
+use crate::sync::{preview, run, RunRequest, SyncError, SyncPolicy};
 
 /// ws_a → company 1, ws_b → company 2; edr → product 11 (devices), email → product 12 (users).
 /// Writes planned: 111: 10 → 12, 211: 20 → 18, 212: 3 → 4; 112 (5 users) is unchanged.
@@ -21,7 +22,12 @@ pub fn two_by_two() -> Harness {
     h.map_workspace("ws_b", 2);
     h.map_service("edr", 11, None);
     h.map_service("email", 12, Some(BillingUnit::User));
-    for (c, p, id, q) in [(1, 11, 111, 10), (1, 12, 112, 5), (2, 11, 211, 20), (2, 12, 212, 3)] {
+    for (c, p, id, q) in [
+        (1, 11, 111, 10),
+        (1, 12, 112, 5),
+        (2, 11, 211, 20),
+        (2, 12, 212, 3),
+    ] {
         h.psa.add_line(line(c, p, id, q));
     }
     h.source.count("ws_a", "edr", 12, 1);
@@ -40,74 +46,129 @@ pub fn req(h: &Harness, trigger: Trigger, dry_run: bool) -> RunRequest {
     }
 }
 
-fn outcomes(h: &Harness, run_id: i64) -> Vec<(String, ItemOutcome)> {
-    h.items(run_id)
-        .into_iter()
-        .map(|i| (i.item.line_ref.unwrap_or_default(), i.item.outcome))
-        .collect()
-}
-
 #[tokio::test]
 async fn run_applies_changes_and_a_second_run_writes_nothing() {
     let h = two_by_two();
     let seen = Mutex::new(Vec::new());
     let record = |p: Progress| seen.lock().unwrap().push((p.done, p.total));
-    let first = run(&h.env(), &req(&h, Trigger::Tray, false), &record).await.unwrap();
+    let first = run(&h.env(), &req(&h, Trigger::Tray, false), &record)
+        .await
+        .unwrap();
     assert_eq!(first.summary.status, RunStatus::Succeeded);
-    assert_eq!((first.plan.totals.increase, first.plan.totals.decrease, first.plan.totals.unchanged), (2, 1, 1));
-    assert_eq!((h.psa.qty(111), h.psa.qty(112), h.psa.qty(211), h.psa.qty(212)), (12, 5, 18, 4));
+    assert_eq!(
+        (
+            first.plan.totals.increase,
+            first.plan.totals.decrease,
+            first.plan.totals.unchanged
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        (
+            h.psa.qty(111),
+            h.psa.qty(112),
+            h.psa.qty(211),
+            h.psa.qty(212)
+        ),
+        (12, 5, 18, 4)
+    );
     assert_eq!(h.psa.write_count(), 3);
     assert_eq!(*seen.lock().unwrap(), vec![(0, 3), (1, 3), (2, 3), (3, 3)]);
     let items = h.items(first.summary.run_id);
-    let applied: Vec<_> = items.iter().filter(|i| i.item.outcome == ItemOutcome::Applied).collect();
+    let applied: Vec<_> = items
+        .iter()
+        .filter(|i| i.item.outcome == ItemOutcome::Applied)
+        .collect();
     assert_eq!(applied.len(), 3);
-    assert!(applied.iter().all(|i| i.request_id.as_deref().is_some_and(|r| r.starts_with("req-"))));
+    assert!(applied.iter().all(|i| i
+        .request_id
+        .as_deref()
+        .is_some_and(|r| r.starts_with("req-"))));
     assert_eq!(first.summary.counts.applied, 3);
-    let st = status::get(&h.t.store.conn().unwrap(), h.connector).unwrap().unwrap();
+    let st = status::get(&h.t.store.conn().unwrap(), h.connector)
+        .unwrap()
+        .unwrap();
     assert_eq!(st.last_success_at, Some(h.clock.now()));
 
-    let second = run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {}).await.unwrap();
+    let second = run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(h.psa.write_count(), 3, "idempotent: nothing written again");
     assert_eq!(second.plan.totals.unchanged, 4);
     assert_eq!(second.summary.status, RunStatus::Succeeded);
-    assert_eq!(h.run_row(second.summary.run_id).summary(), "No changes needed");
+    assert_eq!(
+        h.run_row(second.summary.run_id).summary(),
+        "No changes needed"
+    );
 }
 
 #[tokio::test]
 async fn dry_run_writes_nothing_and_journals_the_plan() {
     let h = two_by_two();
-    let r = preview(&h.env(), h.connector, Trigger::Cli, policy()).await.unwrap();
+    let r = preview(&h.env(), h.connector, Trigger::Cli, policy())
+        .await
+        .unwrap();
     assert_eq!(h.psa.write_count(), 0);
     assert!(r.summary.dry_run);
     assert_eq!(r.summary.status, RunStatus::Succeeded);
     assert_eq!(r.summary.counts.planned, 3);
-    assert!(h.items(r.summary.run_id).iter().all(|i| i.item.outcome == ItemOutcome::Planned));
-    let st = status::get(&h.t.store.conn().unwrap(), h.connector).unwrap().unwrap();
+    assert!(h
+        .items(r.summary.run_id)
+        .iter()
+        .all(|i| i.item.outcome == ItemOutcome::Planned));
+    let st = status::get(&h.t.store.conn().unwrap(), h.connector)
+        .unwrap()
+        .unwrap();
     assert_eq!(st.last_attempt_at, None, "a preview is not a sync attempt");
 }
 
 #[tokio::test]
 async fn a_failing_item_does_not_stop_the_others() {
     let h = two_by_two();
-    let rejected = PsaError::Rejected { message: "HTTP 400: addition is locked".into(), request_id: Some("cw-9".into()) };
+    let rejected = PsaError::Rejected {
+        message: "HTTP 400: addition is locked".into(),
+        request_id: Some("cw-9".into()),
+    };
     h.psa.script(111, [Write::Fail(rejected)]);
-    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {}).await.unwrap();
+    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(r.summary.status, RunStatus::Partial);
-    assert_eq!((h.psa.qty(111), h.psa.qty(211), h.psa.qty(212)), (10, 18, 4));
-    let failed = h.items(r.summary.run_id).into_iter().find(|i| i.item.outcome == ItemOutcome::Failed).unwrap();
-    assert_eq!(failed.item.reason.as_deref(), Some("HTTP 400: addition is locked"));
+    assert_eq!(
+        (h.psa.qty(111), h.psa.qty(211), h.psa.qty(212)),
+        (10, 18, 4)
+    );
+    let failed = h
+        .items(r.summary.run_id)
+        .into_iter()
+        .find(|i| i.item.outcome == ItemOutcome::Failed)
+        .unwrap();
+    assert_eq!(
+        failed.item.reason.as_deref(),
+        Some("HTTP 400: addition is locked")
+    );
     assert_eq!(failed.request_id.as_deref(), Some("cw-9"));
     let first = r.summary.first_failure_reason.unwrap();
     assert_eq!(first, "ws_a name / edr: HTTP 400: addition is locked");
-    let st = status::get(&h.t.store.conn().unwrap(), h.connector).unwrap().unwrap();
+    let st = status::get(&h.t.store.conn().unwrap(), h.connector)
+        .unwrap()
+        .unwrap();
     assert!(st.last_error.unwrap().contains("addition is locked"));
     // The next run retries only the failed line.
-    run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {}).await.unwrap();
-    assert_eq!((h.psa.writes_to(111), h.psa.writes_to(211), h.psa.qty(111)), (2, 1, 12));
+    run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (h.psa.writes_to(111), h.psa.writes_to(211), h.psa.qty(111)),
+        (2, 1, 12)
+    );
 }
 
 fn limited(secs: Option<u64>) -> Write {
-    Write::Fail(PsaError::RateLimited { message: "429 Too Many Requests".into(), retry_after_secs: secs })
+    Write::Fail(PsaError::RateLimited {
+        message: "429 Too Many Requests".into(),
+        retry_after_secs: secs,
+    })
 }
 
 #[tokio::test]
@@ -122,16 +183,26 @@ async fn rate_limit_storm_pauses_then_stops_attempting() {
     for id in [111, 211, 212, 311, 312] {
         h.psa.script(id, [limited(Some(7))]);
     }
-    let r = run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {}).await.unwrap();
-    assert_eq!(h.psa.write_count(), 3, "trips after 3 rate-limited items in a row");
+    let r = run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        h.psa.write_count(),
+        3,
+        "trips after 3 rate-limited items in a row"
+    );
     assert_eq!(h.clock.slept(), vec![Duration::from_secs(7); 2]);
     assert_eq!(r.summary.status, RunStatus::Failed);
-    let reasons: Vec<_> = h.items(r.summary.run_id).into_iter()
+    let reasons: Vec<_> = h
+        .items(r.summary.run_id)
+        .into_iter()
         .filter(|i| i.item.outcome == ItemOutcome::Failed)
         .map(|i| i.item.reason.unwrap())
         .collect();
     assert_eq!(reasons.len(), 5);
-    assert!(reasons[..3].iter().all(|r| r.contains("kept rate-limiting after retries (429 Too Many Requests)")));
+    assert!(reasons[..3]
+        .iter()
+        .all(|r| r.contains("kept rate-limiting after retries (429 Too Many Requests)")));
     assert!(reasons[3..].iter().all(|r| r.starts_with("Not attempted")));
 }
 
@@ -140,9 +211,14 @@ async fn an_isolated_rate_limit_pauses_capped_and_continues() {
     let h = two_by_two();
     h.psa.script(111, [limited(Some(3600))]);
     h.psa.script(211, [limited(None)]);
-    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {}).await.unwrap();
+    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(r.summary.status, RunStatus::Partial);
-    assert_eq!(h.clock.slept(), vec![Duration::from_secs(120), Duration::from_secs(30)]);
+    assert_eq!(
+        h.clock.slept(),
+        vec![Duration::from_secs(120), Duration::from_secs(30)]
+    );
     assert_eq!(h.psa.qty(212), 4, "the write after two 429s still happens");
 }
 
@@ -151,107 +227,69 @@ async fn held_decreases_wait_for_approval_and_never_apply_on_schedule() {
     let mut h = two_by_two();
     // 211: 20 → 2 is a 90 % decrease.
     h.source.count("ws_b", "edr", 2, 0);
-    let approving = SyncPolicy { approve_held: true, ..policy() };
-    let scheduled = RunRequest { policy: approving, ..req(&h, Trigger::Schedule, false) };
+    let approving = SyncPolicy {
+        approve_held: true,
+        ..policy()
+    };
+    let scheduled = RunRequest {
+        policy: approving,
+        ..req(&h, Trigger::Schedule, false)
+    };
     let r = run(&h.env(), &scheduled, &|_| {}).await.unwrap();
     assert_eq!(r.plan.totals.hold, 1);
-    assert_eq!(h.psa.qty(211), 20, "the schedule never applies a held decrease");
+    assert_eq!(
+        h.psa.qty(211),
+        20,
+        "the schedule never applies a held decrease"
+    );
     assert_eq!(r.summary.status, RunStatus::Held);
-    assert_eq!(h.run_row(r.summary.run_id).error.as_deref(), Some("1 decrease(s) held for approval: review them in the preview"));
-    let held = h.items(r.summary.run_id).into_iter().find(|i| i.item.action == ItemAction::Hold).unwrap();
+    assert_eq!(
+        h.run_row(r.summary.run_id).error.as_deref(),
+        Some("1 decrease(s) held for approval: review them in the preview")
+    );
+    let held = h
+        .items(r.summary.run_id)
+        .into_iter()
+        .find(|i| i.item.action == ItemAction::Hold)
+        .unwrap();
     assert_eq!(held.item.outcome, ItemOutcome::Held);
 
-    let manual = RunRequest { policy: approving, ..req(&h, Trigger::Ui, false) };
+    let manual = RunRequest {
+        policy: approving,
+        ..req(&h, Trigger::Ui, false)
+    };
     let r = run(&h.env(), &manual, &|_| {}).await.unwrap();
     assert_eq!(h.psa.qty(211), 2);
     assert_eq!(r.summary.status, RunStatus::Succeeded);
 }
 
 #[tokio::test]
-async fn preview_then_apply_applies_exactly_that_plan() {
-    let mut h = two_by_two();
-    h.source.count("ws_b", "edr", 2, 0); // held
-    let pv = preview(&h.env(), h.connector, Trigger::Ui, policy()).await.unwrap();
-    assert_eq!(pv.plan.totals.hold, 1);
-    // Coro moves on after the preview: apply still does what the operator reviewed.
-    h.source.count("ws_a", "edr", 50, 0);
-    let s = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {}).await.unwrap();
-    assert_eq!((h.psa.qty(111), h.psa.qty(211), h.psa.qty(212)), (12, 20, 4));
-    assert_eq!(s.status, RunStatus::Held);
-    assert_eq!(s.counts.applied, 2);
-    // Applying the same preview again writes nothing: every line moved since it was read.
-    let again = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {}).await.unwrap();
-    assert_eq!(h.psa.write_count(), 2);
-    assert_eq!((again.counts.skipped, again.counts.held), (2, 1), "{again:?}");
-}
-
-#[tokio::test]
-async fn approved_held_decrease_is_applied_from_the_preview() {
-    let mut h = two_by_two();
-    h.source.count("ws_b", "edr", 2, 0);
-    let pv = preview(&h.env(), h.connector, Trigger::Ui, policy()).await.unwrap();
-    let approve = SyncPolicy { approve_held: true, ..policy() };
-    let s = apply_plan(&h.env(), &pv.plan, Trigger::Ui, approve, &|_| {}).await.unwrap();
-    assert_eq!(h.psa.qty(211), 2);
-    assert_eq!(s.status, RunStatus::Succeeded);
-    let item = h.items(s.run_id).into_iter().find(|i| i.item.line_ref.as_deref() == Some("agreement 200 / addition 211")).unwrap();
-    assert_eq!((item.item.action, item.item.outcome), (ItemAction::Decrease, ItemOutcome::Applied));
-    assert!(item.item.reason.unwrap().starts_with("Held decrease approved by the operator"));
-    // The schedule cannot apply a preview's held decrease even if asked to.
-    let mut h = two_by_two();
-    h.source.count("ws_b", "edr", 2, 0);
-    let pv = preview(&h.env(), h.connector, Trigger::Ui, policy()).await.unwrap();
-    apply_plan(&h.env(), &pv.plan, Trigger::Schedule, approve, &|_| {}).await.unwrap();
-    assert_eq!(h.psa.qty(211), 20);
-}
-
-#[tokio::test]
-async fn changed_since_preview_is_skipped_not_overwritten() {
-    let h = two_by_two();
-    let pv = preview(&h.env(), h.connector, Trigger::Ui, policy()).await.unwrap();
-    h.psa.set_qty(111, 11); // someone edits the PSA after the preview
-    let s = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {}).await.unwrap();
-    assert_eq!(h.psa.qty(111), 11, "not overwritten");
-    assert_eq!(h.psa.writes_to(111), 0);
-    assert_eq!((h.psa.qty(211), h.psa.qty(212)), (18, 4));
-    let got = outcomes(&h, s.run_id);
-    assert!(got.contains(&("agreement 100 / addition 111".into(), ItemOutcome::Skipped)), "{got:?}");
-    let skipped = h.items(s.run_id).into_iter().find(|i| i.item.outcome == ItemOutcome::Skipped).unwrap();
-    assert_eq!(
-        skipped.item.reason.as_deref(),
-        Some("The PSA quantity changed since the preview (10 then, 11 now); not overwritten — preview again")
-    );
-    assert_eq!(s.status, RunStatus::Succeeded);
-}
-
-#[tokio::test]
-async fn a_line_replaced_since_preview_is_skipped() {
-    let h = two_by_two();
-    let pv = preview(&h.env(), h.connector, Trigger::Ui, policy()).await.unwrap();
-    h.psa.state().lines.insert(
-        (crate::model::CompanyRef(2), crate::model::ProductRef(12)),
-        vec![line(2, 12, 999, 3)],
-    );
-    let s = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {}).await.unwrap();
-    assert_eq!(h.psa.writes_to(999) + h.psa.writes_to(212), 0);
-    let reasons: Vec<_> = h.items(s.run_id).into_iter().filter_map(|i| i.item.reason).collect();
-    assert!(reasons.iter().any(|r| r.contains("line changed since the preview (now agreement 200 / addition 999)")), "{reasons:?}");
-}
-
-#[tokio::test]
 async fn a_source_failure_is_an_error_and_a_failed_run() {
     let mut h = two_by_two();
-    h.source.fail = Some(ApiError::new(ErrorCode::Unauthorized, "Coro rejected the client secret"));
-    let err = run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {}).await.unwrap_err();
+    h.source.fail = Some(ApiError::new(
+        ErrorCode::Unauthorized,
+        "Coro rejected the client secret",
+    ));
+    let err = run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {})
+        .await
+        .unwrap_err();
     assert!(matches!(err, SyncError::Gather(_)));
     let api = ApiError::from(err);
     assert_eq!(api.code, ErrorCode::Unauthorized);
-    assert_eq!(api.message, "Could not read Coro: Coro rejected the client secret");
+    assert_eq!(
+        api.message,
+        "Could not read Coro: Coro rejected the client secret"
+    );
     let conn = h.t.store.conn().unwrap();
-    let row = crate::store::runs::latest(&conn, h.connector, true).unwrap().unwrap();
+    let row = crate::store::runs::latest(&conn, h.connector, true)
+        .unwrap()
+        .unwrap();
     assert_eq!(row.status, RunStatus::Failed);
     let st = status::get(&conn, h.connector).unwrap().unwrap();
-    assert_eq!(st.last_error.as_deref(), Some("Could not read Coro: Coro rejected the client secret"));
+    assert_eq!(
+        st.last_error.as_deref(),
+        Some("Could not read Coro: Coro rejected the client secret")
+    );
     assert_eq!(h.psa.write_count(), 0);
 }
 
@@ -259,7 +297,9 @@ async fn a_source_failure_is_an_error_and_a_failed_run() {
 async fn a_psa_read_failure_is_an_error_with_the_psa_code() {
     let h = two_by_two();
     h.psa.state().read_error = Some(PsaError::Unreachable("connect timed out".into()));
-    let err = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {}).await.unwrap_err();
+    let err = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {})
+        .await
+        .unwrap_err();
     assert_eq!(ApiError::from(err).code, ErrorCode::Unreachable);
 }
 

@@ -8,7 +8,8 @@ use crate::psa::{BillingState, LineLookup};
 use crate::store::mappings::{BillingUnit, ServiceLink, WorkspaceLink};
 use crate::store::testing::at;
 use crate::sync::gather::{Gathered, Mappings, SourceWorkspace, UsageReport};
-use crate::sync::model::{Action, PlanTotals};
+use crate::sync::model::Action::{self, Decrease, Hold, Increase, Skip, Unchanged};
+use crate::sync::model::PlanTotals;
 use crate::sync::plan::{plan, PlanPolicy};
 use crate::views::Unit;
 
@@ -48,7 +49,12 @@ fn base() -> Gathered {
             unasked: HashMap::new(),
         },
         billing: BillingState {
-            lines: HashMap::from([((C, P), LineLookup::One { line: line(7, 11, 34, 10) })]),
+            lines: HashMap::from([(
+                (C, P),
+                LineLookup::One {
+                    line: line(7, 11, 34, 10),
+                },
+            )]),
             requests: 1,
         },
         live_products: Some(HashSet::from([P])),
@@ -63,13 +69,23 @@ fn count(g: &mut Gathered, n: Result<i64, &str>) {
 }
 
 fn qty(g: &mut Gathered, q: i64) {
-    g.billing
-        .lines
-        .insert((C, P), LineLookup::One { line: line(7, 11, 34, q) });
+    g.billing.lines.insert(
+        (C, P),
+        LineLookup::One {
+            line: line(7, 11, 34, q),
+        },
+    );
 }
 
 /// (workspace, service key, action, before, after, a phrase the reason must contain).
-type Expect = (&'static str, &'static str, Action, Option<i64>, Option<i64>, &'static str);
+type Expect = (
+    &'static str,
+    &'static str,
+    Action,
+    Option<i64>,
+    Option<i64>,
+    &'static str,
+);
 
 struct Case {
     name: &'static str,
@@ -78,76 +94,112 @@ struct Case {
     expect: &'static [Expect],
 }
 
-const HOLD: PlanPolicy = PlanPolicy {
-    max_decrease_share: 0.5,
-    approve_held: false,
-};
-const APPROVED: PlanPolicy = PlanPolicy {
-    max_decrease_share: 0.5,
-    approve_held: true,
-};
+const HOLD: PlanPolicy = policy(0.5, false);
+const APPROVED: PlanPolicy = policy(0.5, true);
 
+const fn policy(max_decrease_share: f64, approve_held: bool) -> PlanPolicy {
+    PlanPolicy {
+        max_decrease_share,
+        approve_held,
+    }
+}
+
+fn no_line(g: &mut Gathered) {
+    let reason = "company 7 has no active agreement".into();
+    g.billing.lines.insert((C, P), LineLookup::None { reason });
+}
+
+fn two_lines(g: &mut Gathered) {
+    let lines = vec![line(7, 11, 34, 10), line(7, 11, 35, 2)];
+    g.billing.lines.insert((C, P), LineLookup::Many { lines });
+}
+
+fn coro_lists(g: &mut Gathered, id: &str, name: &str, archived: bool) {
+    let id = WorkspaceId(id.into());
+    let name = name.into();
+    g.coro_workspaces
+        .push(SourceWorkspace { id, name, archived });
+}
+
+fn in_use_unmapped(g: &mut Gathered) {
+    g.usage.unasked.insert((ws(), "mdm".into()), 4);
+    g.usage.unasked.insert((ws(), "dlp".into()), 0);
+}
+
+const WS: &str = "ws_a";
+const EDR: &str = "edr";
+
+#[rustfmt::skip]
 const CASES: &[Case] = &[
-    Case { name: "unchanged", setup: |_| {}, policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Unchanged, Some(10), Some(10), "")] },
-    Case { name: "increase", setup: |g| count(g, Ok(12)), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Increase, Some(10), Some(12), "")] },
-    Case { name: "increase_from_zero", setup: |g| { qty(g, 0); count(g, Ok(3)) }, policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Increase, Some(0), Some(3), "")] },
-    Case { name: "decrease_within_share", setup: |g| count(g, Ok(8)), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Decrease, Some(10), Some(8), "")] },
-    Case { name: "decrease_exactly_at_share_is_applied", setup: |g| count(g, Ok(5)), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Decrease, Some(10), Some(5), "")] },
-    Case { name: "decrease_over_share_held_on_schedule", setup: |g| count(g, Ok(4)), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Hold, Some(10), Some(4), "decrease of 60% (limit 50%) from 10 to 4 is held")] },
-    Case { name: "decrease_over_share_applied_when_approved", setup: |g| count(g, Ok(4)), policy: APPROVED,
-        expect: &[("ws_a", "edr", Action::Decrease, Some(10), Some(4), "approved by the operator")] },
-    Case { name: "decrease_to_zero_held", setup: |g| count(g, Ok(0)), policy: PlanPolicy { max_decrease_share: 1.0, approve_held: false },
-        expect: &[("ws_a", "edr", Action::Hold, Some(10), Some(0), "A decrease to zero from 10 to 0 is held")] },
-    Case { name: "decrease_to_zero_applied_when_approved", setup: |g| count(g, Ok(0)), policy: APPROVED,
-        expect: &[("ws_a", "edr", Action::Decrease, Some(10), Some(0), "decrease to zero approved")] },
-    Case { name: "stricter_share_holds_small_decrease", setup: |g| count(g, Ok(8)), policy: PlanPolicy { max_decrease_share: 0.1, approve_held: false },
-        expect: &[("ws_a", "edr", Action::Hold, Some(10), Some(8), "limit 10%")] },
-    Case { name: "nonsense_share_holds_every_decrease", setup: |g| count(g, Ok(9)), policy: PlanPolicy { max_decrease_share: f64::NAN, approve_held: false },
-        expect: &[("ws_a", "edr", Action::Hold, Some(10), Some(9), "limit 0%")] },
-    Case { name: "no_line_skipped_with_psa_reason",
-        setup: |g| { g.billing.lines.insert((C, P), LineLookup::None { reason: "company 7 has no active agreement".into() }); },
-        policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, None, Some(10), "No agreement/contract line bills 'EDR Seat' for 'Acme Inc': company 7 has no active agreement")] },
-    Case { name: "several_lines_skipped_naming_them",
-        setup: |g| { g.billing.lines.insert((C, P), LineLookup::Many { lines: vec![line(7, 11, 34, 10), line(7, 11, 35, 2)] }); },
-        policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, None, Some(10), "2 lines bill 'EDR Seat' for 'Acme Inc': 'Agreement 7' (agreement 700 / addition 34, quantity 10); 'Agreement 7' (agreement 700 / addition 35, quantity 2). PSA Bridge will not guess")] },
-    Case { name: "pair_missing_from_read_skipped", setup: |g| { g.billing.lines.clear(); }, policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, None, Some(10), "returned nothing")] },
-    Case { name: "company_not_mapped",
-        setup: |g| g.coro_workspaces.push(SourceWorkspace { id: WorkspaceId("ws_new".into()), name: "Newco".into(), archived: false }),
-        policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Unchanged, Some(10), Some(10), ""),
-                  ("ws_new", "", Action::Skip, None, None, "not mapped to a PSA company")] },
-    Case { name: "archived_unmapped_workspace_is_ignored",
-        setup: |g| g.coro_workspaces.push(SourceWorkspace { id: WorkspaceId("ws_old".into()), name: "Oldco".into(), archived: true }),
-        policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Unchanged, Some(10), Some(10), "")] },
-    Case { name: "product_gone", setup: |g| g.live_products = Some(HashSet::new()), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, Some(10), None, "'EDR Seat' (id 11) no longer exists")] },
-    Case { name: "product_list_unknown_is_not_gone", setup: |g| g.live_products = None, policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Unchanged, Some(10), Some(10), "")] },
-    Case { name: "source_count_unavailable", setup: |g| count(g, Err("usage endpoint timed out")), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, Some(10), None, "Coro count is unavailable (usage endpoint timed out)")] },
-    Case { name: "source_count_missing", setup: |g| { g.usage.counts.clear(); }, policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, Some(10), None, "Coro returned no count")] },
-    Case { name: "source_count_negative", setup: |g| count(g, Ok(-1)), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, Some(10), None, "negative count (-1)")] },
-    Case { name: "archived_workspace", setup: |g| g.coro_workspaces[0].archived = true, policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, Some(10), None, "archived in Coro")] },
-    Case { name: "workspace_gone_from_coro", setup: |g| g.coro_workspaces.clear(), policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Skip, Some(10), None, "no longer listed in the Coro channel")] },
-    Case { name: "service_not_mapped",
-        setup: |g| { g.usage.unasked.insert((ws(), "mdm".into()), 4); g.usage.unasked.insert((ws(), "dlp".into()), 0); },
-        policy: HOLD,
-        expect: &[("ws_a", "edr", Action::Unchanged, Some(10), Some(10), ""),
-                  ("ws_a", "mdm", Action::Skip, None, Some(4), "'mdm' is in use (4) but not mapped to a PSA product")] },
+    Case { name: "unchanged", policy: HOLD, setup: |_| {},
+        expect: &[(WS, EDR, Unchanged, Some(10), Some(10), "")] },
+    Case { name: "increase", policy: HOLD, setup: |g| count(g, Ok(12)),
+        expect: &[(WS, EDR, Increase, Some(10), Some(12), "")] },
+    Case { name: "increase_from_zero", policy: HOLD, setup: |g| { qty(g, 0); count(g, Ok(3)) },
+        expect: &[(WS, EDR, Increase, Some(0), Some(3), "")] },
+    Case { name: "decrease_within_share", policy: HOLD, setup: |g| count(g, Ok(8)),
+        expect: &[(WS, EDR, Decrease, Some(10), Some(8), "")] },
+    Case { name: "decrease_exactly_at_share_is_applied", policy: HOLD, setup: |g| count(g, Ok(5)),
+        expect: &[(WS, EDR, Decrease, Some(10), Some(5), "")] },
+    Case { name: "decrease_over_share_held_on_schedule", policy: HOLD, setup: |g| count(g, Ok(4)),
+        expect: &[(WS, EDR, Hold, Some(10), Some(4),
+            "A decrease of 60% (limit 50%) from 10 to 4 is held for approval")] },
+    Case { name: "decrease_over_share_applied_when_approved", policy: APPROVED,
+        setup: |g| count(g, Ok(4)),
+        expect: &[(WS, EDR, Decrease, Some(10), Some(4),
+            "A decrease of 60% (limit 50%) approved by the operator")] },
+    Case { name: "decrease_to_zero_held", policy: policy(1.0, false), setup: |g| count(g, Ok(0)),
+        expect: &[(WS, EDR, Hold, Some(10), Some(0), "A decrease to zero from 10 to 0 is held")] },
+    Case { name: "decrease_to_zero_applied_when_approved", policy: APPROVED,
+        setup: |g| count(g, Ok(0)),
+        expect: &[(WS, EDR, Decrease, Some(10), Some(0), "A decrease to zero approved")] },
+    Case { name: "stricter_share_holds_small_decrease", policy: policy(0.1, false),
+        setup: |g| count(g, Ok(8)),
+        expect: &[(WS, EDR, Hold, Some(10), Some(8), "20% (limit 10%)")] },
+    Case { name: "nonsense_share_holds_every_decrease", policy: policy(f64::NAN, false),
+        setup: |g| count(g, Ok(9)),
+        expect: &[(WS, EDR, Hold, Some(10), Some(9), "10% (limit 0%)")] },
+    Case { name: "no_line_skipped_with_psa_reason", policy: HOLD, setup: no_line,
+        expect: &[(WS, EDR, Skip, None, Some(10),
+            "No agreement/contract line bills 'EDR Seat' for 'Acme Inc': company 7 has no \
+             active agreement. Add the product")] },
+    Case { name: "several_lines_skipped_naming_them", policy: HOLD, setup: two_lines,
+        expect: &[(WS, EDR, Skip, None, Some(10),
+            "2 lines bill 'EDR Seat' for 'Acme Inc': 'Agreement 7' (agreement 700 / addition \
+             34, quantity 10); 'Agreement 7' (agreement 700 / addition 35, quantity 2). PSA \
+             Bridge will not guess")] },
+    Case { name: "pair_missing_from_read_skipped", policy: HOLD,
+        setup: |g| g.billing.lines.clear(),
+        expect: &[(WS, EDR, Skip, None, Some(10), "The PSA read returned nothing")] },
+    Case { name: "company_not_mapped", policy: HOLD,
+        setup: |g| coro_lists(g, "ws_new", "Newco", false),
+        expect: &[(WS, EDR, Unchanged, Some(10), Some(10), ""),
+                  ("ws_new", "", Skip, None, None, "not mapped to a PSA company")] },
+    Case { name: "archived_unmapped_workspace_is_ignored", policy: HOLD,
+        setup: |g| coro_lists(g, "ws_old", "Oldco", true),
+        expect: &[(WS, EDR, Unchanged, Some(10), Some(10), "")] },
+    Case { name: "product_gone", policy: HOLD, setup: |g| g.live_products = Some(HashSet::new()),
+        expect: &[(WS, EDR, Skip, Some(10), None, "'EDR Seat' (id 11) no longer exists")] },
+    Case { name: "product_list_unknown_is_not_gone", policy: HOLD,
+        setup: |g| g.live_products = None,
+        expect: &[(WS, EDR, Unchanged, Some(10), Some(10), "")] },
+    Case { name: "source_count_unavailable", policy: HOLD,
+        setup: |g| count(g, Err("usage endpoint timed out")),
+        expect: &[(WS, EDR, Skip, Some(10), None,
+            "The Coro count is unavailable (usage endpoint timed out)")] },
+    Case { name: "source_count_missing", policy: HOLD, setup: |g| g.usage.counts.clear(),
+        expect: &[(WS, EDR, Skip, Some(10), None, "(Coro returned no count)")] },
+    Case { name: "source_count_negative", policy: HOLD, setup: |g| count(g, Ok(-1)),
+        expect: &[(WS, EDR, Skip, Some(10), None, "negative count (-1)")] },
+    Case { name: "archived_workspace", policy: HOLD,
+        setup: |g| g.coro_workspaces[0].archived = true,
+        expect: &[(WS, EDR, Skip, Some(10), None, "The workspace is archived in Coro")] },
+    Case { name: "workspace_gone_from_coro", policy: HOLD, setup: |g| g.coro_workspaces.clear(),
+        expect: &[(WS, EDR, Skip, Some(10), None, "no longer listed in the Coro channel")] },
+    Case { name: "service_not_mapped", policy: HOLD, setup: in_use_unmapped,
+        expect: &[(WS, EDR, Unchanged, Some(10), Some(10), ""),
+                  (WS, "mdm", Skip, None, Some(4),
+                   "The service 'mdm' is in use (4) but not mapped to a PSA product")] },
 ];
 
 #[test]
@@ -159,17 +211,47 @@ fn every_branch_of_plan() {
         let got: Vec<_> = p
             .items
             .iter()
-            .map(|i| (i.workspace_id.0.as_str(), i.service_key.as_str(), i.action, i.before, i.after))
+            .map(|i| {
+                (
+                    i.workspace_id.0.as_str(),
+                    i.service_key.as_str(),
+                    i.action,
+                    i.before,
+                    i.after,
+                )
+            })
             .collect();
-        let want: Vec<_> = case.expect.iter().map(|e| (e.0, e.1, e.2, e.3, e.4)).collect();
+        let want: Vec<_> = case
+            .expect
+            .iter()
+            .map(|e| (e.0, e.1, e.2, e.3, e.4))
+            .collect();
         assert_eq!(got, want, "case {}", case.name);
         for (item, e) in p.items.iter().zip(case.expect) {
             let reason = item.reason.as_deref().unwrap_or_default();
-            assert!(reason.contains(e.5), "case {}: reason {reason:?} lacks {:?}", case.name, e.5);
-            assert_eq!(e.5.is_empty(), item.reason.is_none(), "case {}: {reason:?}", case.name);
+            assert!(
+                reason.contains(e.5),
+                "case {}: reason {reason:?} lacks {:?}",
+                case.name,
+                e.5
+            );
+            assert_eq!(
+                e.5.is_empty(),
+                item.reason.is_none(),
+                "case {}: {reason:?}",
+                case.name
+            );
             // Only a single, current line can be written.
-            if matches!(item.action, Action::Increase | Action::Decrease | Action::Hold) {
-                assert_eq!(item.line.as_ref().map(|l| l.quantity), item.before, "case {}", case.name);
+            if matches!(
+                item.action,
+                Action::Increase | Action::Decrease | Action::Hold
+            ) {
+                assert_eq!(
+                    item.line.as_ref().map(|l| l.quantity),
+                    item.before,
+                    "case {}",
+                    case.name
+                );
             }
         }
         assert_eq!(p.totals, PlanTotals::of(&p.items), "case {}", case.name);
@@ -183,12 +265,18 @@ fn items_carry_names_refs_and_unit() {
     g.mappings.services[0].unit = Some(BillingUnit::User);
     let p = plan(&g, &HOLD, at(0));
     let item = &p.items[0];
-    assert_eq!(item.workspace_name, "Acme", "Coro's current name wins over the stored one");
+    assert_eq!(
+        item.workspace_name, "Acme",
+        "Coro's current name wins over the stored one"
+    );
     assert_eq!(item.service_name, "EDR");
     assert_eq!(item.unit, Some(Unit::User));
     assert_eq!(item.company_name.as_deref(), Some("Acme Inc"));
     assert_eq!(item.product_name.as_deref(), Some("EDR Seat"));
-    assert_eq!(item.line_ref.as_deref(), Some("agreement 700 / addition 34"));
+    assert_eq!(
+        item.line_ref.as_deref(),
+        Some("agreement 700 / addition 34")
+    );
     assert_eq!(item.line_name.as_deref(), Some("Agreement 7"));
     // The line key never reaches the UI.
     let json = serde_json::to_value(item).unwrap();
@@ -210,17 +298,31 @@ fn totals_and_order_over_several_workspaces() {
             company_id: CompanyRef(company),
             company_name: format!("C{company}"),
         });
-        g.coro_workspaces.push(SourceWorkspace { id: w.clone(), name: name.into(), archived: false });
+        g.coro_workspaces.push(SourceWorkspace {
+            id: w.clone(),
+            name: name.into(),
+            archived: false,
+        });
         g.usage.counts.insert((w, "edr".into()), Ok(coro_count));
         g.billing.lines.insert(
             (CompanyRef(company), P),
-            LineLookup::One { line: line(company, 11, company, psa_qty) },
+            LineLookup::One {
+                line: line(company, 11, company, psa_qty),
+            },
         );
     }
     count(&mut g, Ok(7)); // ws_a: 10 → 7 decrease
-    g.coro_workspaces.push(SourceWorkspace { id: WorkspaceId("ws_u".into()), name: "unmapped".into(), archived: false });
+    g.coro_workspaces.push(SourceWorkspace {
+        id: WorkspaceId("ws_u".into()),
+        name: "unmapped".into(),
+        archived: false,
+    });
     let p = plan(&g, &HOLD, at(0));
-    let order: Vec<_> = p.items.iter().map(|i| (i.workspace_id.0.as_str(), i.action)).collect();
+    let order: Vec<_> = p
+        .items
+        .iter()
+        .map(|i| (i.workspace_id.0.as_str(), i.action))
+        .collect();
     assert_eq!(
         order,
         vec![
@@ -232,7 +334,15 @@ fn totals_and_order_over_several_workspaces() {
     );
     assert_eq!(
         p.totals,
-        PlanTotals { unchanged: 0, increase: 1, decrease: 1, skip: 1, hold: 1, units_added: 5, units_removed: 3 }
+        PlanTotals {
+            unchanged: 0,
+            increase: 1,
+            decrease: 1,
+            skip: 1,
+            hold: 1,
+            units_added: 5,
+            units_removed: 3
+        }
     );
     assert_eq!(p.writes(false), 2);
     assert_eq!(p.writes(true), 3);

@@ -52,17 +52,27 @@ export function Picker<T extends Searchable>(props: PickerProps<T>) {
   const ranked = result?.ranked ?? [];
   const count = ranked.length;
 
-  useEffect(() => input.current?.focus(), []);
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    input.current?.focus();
+    root.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
 
   useLayoutEffect(() => {
     if (list.current && list.current.clientHeight > 0) setViewport(list.current.clientHeight);
   }, [index !== null]);
 
-  // A new query (or a refreshed list) starts at the top.
+  // A new query (or a refreshed list) starts at the top; the unfiltered list opens at the
+  // option already mapped, so "Change" shows where the row stands.
   useEffect(() => {
-    setActive(0);
-    setScrollTop(0);
-    if (list.current) list.current.scrollTop = 0;
+    const current = result && index && query.trim() === '' && currentId !== null
+      ? result.ranked.findIndex((i) => index.items[i]!.id === currentId)
+      : -1;
+    const position = Math.max(0, current);
+    const top = current > 0 ? Math.max(0, (position - 2) * ROW_HEIGHT) : 0;
+    setActive(position);
+    setScrollTop(top);
+    if (list.current) list.current.scrollTop = top;
   }, [result]);
 
   useEffect(() => {
@@ -114,7 +124,7 @@ export function Picker<T extends Searchable>(props: PickerProps<T>) {
   const activeId = index && ranked[active] !== undefined ? index.items[ranked[active]!]!.id : null;
 
   return (
-    <div class={up ? 'picker picker--up' : 'picker'} role="dialog" aria-label={`Choose from ${noun}`} data-testid="picker">
+    <div ref={root} class={up ? 'picker picker--up' : 'picker'} role="dialog" aria-label={`Choose from ${noun}`} data-testid="picker">
       <div class="picker__search">
         <input
           ref={input}
@@ -152,6 +162,7 @@ export function Picker<T extends Searchable>(props: PickerProps<T>) {
       <div
         ref={list}
         id="picker-listbox"
+        data-testid="picker-list"
         class="picker__list"
         role="listbox"
         aria-label={noun}
@@ -171,7 +182,7 @@ export function Picker<T extends Searchable>(props: PickerProps<T>) {
               {ranked.slice(start, end).map((i, offset) => {
                 const option = index.items[i]!;
                 const position = start + offset;
-                const extra = note?.(option) ?? null;
+                const extra = option.id === currentId ? 'Current' : (note?.(option) ?? null);
                 const classes = ['picker__option'];
                 if (position === active) classes.push('picker__option--active');
                 if (option.id === currentId) classes.push('picker__option--current');

@@ -68,9 +68,10 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove }: RowProps) {
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
       <td data-testid={`connector-kind-${c.id}`} title={psaName(c.kind)}>
+        {/* The mark alone keeps the table inside the default window; the name is still read out. */}
         <span class="psa-cell">
           <PsaMark kind={c.kind} />
-          {psaShortName(c.kind)}
+          <span class="visually-hidden">{psaShortName(c.kind)}</span>
         </span>
       </td>
       <td class="strong connector-name" data-testid={`connector-name-${c.id}`}>
@@ -109,25 +110,41 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove }: RowProps) {
       <td class="row-actions">
         <button
           type="button"
-          class="button button--small"
+          class="icon-button icon-button--row"
           disabled={busy !== null}
           onClick={onTest}
+          aria-label={`Test connection of ${c.name}`}
+          title="Test connection"
           data-testid={`connector-test-${c.id}`}
         >
-          {busy === 'testing' ? 'Testing…' : 'Test connection'}
+          {busy === 'testing' ? <span class="spinner" aria-hidden="true" /> : <Icon path={TEST_ICON} />}
         </button>
         <button
           type="button"
-          class="button button--small button--quiet button--danger-text"
+          class="icon-button icon-button--row icon-button--danger"
           disabled={busy !== null}
           onClick={onRemove}
           aria-label={`Remove ${c.name}`}
+          title="Remove connector"
           data-testid={`connector-remove-${c.id}`}
         >
-          {busy === 'removing' ? 'Removing…' : 'Remove'}
+          {busy === 'removing' ? <span class="spinner" aria-hidden="true" /> : <Icon path={REMOVE_ICON} />}
         </button>
       </td>
     </tr>
+  );
+}
+
+/** A plug with a check: "test this connection". */
+const TEST_ICON = 'M9 3v4M15 3v4M6 7h12v3a6 6 0 0 1-12 0V7zM12 16v5M9.5 11.5l1.8 1.8 3.4-3.6';
+/** A bin. */
+const REMOVE_ICON = 'M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3';
+
+function Icon({ path }: { path: string }) {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+      <path d={path} />
+    </svg>
   );
 }
 

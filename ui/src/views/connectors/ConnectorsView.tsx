@@ -76,7 +76,7 @@ export function ConnectorsView() {
           class="tabs__tab"
           aria-selected="false"
           disabled
-          title="The Coro channel connection will be managed here"
+          title="The Coro channel connection is set up in Settings"
           data-testid="tab-coro"
         >
           Coro

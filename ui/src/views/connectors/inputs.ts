@@ -81,7 +81,7 @@ export const AUTOTASK_FIELDS: readonly FieldSpec[] = [
     label: 'Name',
     testId: 'at-name',
     optional: true,
-    help: 'How this connector is listed. Defaults to “Autotask”.',
+    help: 'How this connector is listed. Defaults to “Autotask (user name)”.',
   },
   {
     key: 'zone_url',

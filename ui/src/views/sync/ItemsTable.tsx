@@ -1,6 +1,6 @@
 // The item table of a plan (Sync) and of a recorded run (History): workspace, service, PSA
 // company/product and line, quantity before → after, action and reason — for a run also the
-// outcome and the PSA's request id. Filters: unchanged items hidden by default, by action, by text.
+// outcome and the PSA's request id. Pairs share a cell so the table fits the default window. Filters: unchanged items hidden by default, by action, by text.
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { Pill } from '../../components/Pill';
@@ -44,7 +44,7 @@ export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix,
   const shown = useMemo(() => filterItems(items, filter), [items, filter]);
   const rows = shown.length > MAX_ROWS ? shown.slice(0, MAX_ROWS) : shown;
   const unchanged = useMemo(() => items.filter((i) => i.action === 'unchanged').length, [items]);
-  const columns = run ? 9 : 7;
+  const columns = run ? 7 : 6;
 
   return (
     <div class="card table-card items">
@@ -90,17 +90,19 @@ export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix,
       <table class="table items__table" data-testid={testId}>
         <thead>
           <tr>
-            <th scope="col">Workspace</th>
-            <th scope="col">Service</th>
+            <th scope="col">Workspace / service</th>
             <th scope="col">PSA company / product</th>
             <th scope="col">Line</th>
             <th scope="col" class="num">
               Quantity
             </th>
             <th scope="col">Action</th>
-            {run && <th scope="col">Outcome</th>}
+            {run && (
+              <th scope="col" title="The outcome, and the PSA's id of the request that made the change">
+                Outcome
+              </th>
+            )}
             <th scope="col">Reason</th>
-            {run && <th scope="col">PSA request id</th>}
           </tr>
         </thead>
         <tbody>
@@ -137,10 +139,10 @@ function ItemRow<T extends ItemLike>({ item, prefix, run }: { item: T; prefix: s
   return (
     <tr data-testid={`${prefix}-${itemKey(item)}`} data-action={item.action} data-outcome={run?.outcome}>
       <td>
-        <span class="cell-main">{workspaceText(item)}</span>
-      </td>
-      <td>
-        <span class="cell-main">{serviceText(item)}</span>
+        <span class="cell-stack">
+          <span class="cell-main">{workspaceText(item)}</span>
+          <span class="muted">{serviceText(item)}</span>
+        </span>
       </td>
       <td>
         {company || product ? (
@@ -154,9 +156,9 @@ function ItemRow<T extends ItemLike>({ item, prefix, run }: { item: T; prefix: s
       </td>
       <td>
         {item.line_name || item.line_ref ? (
-          <span class="cell-stack">
-            <span>{item.line_name ?? ''}</span>
-            <span class="muted mono-small">{item.line_ref ?? ''}</span>
+          <span class="cell-stack line-cell" title={item.line_ref ?? undefined}>
+            <span>{item.line_name ?? item.line_ref}</span>
+            {item.line_name && item.line_ref && <span class="muted mono-small">{item.line_ref}</span>}
           </span>
         ) : (
           <span class="muted">—</span>
@@ -172,12 +174,20 @@ function ItemRow<T extends ItemLike>({ item, prefix, run }: { item: T; prefix: s
         <Pill tone={actionTone(item.action)}>{actionLabel(item.action)}</Pill>
       </td>
       {run && outcome && (
-        <td title={outcome.title}>
-          <Pill tone={outcome.tone}>{outcome.label}</Pill>
+        <td>
+          <span class="cell-stack">
+            <span title={outcome.title}>
+              <Pill tone={outcome.tone}>{outcome.label}</Pill>
+            </span>
+            {run.request_id && (
+              <span class="muted mono-small request-id" title="The PSA's id of the request that made this change">
+                {run.request_id}
+              </span>
+            )}
+          </span>
         </td>
       )}
       <td class="reason">{item.reason ?? ''}</td>
-      {run && <td class="mono-small">{run.request_id ?? ''}</td>}
     </tr>
   );
 }

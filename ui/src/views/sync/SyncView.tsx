@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { PageHeader } from '../../components/PageHeader';
 import { Pill } from '../../components/Pill';
-import { outcomeLabel, outcomeTone, psaShortName } from '../../format/connector';
+import { connectorLabel, outcomeLabel, outcomeTone } from '../../format/connector';
 import { countsText, progressText, totalChips, writeCount } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
 import { listConnectors, syncNow } from '../../ipc';
@@ -51,7 +51,7 @@ export function SyncView() {
             {list.length === 0 && <option value="">{connectors.state === 'loading' ? 'Loading…' : 'No connectors'}</option>}
             {list.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name} ({psaShortName(c.kind)})
+                {connectorLabel(c)}
               </option>
             ))}
           </select>
@@ -91,9 +91,7 @@ export function SyncView() {
             ))}
           </div>
 
-          <ItemsTable items={plan.items} testId="plan-table" rowTestIdPrefix="plan-row" />
-
-          <div class="card card--padded apply-bar">
+          <div class="card card--padded apply-bar" data-testid="apply-bar">
             {plan.totals.hold > 0 && (
               <label class="checkbox">
                 <input
@@ -117,7 +115,7 @@ export function SyncView() {
                 onClick={() => apply().catch(report)}
                 data-testid="sync-apply"
               >
-                {applying ? 'Applying…' : writes === 1 ? 'Apply 1 change' : `Apply ${writes} changes`}
+                {applying ? 'Applying…' : applied ? 'Applied' : writes === 1 ? 'Apply 1 change' : `Apply ${writes} changes`}
               </button>
               <span class="muted">
                 {applied
@@ -126,7 +124,7 @@ export function SyncView() {
                     ? plan.totals.hold > 0
                       ? 'Nothing to apply unless you approve the held decreases.'
                       : 'Nothing to apply: the PSA already bills what Coro reports.'
-                    : 'Only the increases and decreases above are written to the PSA.'}
+                    : approveHeld ? 'The increases, decreases and approved held decreases below are written to the PSA.' : 'Only the increases and decreases below are written to the PSA; held and skipped items are not.'}
               </span>
             </div>
             {progress && applying && (
@@ -138,20 +136,22 @@ export function SyncView() {
               </div>
             )}
           </div>
-        </>
-      )}
 
-      {result && (
-        <div class="card card--padded sync-result" role="status" data-testid="sync-result" data-status={result.status}>
-          <div class="sync-result__head">
-            <Pill tone={outcomeTone(result.status)}>{outcomeLabel(result.status)}</Pill>
-            <span class="strong">{countsText(result.counts)}</span>
-          </div>
-          {result.first_failure_reason && <p class="sync-result__reason">{result.first_failure_reason}</p>}
-          <a href={routeHref({ name: 'run', runId: result.run_id })} data-testid="sync-result-link">
-            Open run #{result.run_id} in History →
-          </a>
-        </div>
+          {result && (
+            <div class="card card--padded sync-result" role="status" data-testid="sync-result" data-status={result.status}>
+              <div class="sync-result__head">
+                <Pill tone={outcomeTone(result.status)}>{outcomeLabel(result.status)}</Pill>
+                <span class="strong">{countsText(result.counts)}</span>
+              </div>
+              {result.first_failure_reason && <p class="sync-result__reason">{result.first_failure_reason}</p>}
+              <a href={routeHref({ name: 'run', runId: result.run_id })} data-testid="sync-result-link">
+                Open run #{result.run_id} in History →
+              </a>
+            </div>
+          )}
+
+          <ItemsTable items={plan.items} testId="plan-table" rowTestIdPrefix="plan-row" />
+        </>
       )}
     </section>
   );

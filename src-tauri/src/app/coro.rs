@@ -1,0 +1,205 @@
+//! The Coro channel connection (checked live before it is stored; the client secret goes to the
+//! keychain) and the Coro side of a sync ([`UsageSource`] for the Coro client).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use crate::context::AppContext;
+use crate::coro::catalog;
+use crate::coro::client::CoroClient;
+use crate::coro::workspaces::CoroWorkspace;
+use crate::error::{ApiError, ErrorCode};
+use crate::model::WorkspaceId;
+use crate::secrets::SecretKey;
+use crate::store::{self, coro::CoroSettings};
+use crate::sync::gather::{ServiceQuery, SourceWorkspace, UsageReport, UsageSource};
+use crate::views::{CoroInput, CoroStatus, Unit};
+
+pub fn status(ctx: &AppContext) -> Result<CoroStatus, ApiError> {
+    let row = store::coro::get(&ctx.store.conn()?)?;
+    Ok(match row {
+        Some(c) => CoroStatus {
+            connected: true,
+            region: Some(c.settings.region),
+            base_url: Some(c.settings.base_url),
+            client_id: Some(c.settings.client_id),
+            channel: Some(c.settings.channel_workspace_id),
+            channel_name: c.settings.channel_name,
+        },
+        None => CoroStatus {
+            connected: false,
+            region: None,
+            base_url: None,
+            client_id: None,
+            channel: None,
+            channel_name: None,
+        },
+    })
+}
+
+/// Checks the credential and channel live, then stores the connection and its secret together.
+pub async fn connect(ctx: &AppContext, input: CoroInput) -> Result<CoroStatus, ApiError> {
+    let region = input.region.trim().to_string();
+    let client = CoroClient::new(
+        &region,
+        input.client_id.trim().to_string(),
+        input.client_secret.clone(),
+        input.channel.trim().to_string(),
+    )?;
+    let channel_name = client.check().await?;
+    let settings = CoroSettings {
+        region: region.clone(),
+        base_url: client.base_url().to_string(),
+        client_id: input.client_id.trim().to_string(),
+        channel_workspace_id: input.channel.trim().to_string(),
+        channel_name: Some(channel_name),
+    };
+    let mut conn = ctx.store.conn()?;
+    let tx = conn.transaction().map_err(store::StoreError::from)?;
+    store::coro::save(&tx, &settings, Utc::now())?;
+    ctx.secrets.set(&SecretKey::CoroClientSecret, &input.client_secret)?;
+    tx.commit().map_err(store::StoreError::from)?;
+    status(ctx)
+}
+
+/// The stored connection's client, with the secret from the keychain.
+pub fn client(ctx: &AppContext) -> Result<CoroClient, ApiError> {
+    let row = store::coro::get(&ctx.store.conn()?)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            "Coro is not connected: connect the channel in Settings (or `psa-bridge coro connect`)",
+        )
+    })?;
+    let secret = ctx.secrets.get(&SecretKey::CoroClientSecret)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Keychain,
+            "The Coro client secret is missing from the OS keychain: connect Coro again in Settings",
+        )
+    })?;
+    Ok(CoroClient::new(
+        &row.settings.base_url,
+        row.settings.client_id,
+        secret,
+        row.settings.channel_workspace_id,
+    )?)
+}
+
+pub const WORKSPACE_COUNT: &str = "coro_workspace_count";
+
+/// Every child workspace under the channel. Remembers how many are billable (not archived), the
+/// "M" of the connector list's "N of M mapped".
+pub async fn workspaces(ctx: &AppContext) -> Result<Vec<CoroWorkspace>, ApiError> {
+    let list = client(ctx)?.workspaces().await?;
+    let billable = list.iter().filter(|w| !w.archived).count();
+    store::settings::set(&ctx.store.conn()?, WORKSPACE_COUNT, &billable.to_string())?;
+    Ok(list)
+}
+
+const SEEN_SERVICES: &str = "coro_seen_services";
+
+/// Service keys seen in Coro so far (kept so the service screen lists new services without
+/// re-reading every workspace).
+pub fn seen_services(ctx: &AppContext) -> Result<Vec<String>, ApiError> {
+    Ok(store::settings::get_json::<Vec<String>>(&ctx.store.conn()?, SEEN_SERVICES)?.unwrap_or_default())
+}
+
+fn remember_services(ctx: &AppContext, keys: impl IntoIterator<Item = String>) -> Result<(), ApiError> {
+    let mut all = seen_services(ctx)?;
+    let before = all.len();
+    for k in keys {
+        if !all.contains(&k) {
+            all.push(k);
+        }
+    }
+    if all.len() != before {
+        all.sort();
+        store::settings::set_json(&ctx.store.conn()?, SEEN_SERVICES, &all)?;
+    }
+    Ok(())
+}
+
+/// Reads usage of `workspace_ids` once to learn which services are in use (for the service
+/// mapping screen), and remembers them.
+pub async fn discover_services(ctx: &AppContext, workspace_ids: &[String]) -> Result<Vec<String>, ApiError> {
+    let report = client(ctx)?.usage(workspace_ids, &HashMap::new()).await;
+    let keys: Vec<String> = report
+        .workspaces
+        .iter()
+        .filter_map(|w| w.counts.as_ref().ok())
+        .flat_map(|c| c.services.iter().map(|s| s.key.clone()))
+        .collect();
+    remember_services(ctx, keys)?;
+    seen_services(ctx)
+}
+
+/// The Coro side of a sync.
+pub struct CoroSource<'a> {
+    pub ctx: &'a AppContext,
+    pub client: CoroClient,
+}
+
+impl UsageSource for CoroSource<'_> {
+    async fn workspaces(&self) -> Result<Vec<SourceWorkspace>, ApiError> {
+        Ok(self
+            .client
+            .workspaces()
+            .await?
+            .into_iter()
+            .map(|w| SourceWorkspace { id: WorkspaceId(w.id), name: w.name, archived: w.archived || !w.billable })
+            .collect())
+    }
+
+    async fn usage(&self, workspaces: &[WorkspaceId], services: &[ServiceQuery]) -> Result<UsageReport, ApiError> {
+        let ids: Vec<String> = workspaces.iter().map(|w| w.0.clone()).collect();
+        let units: HashMap<String, Unit> = services
+            .iter()
+            .map(|s| (s.service_key.clone(), s.unit.unwrap_or_else(|| catalog::default_unit(&s.service_key))))
+            .collect();
+        let report = self.client.usage(&ids, &units).await;
+        let mut out = UsageReport::default();
+        let mut seen = Vec::new();
+        for read in report.workspaces {
+            let ws = WorkspaceId(read.workspace_id.clone());
+            match read.counts {
+                Ok(counts) => {
+                    for s in &counts.services {
+                        seen.push(s.key.clone());
+                        let value = s.quantity.map(|q| q as i64).ok_or_else(|| {
+                            format!("Coro gave no {} count for this service", unit_word(s.unit))
+                        });
+                        if units.contains_key(&s.key) {
+                            out.counts.insert((ws.clone(), s.key.clone()), value);
+                        } else if let Ok(q) = value {
+                            out.unasked.insert((ws.clone(), s.key.clone()), q);
+                        }
+                    }
+                    // A mapped service the workspace does not use bills zero.
+                    for key in units.keys() {
+                        out.counts.entry((ws.clone(), key.clone())).or_insert(Ok(0));
+                    }
+                }
+                Err(e) => {
+                    for key in units.keys() {
+                        out.counts.insert((ws.clone(), key.clone()), Err(format!("Coro usage unavailable: {e}")));
+                    }
+                }
+            }
+        }
+        if let Err(e) = remember_services(self.ctx, seen) {
+            tracing::warn!(error = %e.message, "could not remember the services seen in Coro");
+        }
+        Ok(out)
+    }
+
+    fn service_name(&self, key: &str) -> Option<String> {
+        Some(catalog::service_info(key).name)
+    }
+}
+
+fn unit_word(u: Unit) -> &'static str {
+    match u {
+        Unit::Device => "device",
+        Unit::User => "user",
+    }
+}
