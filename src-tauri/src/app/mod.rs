@@ -9,5 +9,6 @@ pub mod coro;
 pub mod mappings;
 pub mod psa_client;
 pub mod settings;
+pub mod sync;
 
 pub use psa_client::PsaClient;

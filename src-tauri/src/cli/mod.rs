@@ -3,6 +3,8 @@
 
 pub mod browse;
 pub mod connector;
+pub mod coro;
+pub mod map;
 pub mod output;
 pub mod sandbox;
 pub mod secret_input;
@@ -62,6 +64,19 @@ pub enum Command {
     Companies(browse::BrowseArgs),
     /// List a connector's PSA products (ConnectWise catalog items / Autotask services).
     Products(browse::BrowseArgs),
+    /// Connect the Coro channel, or show the connection.
+    #[command(subcommand)]
+    Coro(coro::CoroCmd),
+    /// List the Coro child workspaces (with --connector: and their PSA companies).
+    Workspaces(coro::WorkspacesArgs),
+    /// List the Coro services (with --connector: and their PSA products).
+    Services(coro::ServicesArgs),
+    /// Map a workspace to a company or a service to a product.
+    #[command(subcommand)]
+    Map(map::MapCmd),
+    /// Remove a workspace or service mapping.
+    #[command(subcommand)]
+    Unmap(map::UnmapCmd),
 }
 
 /// A tokio runtime for headless commands.
@@ -128,6 +143,11 @@ impl Command {
             Command::Status(f) => f.json,
             Command::Connector(c) => c.wants_json(),
             Command::Companies(a) | Command::Products(a) => a.json,
+            Command::Coro(c) => c.wants_json(),
+            Command::Workspaces(a) => a.json,
+            Command::Services(a) => a.json,
+            Command::Map(m) => m.wants_json(),
+            Command::Unmap(m) => m.wants_json(),
         }
     }
 }
@@ -143,6 +163,11 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Connector(c) => connector::run(&ctx, c),
         Command::Companies(a) => browse::companies(&ctx, a),
         Command::Products(a) => browse::products(&ctx, a),
+        Command::Coro(c) => coro::run(&ctx, c),
+        Command::Workspaces(a) => coro::workspaces(&ctx, a),
+        Command::Services(a) => coro::services(&ctx, a),
+        Command::Map(m) => map::map(&ctx, m),
+        Command::Unmap(m) => map::unmap(&ctx, m),
     }
 }
 

@@ -95,7 +95,7 @@ pub fn still_current(item: &PlanItem, current: &BillingState) -> Result<BillingL
             "The PSA line changed since the preview (now {}); not written — preview again",
             line.key.describe()
         )),
-        Some(LineLookup::One { line }) if false && Some(line.quantity) != item.before => Err(format!(
+        Some(LineLookup::One { line }) if Some(line.quantity) != item.before => Err(format!(
             "The PSA quantity changed since the preview ({} then, {} now); not overwritten — \
              preview again",
             item.before

@@ -213,7 +213,7 @@ fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> 
     }
     let share = sanitize_share(policy.max_decrease_share);
     let removed = before.saturating_sub(after);
-    let held = if after == 0 && false {
+    let held = if after == 0 {
         Some("a decrease to zero".to_string())
     } else if (removed as f64) > share * (before as f64) {
         let pct = removed.saturating_mul(100) / before.max(1);

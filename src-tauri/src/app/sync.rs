@@ -1,0 +1,236 @@
+//! Running syncs for the CLI, the tray, the UI and the scheduler (all through `sync::run` /
+//! `sync::apply_plan`), previews kept for *Apply*, and the run history (list, detail, CSV).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::connectors::{client_for, require};
+use super::coro::{client as coro_client, CoroSource};
+use crate::clock::SystemClock;
+use crate::context::AppContext;
+use crate::error::{ApiError, ErrorCode};
+use crate::model::ConnectorId;
+use crate::store::{self, runs::{ItemOutcome, RunItem, RunRow}};
+use crate::sync::{self, Plan, Progress, RunSummary, SyncEnv, SyncPolicy, Trigger};
+
+/// A preview the UI can apply: the plan and the id *Apply* names.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct PlanView {
+    pub plan_id: String,
+    #[serde(flatten)]
+    pub plan: Plan,
+}
+
+/// One recorded item, for the run detail screen.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct RunItemView {
+    pub workspace_id: String,
+    pub workspace_name: Option<String>,
+    pub service_key: String,
+    pub service_name: String,
+    #[ts(type = "number | null")]
+    pub company_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub product_id: Option<i64>,
+    pub line_ref: Option<String>,
+    /// `unchanged`, `increase`, `decrease`, `skip` or `hold`.
+    pub action: String,
+    #[ts(type = "number | null")]
+    pub before: Option<i64>,
+    #[ts(type = "number | null")]
+    pub after: Option<i64>,
+    /// `planned`, `pending`, `applied`, `failed`, `skipped` or `held`.
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct RunDetail {
+    pub run: RunSummary,
+    pub items: Vec<RunItemView>,
+}
+
+/// Previews waiting for *Apply*, by id (kept in memory by the desktop app).
+#[derive(Default)]
+pub struct Previews {
+    plans: Mutex<HashMap<String, Plan>>,
+}
+
+impl Previews {
+    pub fn keep(&self, plan: Plan) -> PlanView {
+        let plan_id = uuid::Uuid::new_v4().to_string();
+        if let Ok(mut m) = self.plans.lock() {
+            // Only the latest preview per connector can be applied.
+            m.retain(|_, p| p.connector_id != plan.connector_id);
+            m.insert(plan_id.clone(), plan.clone());
+        }
+        PlanView { plan_id, plan }
+    }
+
+    pub fn take(&self, plan_id: &str) -> Result<Plan, ApiError> {
+        self.plans.lock().ok().and_then(|mut m| m.remove(plan_id)).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                "That preview is no longer available (it was applied or replaced): preview again",
+            )
+        })
+    }
+}
+
+fn policy(ctx: &AppContext, approve_held: bool) -> Result<SyncPolicy, ApiError> {
+    let s = super::settings::get(ctx)?;
+    Ok(SyncPolicy { max_decrease_share: s.max_decrease_share, approve_held, ..SyncPolicy::default() })
+}
+
+/// One connector: gather → plan → apply (or only plan, `dry_run`) → record.
+pub async fn run(
+    ctx: &AppContext,
+    connector: ConnectorId,
+    trigger: Trigger,
+    dry_run: bool,
+    approve_held: bool,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<sync::RunResult, ApiError> {
+    let row = require(ctx, connector)?;
+    let psa = client_for(ctx, &row)?;
+    let source = CoroSource { ctx, client: coro_client(ctx)? };
+    let clock = SystemClock;
+    let env = SyncEnv { store: &ctx.store, data_dir: &ctx.data_dir, psa: &psa, source: &source, clock: &clock };
+    let req = sync::RunRequest { connector_id: connector, trigger, dry_run, policy: policy(ctx, approve_held)? };
+    Ok(sync::run(&env, &req, progress).await?)
+}
+
+/// Every connector, one after the other; one failing does not stop the others.
+pub async fn run_all(
+    ctx: &AppContext,
+    trigger: Trigger,
+    dry_run: bool,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<Vec<(ConnectorId, Result<sync::RunResult, ApiError>)>, ApiError> {
+    let ids: Vec<ConnectorId> = store::connectors::list(&ctx.store.conn()?)?.into_iter().map(|r| r.id).collect();
+    let mut out = Vec::new();
+    for id in ids {
+        let result = run(ctx, id, trigger, dry_run, false, progress).await;
+        out.push((id, result));
+    }
+    Ok(out)
+}
+
+pub async fn preview(ctx: &AppContext, previews: &Previews, connector: ConnectorId) -> Result<PlanView, ApiError> {
+    let result = run(ctx, connector, Trigger::Ui, true, false, &|_| {}).await?;
+    Ok(previews.keep(result.plan))
+}
+
+/// Applies exactly the previewed plan.
+pub async fn apply(
+    ctx: &AppContext,
+    previews: &Previews,
+    connector: ConnectorId,
+    plan_id: &str,
+    approve_held: bool,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<RunSummary, ApiError> {
+    let plan = previews.take(plan_id)?;
+    if plan.connector_id != connector {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "That preview belongs to another connector"));
+    }
+    let row = require(ctx, connector)?;
+    let psa = client_for(ctx, &row)?;
+    let source = CoroSource { ctx, client: coro_client(ctx)? };
+    let clock = SystemClock;
+    let env = SyncEnv { store: &ctx.store, data_dir: &ctx.data_dir, psa: &psa, source: &source, clock: &clock };
+    Ok(sync::apply_plan(&env, &plan, Trigger::Ui, policy(ctx, approve_held)?, progress).await?)
+}
+
+fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
+    let unconfirmed = items.iter().filter(|i| i.item.outcome == ItemOutcome::Pending).count() as u32;
+    let first_failure = items
+        .iter()
+        .find(|i| matches!(i.item.outcome, ItemOutcome::Failed | ItemOutcome::Pending))
+        .and_then(|i| {
+            let who = i.item.workspace_name.as_deref().unwrap_or(&i.item.workspace_id.0);
+            i.item.reason.as_ref().map(|r| format!("{who} / {}: {r}", i.item.service_key))
+        })
+        .or_else(|| row.error.clone());
+    RunSummary::from_row(row, unconfirmed, first_failure)
+}
+
+pub fn list_runs(ctx: &AppContext, connector: Option<ConnectorId>, limit: u32) -> Result<Vec<RunSummary>, ApiError> {
+    let conn = ctx.store.conn()?;
+    let rows = store::runs::list(&conn, connector, None, limit.clamp(1, 1000))?;
+    rows.iter()
+        .map(|r| Ok(summary_of(r, &store::runs::items(&conn, r.id)?)))
+        .collect()
+}
+
+fn find_run(ctx: &AppContext, run_id: i64) -> Result<store::runs::RunWithItems, ApiError> {
+    store::runs::get_with_items(&ctx.store.conn()?, run_id)?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("Run {run_id} does not exist")))
+}
+
+/// A run with its items; `workspace` filters by workspace id or name (case-insensitive substring).
+pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Result<RunDetail, ApiError> {
+    let run = find_run(ctx, run_id)?;
+    let needle = workspace.map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty());
+    let items = run
+        .items
+        .iter()
+        .filter(|i| match &needle {
+            None => true,
+            Some(n) => {
+                i.item.workspace_id.0.to_lowercase().contains(n)
+                    || i.item.workspace_name.as_deref().unwrap_or("").to_lowercase().contains(n)
+            }
+        })
+        .map(|i| RunItemView {
+            workspace_id: i.item.workspace_id.0.clone(),
+            workspace_name: i.item.workspace_name.clone(),
+            service_name: crate::coro::catalog::service_info(&i.item.service_key).name,
+            service_key: i.item.service_key.clone(),
+            company_id: i.item.company_id.map(|c| c.0),
+            product_id: i.item.product_id.map(|p| p.0),
+            line_ref: i.item.line_ref.clone(),
+            action: i.item.action.as_str().to_string(),
+            before: i.item.before_qty,
+            after: i.item.after_qty,
+            outcome: i.item.outcome.as_str().to_string(),
+            reason: i.item.reason.clone(),
+            request_id: i.request_id.clone(),
+        })
+        .collect();
+    Ok(RunDetail { run: summary_of(&run.run, &run.items), items })
+}
+
+/// Writes a run as CSV into `<data dir>/exports/` and returns the file's path.
+pub fn export_csv(ctx: &AppContext, run_id: i64) -> Result<PathBuf, ApiError> {
+    let run = find_run(ctx, run_id)?;
+    let conn = ctx.store.conn()?;
+    let mut names = sync::csv::CsvNames::default();
+    for c in store::cache::companies(&conn, run.run.connector_id)?.items {
+        names.companies.insert(c.id, c.name);
+    }
+    for p in store::cache::products(&conn, run.run.connector_id)?.items {
+        names.products.insert(p.id, p.name);
+    }
+    for i in &run.items {
+        names
+            .services
+            .entry(i.item.service_key.clone())
+            .or_insert_with(|| crate::coro::catalog::service_info(&i.item.service_key).name);
+    }
+    let dir = ctx.data_dir.join("exports");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not create {}: {e}", dir.display())))?;
+    let path = dir.join(sync::csv::file_name(&run.run));
+    std::fs::write(&path, sync::csv::run_csv(&run, &names))
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not write {}: {e}", path.display())))?;
+    Ok(path)
+}

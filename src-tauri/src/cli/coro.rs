@@ -1,0 +1,198 @@
+//! `psa-bridge coro connect`, `psa-bridge workspaces`, `psa-bridge services`.
+
+use clap::{Args, Subcommand};
+
+use super::output::{print_json, table};
+use super::secret_input::read_secret;
+use crate::app;
+use crate::context::AppContext;
+use crate::error::ApiError;
+use crate::views::{CoroInput, Unit};
+
+#[derive(Debug, Subcommand)]
+pub enum CoroCmd {
+    /// Connect the Coro channel (checked live; the client secret is read from stdin or a prompt).
+    Connect(ConnectArgs),
+    /// Show the stored Coro connection.
+    Status(super::connector::JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// us, ca, eu, or the API's URL.
+    #[arg(long)]
+    pub region: String,
+    #[arg(long)]
+    pub client_id: String,
+    /// The channel (parent) workspace id the API credential was created in.
+    #[arg(long)]
+    pub channel: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl CoroCmd {
+    pub fn wants_json(&self) -> bool {
+        match self {
+            CoroCmd::Connect(a) => a.json,
+            CoroCmd::Status(f) => f.json,
+        }
+    }
+}
+
+fn print_status(s: &crate::views::CoroStatus, json: bool) -> Result<(), ApiError> {
+    if json {
+        return print_json(s);
+    }
+    if s.connected {
+        println!(
+            "Coro connected: channel {} ({}) at {}",
+            s.channel_name.as_deref().unwrap_or("?"),
+            s.channel.as_deref().unwrap_or("?"),
+            s.base_url.as_deref().unwrap_or("?")
+        );
+    } else {
+        println!("Coro is not connected: psa-bridge coro connect --region us --client-id ID --channel WORKSPACE_ID");
+    }
+    Ok(())
+}
+
+pub fn run(ctx: &AppContext, cmd: &CoroCmd) -> Result<(), ApiError> {
+    match cmd {
+        CoroCmd::Connect(a) => {
+            let client_secret = read_secret("Coro client secret")?;
+            let input = CoroInput {
+                region: a.region.clone(),
+                client_id: a.client_id.clone(),
+                client_secret,
+                channel: a.channel.clone(),
+            };
+            let s = super::runtime()?.block_on(app::coro::connect(ctx, input))?;
+            print_status(&s, a.json)
+        }
+        CoroCmd::Status(f) => print_status(&app::coro::status(ctx)?, f.json),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WorkspacesArgs {
+    /// Show the mapping of this connector too.
+    #[arg(long)]
+    pub connector: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn workspaces(ctx: &AppContext, a: &WorkspacesArgs) -> Result<(), ApiError> {
+    let rt = super::runtime()?;
+    if let Some(c) = &a.connector {
+        let row = app::connectors::resolve(ctx, c)?;
+        let rows = rt.block_on(app::mappings::workspace_rows(ctx, row.id))?;
+        if a.json {
+            return print_json(&rows);
+        }
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.workspace_id.clone(),
+                    r.name.clone(),
+                    if r.archived { format!("{} (not billed)", r.status) } else { r.status.clone() },
+                    match (&r.company, r.stale) {
+                        (Some(c), true) => format!("{} [{}] — gone from the PSA", c.name, c.id),
+                        (Some(c), false) => format!("{} [{}]", c.name, c.id),
+                        (None, _) => r
+                            .suggestion
+                            .as_ref()
+                            .map(|s| format!("(suggested: {} [{}])", s.name, s.id))
+                            .unwrap_or_else(|| "—".into()),
+                    },
+                ]
+            })
+            .collect();
+        print!("{}", table(&["WORKSPACE", "NAME", "STATUS", "PSA COMPANY"], &body));
+        return Ok(());
+    }
+    let list = rt.block_on(app::coro::workspaces(ctx))?;
+    if a.json {
+        return print_json(&list);
+    }
+    let body: Vec<Vec<String>> = list
+        .iter()
+        .map(|w| {
+            vec![
+                w.id.clone(),
+                w.name.clone(),
+                if w.archived { format!("{} (not billed)", w.status) } else { w.status.clone() },
+            ]
+        })
+        .collect();
+    print!("{}", table(&["WORKSPACE", "NAME", "STATUS"], &body));
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct ServicesArgs {
+    /// Show the mapping of this connector too.
+    #[arg(long)]
+    pub connector: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn unit_word(u: Unit) -> &'static str {
+    match u {
+        Unit::Device => "device",
+        Unit::User => "user",
+    }
+}
+
+pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
+    let rt = super::runtime()?;
+    if let Some(c) = &a.connector {
+        let row = app::connectors::resolve(ctx, c)?;
+        let rows = rt.block_on(app::mappings::service_rows(ctx, row.id))?;
+        if a.json {
+            return print_json(&rows);
+        }
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.service_key.clone(),
+                    if r.known { r.name.clone() } else { format!("{} (new)", r.name) },
+                    unit_word(r.unit).to_string(),
+                    r.product.as_ref().map(|p| format!("{} [{}]", p.name, p.id)).unwrap_or_else(|| "—".into()),
+                ]
+            })
+            .collect();
+        print!("{}", table(&["SERVICE", "NAME", "UNIT", "PSA PRODUCT"], &body));
+        return Ok(());
+    }
+    let mut seen = app::coro::seen_services(ctx)?;
+    if seen.is_empty() {
+        let ids: Vec<String> = rt
+            .block_on(app::coro::workspaces(ctx))?
+            .into_iter()
+            .filter(|w| !w.archived)
+            .map(|w| w.id)
+            .collect();
+        seen = rt.block_on(app::coro::discover_services(ctx, &ids))?;
+    }
+    let list = crate::coro::catalog::catalogue(seen);
+    if a.json {
+        return print_json(&list);
+    }
+    let body: Vec<Vec<String>> = list
+        .iter()
+        .map(|s| {
+            vec![
+                s.key.clone(),
+                if s.known { s.name.clone() } else { format!("{} (new)", s.name) },
+                unit_word(s.default_unit).to_string(),
+            ]
+        })
+        .collect();
+    print!("{}", table(&["SERVICE", "NAME", "DEFAULT UNIT"], &body));
+    Ok(())
+}
