@@ -68,7 +68,7 @@ impl AppContext {
             data_dir: self.data_dir.to_string_lossy().into_owned(),
             sandbox,
             daily_sync_paused: self.daily_sync_paused()?,
-            next_sync_at: None,
+            next_sync_at: crate::app::sync::next_due(self, chrono::Utc::now())?.map(|t| t.to_rfc3339()),
             coro_connected: store::coro::get(&conn)?.is_some(),
         })
     }
@@ -91,20 +91,22 @@ impl AppContext {
                         message: None,
                         checked_at: None,
                     });
+                let counts = store::mappings::counts(&conn, row.id)?;
+                let last_sync = store::runs::latest(&conn, row.id, false)?.map(|r| r.last_sync());
                 Ok(ConnectorSummary {
                     id: row.id,
                     kind: row.kind,
                     name: row.name,
                     status,
                     workspace_mapping: MappingCount {
-                        mapped: 0,
-                        total: 0,
+                        mapped: counts.workspaces,
+                        total: workspace_total.max(counts.workspaces),
                     },
                     service_mapping: MappingCount {
-                        mapped: 0,
-                        total: 0,
+                        mapped: counts.services,
+                        total: service_total.max(counts.services),
                     },
-                    last_sync: None,
+                    last_sync,
                 })
             })
             .collect()

@@ -295,10 +295,6 @@ impl Form {
             keys,
         }
     }
-
-    fn score(&self, other: &Form) -> f64 {
-        0.9 * dice(&self.core, &other.core) + 0.1 * dice(&self.full, &other.full)
-    }
 }
 
 /// Candidates (PSA companies or products), normalised once and indexed by the first three
@@ -849,29 +845,5 @@ mod tests {
         };
         assert!(per_keystroke.as_micros() < budget_us, "{per_keystroke:?}");
         eprintln!("filter 10000 per keystroke: {per_keystroke:?}");
-    }
-}
-#[cfg(test)]
-mod scratch_timing {
-    use super::*;
-    #[test]
-    fn scratch_split() {
-        let world = crate::sandbox::seed::World::new(1, 500, 10_000);
-        let companies: Vec<PickOption> = world.company_names.iter().enumerate().map(|(i, n)| PickOption { id: i as i64, name: n.clone(), identifier: None }).collect();
-        let t = std::time::Instant::now();
-        let m = Matcher::companies(&companies);
-        eprintln!("build {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let mut cands = 0;
-        for c in &world.customers {
-            let q = Form::new(&c.name, company_core);
-            let mut v: Vec<u32> = q.keys.iter().filter_map(|k| m.index.get(k)).flatten().copied().collect();
-            v.sort_unstable(); v.dedup(); cands += v.len();
-        }
-        eprintln!("candidates {cands} in {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let empty = HashSet::new();
-        for c in &world.customers { m.best(&[&c.name], &empty, 0.85); }
-        eprintln!("best x500 {:?}", t.elapsed());
     }
 }

@@ -234,3 +234,36 @@ pub fn export_csv(ctx: &AppContext, run_id: i64) -> Result<PathBuf, ApiError> {
         .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not write {}: {e}", path.display())))?;
     Ok(path)
 }
+
+const LAST_SCHEDULE_ATTEMPT: &str = "schedule_last_attempt";
+const LAST_SCHEDULE_SUCCESS: &str = "schedule_last_success";
+
+fn stored_time(ctx: &AppContext, key: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    Ok(store::settings::get(&ctx.store.conn()?, key)?
+        .and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok())
+        .map(|t| t.with_timezone(&chrono::Utc)))
+}
+
+/// When the daily run is next due in the machine's time zone (`None` when paused). A time at or
+/// before `now` means a missed run to catch up now.
+pub fn next_due(ctx: &AppContext, now: chrono::DateTime<chrono::Utc>) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    let s = super::settings::get(ctx)?;
+    let policy = crate::schedule::SchedulePolicy {
+        local_time: super::settings::parse_time(&s.daily_sync_time)?,
+        paused: s.daily_sync_paused,
+        tz: chrono::Local,
+    };
+    let last_attempt = stored_time(ctx, LAST_SCHEDULE_ATTEMPT)?;
+    let last_success = stored_time(ctx, LAST_SCHEDULE_SUCCESS)?;
+    Ok(crate::schedule::next_due(last_success, last_attempt, now, &policy))
+}
+
+/// Records a scheduled run's attempt (and success) so the next slot is computed from it.
+pub fn record_scheduled(ctx: &AppContext, at: chrono::DateTime<chrono::Utc>, success: bool) -> Result<(), ApiError> {
+    let conn = ctx.store.conn()?;
+    store::settings::set(&conn, LAST_SCHEDULE_ATTEMPT, &at.to_rfc3339())?;
+    if success {
+        store::settings::set(&conn, LAST_SCHEDULE_SUCCESS, &at.to_rfc3339())?;
+    }
+    Ok(())
+}

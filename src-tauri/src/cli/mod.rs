@@ -9,6 +9,7 @@ pub mod output;
 pub mod sandbox;
 pub mod secret_input;
 pub mod status;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +78,13 @@ pub enum Command {
     /// Remove a workspace or service mapping.
     #[command(subcommand)]
     Unmap(map::UnmapCmd),
+    /// Make the PSA's billed quantities equal Coro usage (--dry-run: only show the plan).
+    Sync(sync::SyncArgs),
+    /// Recent sync runs.
+    Runs(sync::RunsArgs),
+    /// One run: its items, or a CSV export.
+    #[command(subcommand)]
+    Run(sync::RunCmd),
 }
 
 /// A tokio runtime for headless commands.
@@ -148,6 +156,9 @@ impl Command {
             Command::Services(a) => a.json,
             Command::Map(m) => m.wants_json(),
             Command::Unmap(m) => m.wants_json(),
+            Command::Sync(a) => a.json,
+            Command::Runs(a) => a.json,
+            Command::Run(r) => r.wants_json(),
         }
     }
 }
@@ -168,6 +179,9 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Services(a) => coro::services(&ctx, a),
         Command::Map(m) => map::map(&ctx, m),
         Command::Unmap(m) => map::unmap(&ctx, m),
+        Command::Sync(a) => sync::run(&ctx, a),
+        Command::Runs(a) => sync::runs(&ctx, a),
+        Command::Run(r) => sync::run_cmd(&ctx, r),
     }
 }
 

@@ -7,6 +7,10 @@ use serde::Serialize;
 use crate::error::ApiError;
 
 pub fn print_error(e: &ApiError, json: bool) {
+    if e.message.is_empty() {
+        // Already reported in the command's own output.
+        return;
+    }
     if json {
         let doc = serde_json::json!({ "error": e });
         println!("{doc}");

@@ -93,15 +93,59 @@ pub fn save_settings(
 
 #[tauri::command]
 pub fn sync_now(app: AppHandle) -> Result<(), ApiError> {
-    start_sync(&app, "ui")
+    super::syncing::start_all(&app, crate::sync::Trigger::Ui)
 }
 
-/// Starts a sync run for every connector (tray and UI share this).
-pub fn start_sync<R: Runtime>(_app: &AppHandle<R>, trigger: &str) -> Result<(), ApiError> {
-    Err(ApiError::new(
-        crate::error::ErrorCode::InvalidInput,
-        format!("nothing to sync yet ({trigger}): add a PSA connector and map workspaces first"),
-    ))
+#[tauri::command]
+pub async fn sync_preview(
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+) -> Result<app::sync::PlanView, ApiError> {
+    let ctx = state.ctx.clone();
+    app::sync::preview(&ctx, &state.previews, connector_id).await
+}
+
+#[tauri::command]
+pub async fn sync_apply(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    connector_id: ConnectorId,
+    plan_id: String,
+    approve_held: bool,
+) -> Result<crate::sync::RunSummary, ApiError> {
+    let ctx = state.ctx.clone();
+    let progress = super::syncing::progress_emitter(&app);
+    let summary = app::sync::apply(&ctx, &state.previews, connector_id, &plan_id, approve_held, &progress).await?;
+    if let Err(e) = app.emit(
+        "app-event",
+        serde_json::json!({"kind": "run_finished", "run_id": summary.run_id, "status": summary.status}),
+    ) {
+        tracing::debug!(error = %e, "event not delivered");
+    }
+    Ok(summary)
+}
+
+#[tauri::command]
+pub fn list_runs(
+    state: State<'_, DesktopState>,
+    connector_id: Option<ConnectorId>,
+    limit: u32,
+) -> Result<Vec<crate::sync::RunSummary>, ApiError> {
+    app::sync::list_runs(&state.ctx, connector_id, limit)
+}
+
+#[tauri::command]
+pub fn run_detail(
+    state: State<'_, DesktopState>,
+    run_id: i64,
+    workspace: Option<String>,
+) -> Result<app::sync::RunDetail, ApiError> {
+    app::sync::run_detail(&state.ctx, run_id, workspace.as_deref())
+}
+
+#[tauri::command]
+pub fn export_run_csv(state: State<'_, DesktopState>, run_id: i64) -> Result<String, ApiError> {
+    Ok(app::sync::export_csv(&state.ctx, run_id)?.to_string_lossy().into_owned())
 }
 
 #[tauri::command]

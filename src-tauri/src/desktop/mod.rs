@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod notify;
+pub mod syncing;
 pub mod tray;
 pub mod window;
 
@@ -36,6 +37,8 @@ pub struct DesktopState {
     /// Kept alive for the app's lifetime in `--sandbox` mode.
     pub sandbox: Option<crate::context::Demo>,
     pub tray_menu: std::sync::Mutex<Option<tray::TrayMenu<tauri::Wry>>>,
+    pub sync: syncing::SyncState,
+    pub previews: crate::app::sync::Previews,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -76,6 +79,8 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             ctx: ctx.clone(),
             sandbox,
             tray_menu: std::sync::Mutex::new(None),
+            sync: syncing::SyncState::default(),
+            previews: crate::app::sync::Previews::default(),
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -98,10 +103,16 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::map_service,
             commands::unmap_service,
             commands::sync_now,
+            commands::sync_preview,
+            commands::sync_apply,
+            commands::list_runs,
+            commands::run_detail,
+            commands::export_run_csv,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
             setup_tray(&handle)?;
+            syncing::spawn_scheduler(&handle);
             if !hidden {
                 window::show(&handle, None)?;
             }
@@ -151,12 +162,17 @@ pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
 pub fn perform<R: Runtime>(app: &AppHandle<R>, action: tray::TrayAction) {
     use tray::TrayAction::*;
     let result: Result<(), String> = match action {
-        OpenWindow => window::show(app, None).map_err(|e| e.to_string()),
-        SyncNow => commands::start_sync(app, "tray").map_err(|e| e.message),
+        OpenWindow => {
+            // After a failed or held run, opening the app shows that run.
+            let route = syncing::take_unseen_problem(app).map(|id| format!("history/{id}"));
+            window::show(app, route.as_deref()).map_err(|e| e.to_string())
+        }
+        SyncNow => syncing::start_all(app, crate::sync::Trigger::Tray).map_err(|e| e.message),
         SetPaused(p) => app
             .try_state::<DesktopState>()
             .ok_or_else(|| "app state missing".to_string())
-            .and_then(|s| s.ctx.set_daily_sync_paused(p).map_err(|e| e.message)),
+            .and_then(|s| s.ctx.set_daily_sync_paused(p).map_err(|e| e.message))
+            .map(|()| syncing::refresh_tray_state(app)),
         SetAutostart(on) => {
             let al = app.autolaunch();
             if on { al.enable() } else { al.disable() }.map_err(|e| e.to_string())
