@@ -121,8 +121,9 @@ pub struct Demo {
     _runtime: tokio::runtime::Runtime,
 }
 
-/// Opens demo mode: starts the sandbox (fixed ports from 47800 when free, so stored connectors
-/// keep working across launches; any free ports otherwise) and the demo data folder.
+/// Opens demo mode: starts the sandbox (ports from 47800 when free, so the URLs the README
+/// names work; any free ports otherwise) and a fresh demo data folder seeded by
+/// [`crate::app::demo::seed`].
 pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), ApiError> {
     let base = crate::paths::data_dir(data_dir_flag)?;
     let dir = base.join("sandbox");
@@ -158,7 +159,18 @@ pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), A
                 .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
         }
     };
+    // A fresh demo every launch: the sandbox's data is fresh too, and its ports may differ.
+    if dir.join(crate::store::DB_FILE_NAME).exists() {
+        if let Ok(old) = AppContext::open_at(&dir) {
+            crate::app::demo::forget_secrets(&old);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ApiError::new(ErrorCode::Storage, format!("could not create {}: {e}", dir.display()))
+    })?;
     let ctx = AppContext::open_at(&dir)?;
+    runtime.block_on(crate::app::demo::seed(&ctx, &sandbox.info))?;
     Ok((
         ctx,
         Demo {

@@ -6,6 +6,7 @@
 pub mod browse;
 pub mod connectors;
 pub mod coro;
+pub mod demo;
 pub mod mappings;
 pub mod psa_client;
 pub mod settings;

@@ -36,8 +36,11 @@ pub struct RunItemView {
     pub service_name: String,
     #[ts(type = "number | null")]
     pub company_id: Option<i64>,
+    /// From the local PSA cache, when known.
+    pub company_name: Option<String>,
     #[ts(type = "number | null")]
     pub product_id: Option<i64>,
+    pub product_name: Option<String>,
     pub line_ref: Option<String>,
     /// `unchanged`, `increase`, `decrease`, `skip` or `hold`.
     pub action: String,
@@ -179,6 +182,7 @@ fn find_run(ctx: &AppContext, run_id: i64) -> Result<store::runs::RunWithItems, 
 /// A run with its items; `workspace` filters by workspace id or name (case-insensitive substring).
 pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Result<RunDetail, ApiError> {
     let run = find_run(ctx, run_id)?;
+    let names = names_for(ctx, &run)?;
     let needle = workspace.map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty());
     let items = run
         .items
@@ -196,7 +200,9 @@ pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Res
             service_name: crate::coro::catalog::service_info(&i.item.service_key).name,
             service_key: i.item.service_key.clone(),
             company_id: i.item.company_id.map(|c| c.0),
+            company_name: i.item.company_id.and_then(|c| names.companies.get(&c).cloned()),
             product_id: i.item.product_id.map(|p| p.0),
+            product_name: i.item.product_id.and_then(|p| names.products.get(&p).cloned()),
             line_ref: i.item.line_ref.clone(),
             action: i.item.action.as_str().to_string(),
             before: i.item.before_qty,
@@ -212,6 +218,18 @@ pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Res
 /// Writes a run as CSV into `<data dir>/exports/` and returns the file's path.
 pub fn export_csv(ctx: &AppContext, run_id: i64) -> Result<PathBuf, ApiError> {
     let run = find_run(ctx, run_id)?;
+    let names = names_for(ctx, &run)?;
+    let dir = ctx.data_dir.join("exports");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not create {}: {e}", dir.display())))?;
+    let path = dir.join(sync::csv::file_name(&run.run));
+    std::fs::write(&path, sync::csv::run_csv(&run, &names))
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not write {}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// Company, product and service names for a run's ids (from the local caches).
+fn names_for(ctx: &AppContext, run: &store::runs::RunWithItems) -> Result<sync::csv::CsvNames, ApiError> {
     let conn = ctx.store.conn()?;
     let mut names = sync::csv::CsvNames::default();
     for c in store::cache::companies(&conn, run.run.connector_id)?.items {
@@ -226,13 +244,7 @@ pub fn export_csv(ctx: &AppContext, run_id: i64) -> Result<PathBuf, ApiError> {
             .entry(i.item.service_key.clone())
             .or_insert_with(|| crate::coro::catalog::service_info(&i.item.service_key).name);
     }
-    let dir = ctx.data_dir.join("exports");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not create {}: {e}", dir.display())))?;
-    let path = dir.join(sync::csv::file_name(&run.run));
-    std::fs::write(&path, sync::csv::run_csv(&run, &names))
-        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not write {}: {e}", path.display())))?;
-    Ok(path)
+    Ok(names)
 }
 
 const LAST_SCHEDULE_ATTEMPT: &str = "schedule_last_attempt";

@@ -3,7 +3,11 @@
 /**
  * One recorded item, for the run detail screen.
  */
-export type RunItemView = { workspace_id: string, workspace_name: string | null, service_key: string, service_name: string, company_id: number | null, product_id: number | null, line_ref: string | null, 
+export type RunItemView = { workspace_id: string, workspace_name: string | null, service_key: string, service_name: string, company_id: number | null, 
+/**
+ * From the local PSA cache, when known.
+ */
+company_name: string | null, product_id: number | null, product_name: string | null, line_ref: string | null, 
 /**
  * `unchanged`, `increase`, `decrease`, `skip` or `hold`.
  */

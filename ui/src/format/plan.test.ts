@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PlanItem, PlanTotals, RunItem } from '../ipc/types';
+import type { PlanItem, PlanTotals, RunItemView } from '../ipc/types';
 import {
   DEFAULT_PLAN_FILTER,
   actionLabel,
@@ -10,12 +10,14 @@ import {
   filterItems,
   itemKey,
   itemOutcome,
+  productText,
   progressText,
   qty,
   serviceText,
   totalChips,
   triggerLabel,
   workspaceChoices,
+  workspaceText,
   writeCount,
 } from './plan';
 
@@ -58,6 +60,11 @@ describe('actions', () => {
   it('labels outcomes and triggers', () => {
     expect(itemOutcome('pending').label).toBe('Unconfirmed');
     expect(itemOutcome('failed').tone).toBe('danger');
+    // Run items carry action and outcome as plain strings: unknown ones read as themselves.
+    expect(itemOutcome('reverted')).toEqual({ label: 'reverted', tone: 'neutral' });
+    expect(itemOutcome('constructor').tone).toBe('neutral');
+    expect(actionLabel('rollback')).toBe('rollback');
+    expect(actionTone('toString')).toBe('neutral');
     expect(triggerLabel('schedule')).toBe('Daily schedule');
     expect(triggerLabel('ui')).toBe('App');
   });
@@ -85,6 +92,28 @@ describe('names', () => {
     expect(serviceText(item({ service_key: '' }))).toBe('Whole workspace');
     expect(companyText(item({ company_name: null }))).toBe('Company #10');
     expect(companyText(item({ company_name: null, company_id: null }))).toBeNull();
+  });
+  it('names a recorded run item, which has ids but no company or product names', () => {
+    const recorded: RunItemView = {
+      workspace_id: 'ws1',
+      workspace_name: null,
+      service_key: 'edr',
+      service_name: 'Endpoint Detection & Response',
+      company_id: 10,
+      product_id: null,
+      line_ref: null,
+      action: 'decrease',
+      before: 5,
+      after: 3,
+      outcome: 'pending',
+      reason: null,
+      request_id: null,
+    };
+    expect(workspaceText(recorded)).toBe('ws1');
+    expect(companyText(recorded)).toBe('Company #10');
+    expect(productText(recorded)).toBeNull();
+    expect(actionTone(recorded.action)).toBe('info');
+    expect(filterItems([recorded], { ...DEFAULT_PLAN_FILTER, action: 'decrease' })).toEqual([recorded]);
   });
 });
 
@@ -139,11 +168,20 @@ describe('totals', () => {
 
 describe('workspaceChoices', () => {
   it('lists each workspace once, by name', () => {
-    const run = (id: string, name: string | null): RunItem => ({
-      ...item({ workspace_id: id }),
+    const run = (id: string, name: string | null): RunItemView => ({
+      workspace_id: id,
       workspace_name: name,
+      service_key: 'edr',
+      service_name: 'Endpoint Detection & Response',
+      company_id: 10,
+      product_id: 20,
+      line_ref: null,
+      action: 'increase',
+      before: 10,
+      after: 12,
       outcome: 'applied',
-      request_id: null,
+      reason: null,
+      request_id: 'req-1',
     });
     expect(workspaceChoices([run('b', 'Zeta'), run('a', 'Alpha'), run('b', 'Zeta'), run('c', null)])).toEqual([
       { id: 'a', name: 'Alpha' },

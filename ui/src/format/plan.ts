@@ -1,9 +1,14 @@
 // Text, tone and filtering for the sync preview (plan) and the items of a recorded run. Pure.
-import type { Action, Outcome, PlanItem, PlanTotals, RunCounts, RunItem, Trigger } from '../ipc/types';
+import type { Action, PlanItem, PlanTotals, RunCounts, RunItemView, Trigger } from '../ipc/types';
 import type { Tone } from './connector';
 
-/** The fields a plan item and a journalled run item share. */
-export type ItemLike = Pick<PlanItem, 'workspace_id' | 'service_key' | 'action' | 'before' | 'after' | 'reason'> & {
+/**
+ * The fields a plan item (PlanItem) and a recorded run item (RunItemView) share. A run item's
+ * action is a plain string (one of Action's values as the journal stores them), and it has no
+ * company, product or line names.
+ */
+export type ItemLike = Pick<PlanItem, 'workspace_id' | 'service_key' | 'before' | 'after' | 'reason'> & {
+  action: Action | string;
   workspace_name?: string | null;
   service_name?: string | null;
   company_id?: number | null;
@@ -24,15 +29,25 @@ const ACTIONS: Record<Action, { label: string; tone: Tone }> = {
 
 export const ACTION_ORDER: readonly Action[] = ['increase', 'decrease', 'hold', 'skip', 'unchanged'];
 
-export function actionLabel(action: Action): string {
-  return ACTIONS[action]?.label ?? action;
+/** The entry of a display table for a value the backend sent as a plain string. */
+function known<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
-export function actionTone(action: Action): Tone {
-  return ACTIONS[action]?.tone ?? 'neutral';
+/** Takes a string too: a run item's action arrives as one (an unknown one reads as itself). */
+export function actionLabel(action: Action | string): string {
+  return known(ACTIONS, action)?.label ?? action;
 }
 
-const OUTCOMES: Record<Outcome, { label: string; tone: Tone; title?: string }> = {
+export function actionTone(action: Action | string): Tone {
+  return known(ACTIONS, action)?.tone ?? 'neutral';
+}
+
+/**
+ * What became of a recorded item (RunItemView.outcome, a plain string: the journal's
+ * `planned`, `pending`, `applied`, `failed`, `skipped` or `held`).
+ */
+const OUTCOMES: Readonly<Record<string, { label: string; tone: Tone; title?: string }>> = {
   planned: { label: 'Planned', tone: 'neutral' },
   pending: {
     label: 'Unconfirmed',
@@ -45,8 +60,8 @@ const OUTCOMES: Record<Outcome, { label: string; tone: Tone; title?: string }> =
   held: { label: 'Held', tone: 'warning' },
 };
 
-export function itemOutcome(outcome: Outcome): { label: string; tone: Tone; title?: string } {
-  return OUTCOMES[outcome] ?? { label: outcome, tone: 'neutral' };
+export function itemOutcome(outcome: string): { label: string; tone: Tone; title?: string } {
+  return known(OUTCOMES, outcome) ?? { label: outcome, tone: 'neutral' };
 }
 
 const TRIGGERS: Record<Trigger, string> = {
@@ -159,7 +174,7 @@ export function countsText(c: RunCounts): string {
 }
 
 /** The workspaces of a run's items, for its filter: unique, sorted by name. */
-export function workspaceChoices(items: readonly RunItem[]): Array<{ id: string; name: string }> {
+export function workspaceChoices(items: readonly RunItemView[]): Array<{ id: string; name: string }> {
   const seen = new Map<string, string>();
   for (const item of items) if (!seen.has(item.workspace_id)) seen.set(item.workspace_id, workspaceText(item));
   return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));

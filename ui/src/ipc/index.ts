@@ -6,22 +6,20 @@ import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ConnectorSummary } from '../bindings/ConnectorSummary';
 import { BACKEND_UNAVAILABLE, toApiError } from './errors';
 import { APP_EVENT, NAVIGATE_EVENT, asAppEvent, asRouteName, type AppEvent } from './events';
-import type {
-  AutotaskInput,
-  ConnectwiseInput,
-  CoroInput,
-  CoroStatus,
-  MapService,
-  MapWorkspace,
-  PickOption,
-  Plan,
-  RunDetail,
-  RunSummary,
-  SandboxDefaults,
-  ServiceRow,
-  SettingsView,
-  WorkspaceRow,
-} from './types';
+import type { AutotaskInput } from '../bindings/AutotaskInput';
+import type { ConnectwiseInput } from '../bindings/ConnectwiseInput';
+import type { CoroInput } from '../bindings/CoroInput';
+import type { CoroStatus } from '../bindings/CoroStatus';
+import type { MapService } from '../bindings/MapService';
+import type { MapWorkspace } from '../bindings/MapWorkspace';
+import type { PickOption } from '../bindings/PickOption';
+import type { PlanView } from '../bindings/PlanView';
+import type { RunDetail } from '../bindings/RunDetail';
+import type { RunSummary } from '../bindings/RunSummary';
+import type { SandboxDefaults } from '../bindings/SandboxDefaults';
+import type { ServiceRow } from '../bindings/ServiceRow';
+import type { SettingsView } from '../bindings/SettingsView';
+import type { WorkspaceRow } from '../bindings/WorkspaceRow';
 
 export type { ApiError } from '../bindings/ApiError';
 export type { AppEvent } from './events';
@@ -127,8 +125,9 @@ export function unmapService(connectorId: ConnectorId, serviceKey: string): Prom
 
 // ---------------------------------------------------------------- sync and history
 
-export function syncPreview(connectorId: ConnectorId): Promise<Plan> {
-  return call<Plan>('sync_preview', { connectorId });
+/** Reads both sides and plans (nothing is written); keep `plan_id` for `syncApply`. */
+export function syncPreview(connectorId: ConnectorId): Promise<PlanView> {
+  return call<PlanView>('sync_preview', { connectorId });
 }
 
 /** Applies exactly the previewed plan `planId`; held decreases only when `approveHeld`. */
@@ -141,10 +140,12 @@ export function syncNow(): Promise<void> {
   return call<void>('sync_now');
 }
 
+/** The latest runs, newest first; `connectorId` null for every connector (`limit` 1–1000). */
 export function listRuns(connectorId: ConnectorId | null, limit: number): Promise<RunSummary[]> {
   return call<RunSummary[]>('list_runs', { connectorId, limit });
 }
 
+/** A run and its items; `workspace` filters by workspace id or name (case-insensitive substring). */
 export function runDetail(runId: number, workspace: string | null): Promise<RunDetail> {
   return call<RunDetail>('run_detail', { runId, workspace });
 }

@@ -8,7 +8,7 @@ import { outcomeLabel, outcomeTone } from '../../format/connector';
 import { runDuration } from '../../format/duration';
 import { countsText, triggerLabel, workspaceChoices } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
-import { exportRunCsv, listConnectors, runDetail, toApiError, type RunItem } from '../../ipc';
+import { exportRunCsv, listConnectors, runDetail, toApiError, type RunItemView } from '../../ipc';
 import { routeHref } from '../../router';
 import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
@@ -114,9 +114,17 @@ export function RunDetailView({ runId }: { runId: number }) {
   );
 }
 
-/** The items of one workspace, as the backend filters them. */
+/**
+ * The items of one workspace, as the backend filters them. `run_detail` matches its `workspace`
+ * as a case-insensitive substring of the id or name, so "ws1" also brings "ws10": only the exact
+ * workspace chosen is kept.
+ */
 function WorkspaceItems({ runId, workspace, filter }: { runId: number; workspace: string; filter: ComponentChildren }) {
-  const fetch = useCallback(() => runDetail(runId, workspace), [runId, workspace]);
+  const fetch = useCallback(
+    () =>
+      runDetail(runId, workspace).then((d) => ({ ...d, items: d.items.filter((i) => i.workspace_id === workspace) })),
+    [runId, workspace],
+  );
   const [detail, reload] = useLoad(fetch);
   useAppEvents((e) => {
     if (e.kind === 'run_finished' && e.run_id === runId) reload();
@@ -128,11 +136,11 @@ function WorkspaceItems({ runId, workspace, filter }: { runId: number; workspace
   );
 }
 
-function RunItems({ items, filter }: { items: RunItem[]; filter: ComponentChildren }) {
+function RunItems({ items, filter }: { items: RunItemView[]; filter: ComponentChildren }) {
   return <ItemsTable items={items} testId="run-items" rowTestIdPrefix="run-item" run={outcomeOf} extraFilters={filter} />;
 }
 
-const outcomeOf = (item: RunItem) => ({ outcome: item.outcome, request_id: item.request_id });
+const outcomeOf = (item: RunItemView) => ({ outcome: item.outcome, request_id: item.request_id });
 
 function ExportButton({ runId }: { runId: number }) {
   const [state, setState] = useState<{ busy: boolean; path: string | null; error: string | null }>({

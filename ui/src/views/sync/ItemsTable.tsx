@@ -21,12 +21,12 @@ import {
   type ItemLike,
   type PlanFilter,
 } from '../../format/plan';
-import type { Action, Outcome } from '../../ipc';
+import type { Action } from '../../ipc';
 
 /** More rows than this are not rendered at once: the filters narrow them down. */
 const MAX_ROWS = 500;
 
-type RunFields = { outcome: Outcome; request_id: string | null };
+type RunFields = { outcome: string; request_id: string | null };
 
 type Props<T extends ItemLike> = {
   items: readonly T[];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppEvent, Plan, RunSummary } from '../../ipc';
+import type { AppEvent, PlanView, RunSummary } from '../../ipc';
 
 // The backend, faked: preview answers a plan; apply waits until the test finishes it.
 const backend = vi.hoisted(() => ({
@@ -22,7 +22,7 @@ vi.mock('../../ipc', () => ({
 
 import { apply, chooseConnector, getSession, preview, resetSession, setApproveHeld } from './session';
 
-function plan(connectorId: number): Plan {
+function plan(connectorId: number): PlanView {
   return {
     plan_id: 'p-1',
     connector_id: connectorId,

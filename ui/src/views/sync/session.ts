@@ -3,12 +3,12 @@
 // while an apply runs, whatever screen is showing.
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectorId } from '../../bindings/ConnectorId';
-import { onEvent, syncApply, syncPreview, type Plan, type RunSummary } from '../../ipc';
+import { onEvent, syncApply, syncPreview, type PlanView, type RunSummary } from '../../ipc';
 import { writeCount } from '../../format/plan';
 
 export type SyncSession = {
   connectorId: ConnectorId | null;
-  plan: Plan | null;
+  plan: PlanView | null;
   previewing: boolean;
   approveHeld: boolean;
   applying: boolean;
