@@ -93,10 +93,12 @@ describe('names', () => {
     expect(companyText(item({ company_name: null }))).toBe('Company #10');
     expect(companyText(item({ company_name: null, company_id: null }))).toBeNull();
   });
-  it('names a recorded run item, which has ids but no company or product names', () => {
+  it('names a recorded run item whose company and product are not in the cache', () => {
     const recorded: RunItemView = {
       workspace_id: 'ws1',
       workspace_name: null,
+      company_name: null,
+      product_name: null,
       service_key: 'edr',
       service_name: 'Endpoint Detection & Response',
       company_id: 10,
@@ -171,6 +173,8 @@ describe('workspaceChoices', () => {
     const run = (id: string, name: string | null): RunItemView => ({
       workspace_id: id,
       workspace_name: name,
+      company_name: null,
+      product_name: null,
       service_key: 'edr',
       service_name: 'Endpoint Detection & Response',
       company_id: 10,
