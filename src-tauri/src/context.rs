@@ -68,7 +68,8 @@ impl AppContext {
             data_dir: self.data_dir.to_string_lossy().into_owned(),
             sandbox,
             daily_sync_paused: self.daily_sync_paused()?,
-            next_sync_at: crate::app::sync::next_due(self, chrono::Utc::now())?.map(|t| t.to_rfc3339()),
+            next_sync_at: crate::app::sync::next_due(self, chrono::Utc::now())?
+                .map(|t| t.to_rfc3339()),
             coro_connected: store::coro::get(&conn)?.is_some(),
         })
     }
@@ -81,7 +82,8 @@ impl AppContext {
         let workspace_total: u32 = store::settings::get(&conn, crate::app::coro::WORKSPACE_COUNT)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        let service_total = crate::coro::catalog::catalogue(crate::app::coro::seen_services(self)?).len() as u32;
+        let service_total =
+            crate::coro::catalog::catalogue(crate::app::coro::seen_services(self)?).len() as u32;
         rows.into_iter()
             .map(|row| {
                 let status = store::status::get(&conn, row.id)?
@@ -167,7 +169,10 @@ pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), A
         let _ = std::fs::remove_dir_all(&dir);
     }
     std::fs::create_dir_all(&dir).map_err(|e| {
-        ApiError::new(ErrorCode::Storage, format!("could not create {}: {e}", dir.display()))
+        ApiError::new(
+            ErrorCode::Storage,
+            format!("could not create {}: {e}", dir.display()),
+        )
     })?;
     let ctx = AppContext::open_at(&dir)?;
     runtime.block_on(crate::app::demo::seed(&ctx, &sandbox.info))?;

@@ -12,7 +12,6 @@ pub mod coro;
 #[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod error;
-pub mod views;
 pub mod http;
 pub mod mapping;
 pub mod model;
@@ -23,3 +22,4 @@ pub mod schedule;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod views;

@@ -10,7 +10,6 @@ pub mod webdriver;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard};
 
 /// The workspace root (parent of this crate).
 pub fn workspace_root() -> PathBuf {
@@ -49,10 +48,24 @@ pub fn results_dir() -> PathBuf {
     dir
 }
 
-/// The app is single-instance per session bus, so tests that launch it take this lock.
-pub fn app_lock() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+/// Held while a test runs the app: the app is single-instance per session bus, so tests that
+/// launch it take this lock (a file lock, so it also holds across test binaries and can be held
+/// across `.await`).
+pub struct AppLock {
+    _file: std::fs::File,
+}
+
+/// Waits for the app lock.
+pub fn app_lock() -> AppLock {
+    let path = std::env::temp_dir().join("psa-bridge-e2e-app.lock");
+    let file = match std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) {
+        Ok(f) => f,
+        Err(e) => panic!("could not open {}: {e}", path.display()),
+    };
+    if let Err(e) = file.lock() {
+        panic!("could not lock {}: {e}", path.display());
+    }
+    AppLock { _file: file }
 }
 
 /// Runs the CLI with `args` against `data_dir`, feeding `stdin`.

@@ -17,15 +17,30 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
     if !desktop_session("add_test_browse_and_refuse_a_wrong_key") {
         return Ok(());
     }
-    let sb = sandbox::start(SandboxOptions { companies: 2_500, ..Default::default() }).await?;
+    let sb = sandbox::start(SandboxOptions {
+        companies: 2_500,
+        ..Default::default()
+    })
+    .await?;
     let cw = sb.info.connectwise.clone();
     let data = tempfile::tempdir()?;
 
     // Wrong private key: the 401 message, exit 1, and nothing stored.
     let bad = cli(
         data.path(),
-        &["connector", "add", "connectwise", "--company", &cw.company, "--site", &cw.site,
-          "--public-key", &cw.public_key, "--client-id", &cw.client_id],
+        &[
+            "connector",
+            "add",
+            "connectwise",
+            "--company",
+            &cw.company,
+            "--site",
+            &cw.site,
+            "--public-key",
+            &cw.public_key,
+            "--client-id",
+            &cw.client_id,
+        ],
         Some("not-the-key\n"),
     );
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
@@ -35,7 +50,10 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
         stderr(&bad)
     );
     let list = cli(data.path(), &["connector", "list", "--json"], None);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(&list))?, serde_json::json!([]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(&list))?,
+        serde_json::json!([])
+    );
     // The private key went nowhere near argv or the database.
     let db = std::fs::read(data.path().join("psa-bridge.sqlite3"))?;
     assert!(!String::from_utf8_lossy(&db).contains("not-the-key"));
@@ -43,8 +61,18 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
     // Right key: Connected.
     let ok = cli(
         data.path(),
-        &["connector", "add", "connectwise", "--company", &cw.company, "--site", &cw.site,
-          "--public-key", &cw.public_key, "--json"],
+        &[
+            "connector",
+            "add",
+            "connectwise",
+            "--company",
+            &cw.company,
+            "--site",
+            &cw.site,
+            "--public-key",
+            &cw.public_key,
+            "--json",
+        ],
         Some(&format!("{}\n", cw.private_key)),
     );
     assert!(ok.status.success(), "{}", stderr(&ok));
@@ -58,10 +86,15 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
 
     // Browse: all 2,500 companies, each page of 1,000 read exactly once.
     sb.connectwise.gate.clear_requests();
-    let companies = cli(data.path(), &["companies", &id, "--refresh", "--json"], None);
+    let companies = cli(
+        data.path(),
+        &["companies", &id, "--refresh", "--json"],
+        None,
+    );
     assert!(companies.status.success(), "{}", stderr(&companies));
     let items: Vec<serde_json::Value> = serde_json::from_str(&stdout(&companies))?;
-    let ids: std::collections::HashSet<i64> = items.iter().filter_map(|c| c["id"].as_i64()).collect();
+    let ids: std::collections::HashSet<i64> =
+        items.iter().filter_map(|c| c["id"].as_i64()).collect();
     let want: std::collections::HashSet<i64> = {
         let state = sb.connectwise.state.lock().expect("sandbox state");
         state
@@ -71,8 +104,14 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
             .filter_map(|c| c["id"].as_i64())
             .collect()
     };
-    assert!(want.len() >= 2_500, "the tenant has the 2,500 generated companies");
-    assert_eq!(ids, want, "every non-deleted company, nothing lost, nothing deleted");
+    assert!(
+        want.len() >= 2_500,
+        "the tenant has the 2,500 generated companies"
+    );
+    assert_eq!(
+        ids, want,
+        "every non-deleted company, nothing lost, nothing deleted"
+    );
     assert_eq!(items.len(), want.len(), "no duplicates");
     let pages: Vec<String> = sb
         .connectwise
@@ -80,8 +119,16 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
         .requests()
         .iter()
         .filter(|r| r.path == "/company/companies")
-        .map(|r| format!("{}@{}", r.query.get("page").and_then(|v| v.as_str()).unwrap_or("1"),
-                         r.query.get("pageSize").and_then(|v| v.as_str()).unwrap_or("?")))
+        .map(|r| {
+            format!(
+                "{}@{}",
+                r.query.get("page").and_then(|v| v.as_str()).unwrap_or("1"),
+                r.query
+                    .get("pageSize")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("?")
+            )
+        })
         .collect();
     assert_eq!(pages, vec!["1@1000", "2@1000", "3@1000"], "each page once");
 
@@ -89,17 +136,35 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
     sb.connectwise.gate.clear_requests();
     let cached = cli(data.path(), &["companies", &id, "--json"], None);
     assert!(cached.status.success());
-    assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&stdout(&cached))?.len(), want.len());
-    assert!(sb.connectwise.gate.requests().is_empty(), "served from the local cache");
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&stdout(&cached))?.len(),
+        want.len()
+    );
+    assert!(
+        sb.connectwise.gate.requests().is_empty(),
+        "served from the local cache"
+    );
 
     // Server-side search.
     let first = items[0]["name"].as_str().unwrap_or_default().to_string();
-    let word = first.split_whitespace().next().unwrap_or_default().to_string();
-    let found = cli(data.path(), &["companies", &id, "--search", &word, "--json"], None);
+    let word = first
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let found = cli(
+        data.path(),
+        &["companies", &id, "--search", &word, "--json"],
+        None,
+    );
     assert!(found.status.success(), "{}", stderr(&found));
     let found: Vec<serde_json::Value> = serde_json::from_str(&stdout(&found))?;
     assert!(!found.is_empty() && found.len() < want.len());
-    assert!(found.iter().all(|c| c["name"].as_str().unwrap_or_default().to_lowercase().contains(&word.to_lowercase())));
+    assert!(found.iter().all(|c| c["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase()
+        .contains(&word.to_lowercase())));
 
     // Products: the catalog's active, non-bundle items include one per Coro service.
     let products = cli(data.path(), &["products", &id, "--json"], None);

@@ -13,11 +13,19 @@ use crate::store::cache::{self, CachedCompany, CachedProduct};
 use crate::views::PickOption;
 
 fn company_option(c: &CachedCompany) -> PickOption {
-    PickOption { id: c.id.0, name: c.name.clone(), identifier: c.identifier.clone() }
+    PickOption {
+        id: c.id.0,
+        name: c.name.clone(),
+        identifier: c.identifier.clone(),
+    }
 }
 
 fn product_option(p: &CachedProduct) -> PickOption {
-    PickOption { id: p.id.0, name: p.name.clone(), identifier: p.identifier.clone() }
+    PickOption {
+        id: p.id.0,
+        name: p.name.clone(),
+        identifier: p.identifier.clone(),
+    }
 }
 
 /// Every active company of the connector's PSA (cached), or the PSA's own search results.
@@ -33,7 +41,11 @@ pub async fn companies(
         let found = client.list_companies(Some(term)).await?;
         return Ok(found
             .iter()
-            .map(|c| PickOption { id: c.id.0, name: c.name.clone(), identifier: c.identifier.clone() })
+            .map(|c| PickOption {
+                id: c.id.0,
+                name: c.name.clone(),
+                identifier: c.identifier.clone(),
+            })
             .collect());
     }
     let cached = cache::companies(&ctx.store.conn()?, id)?;
@@ -45,7 +57,11 @@ pub async fn companies(
         .list_companies(None)
         .await?
         .into_iter()
-        .map(|c| CachedCompany { id: c.id, name: c.name, identifier: c.identifier })
+        .map(|c| CachedCompany {
+            id: c.id,
+            name: c.name,
+            identifier: c.identifier,
+        })
         .collect();
     cache::replace_companies(&ctx.store.conn()?, id, &fresh, Utc::now())?;
     Ok(fresh.iter().map(company_option).collect())
@@ -64,7 +80,11 @@ pub async fn products(
         let found = client.list_products(Some(term)).await?;
         return Ok(found
             .iter()
-            .map(|p| PickOption { id: p.id.0, name: p.name.clone(), identifier: p.identifier.clone() })
+            .map(|p| PickOption {
+                id: p.id.0,
+                name: p.name.clone(),
+                identifier: p.identifier.clone(),
+            })
             .collect());
     }
     let cached = cache::products(&ctx.store.conn()?, id)?;
@@ -76,7 +96,12 @@ pub async fn products(
         .list_products(None)
         .await?
         .into_iter()
-        .map(|p| CachedProduct { id: p.id, name: p.name, identifier: p.identifier, description: None })
+        .map(|p| CachedProduct {
+            id: p.id,
+            name: p.name,
+            identifier: p.identifier,
+            description: None,
+        })
         .collect();
     cache::replace_products(&ctx.store.conn()?, id, &fresh, Utc::now())?;
     Ok(fresh.iter().map(product_option).collect())

@@ -21,12 +21,15 @@ fn invalid(msg: impl Into<String>) -> ApiError {
 
 /// The ConnectWise clientId from Settings, or the message that says where to set it.
 fn connectwise_client_id(ctx: &AppContext) -> Result<String, ApiError> {
-    super::settings::get(ctx)?.connectwise_client_id.ok_or_else(|| {
-        invalid(crate::connectwise::NO_CLIENT_ID)
-    })
+    super::settings::get(ctx)?
+        .connectwise_client_id
+        .ok_or_else(|| invalid(crate::connectwise::NO_CLIENT_ID))
 }
 
-fn connectwise_config(ctx: &AppContext, input: &ConnectwiseInput) -> Result<ConnectWiseConfig, ApiError> {
+fn connectwise_config(
+    ctx: &AppContext,
+    input: &ConnectwiseInput,
+) -> Result<ConnectWiseConfig, ApiError> {
     Ok(ConnectWiseConfig {
         site: input.site.trim().to_string(),
         company: input.company.trim().to_string(),
@@ -37,12 +40,21 @@ fn connectwise_config(ctx: &AppContext, input: &ConnectwiseInput) -> Result<Conn
 
 fn autotask_config(input: &AutotaskInput) -> AutotaskConfig {
     let mut cfg = AutotaskConfig::new(&input.username, &input.integration_code);
-    cfg.zone_url = input.zone_url.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    cfg.zone_url = input
+        .zone_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     cfg
 }
 
 /// Non-secret settings stored in the `connectors.config` column.
-fn stored_config(kind: PsaKind, cw: Option<&ConnectWiseConfig>, at: Option<&AutotaskConfig>) -> Value {
+fn stored_config(
+    kind: PsaKind,
+    cw: Option<&ConnectWiseConfig>,
+    at: Option<&AutotaskConfig>,
+) -> Value {
     match (kind, cw, at) {
         (PsaKind::Connectwise, Some(c), _) => json!({
             "site": c.site, "company": c.company, "public_key": c.public_key,
@@ -82,7 +94,10 @@ async fn add(
     summary(ctx, id)
 }
 
-pub async fn add_connectwise(ctx: &AppContext, input: ConnectwiseInput) -> Result<ConnectorSummary, ApiError> {
+pub async fn add_connectwise(
+    ctx: &AppContext,
+    input: ConnectwiseInput,
+) -> Result<ConnectorSummary, ApiError> {
     let cfg = connectwise_config(ctx, &input)?;
     let name = input
         .name
@@ -93,10 +108,21 @@ pub async fn add_connectwise(ctx: &AppContext, input: ConnectwiseInput) -> Resul
         .unwrap_or_else(|| format!("ConnectWise ({})", cfg.company));
     let client = ConnectWiseClient::new(&cfg, &input.private_key).map_err(ApiError::from)?;
     let config = stored_config(PsaKind::Connectwise, Some(&cfg), None);
-    add(ctx, PsaKind::Connectwise, name, config, &input.private_key, PsaClient::Connectwise(client)).await
+    add(
+        ctx,
+        PsaKind::Connectwise,
+        name,
+        config,
+        &input.private_key,
+        PsaClient::Connectwise(client),
+    )
+    .await
 }
 
-pub async fn add_autotask(ctx: &AppContext, input: AutotaskInput) -> Result<ConnectorSummary, ApiError> {
+pub async fn add_autotask(
+    ctx: &AppContext,
+    input: AutotaskInput,
+) -> Result<ConnectorSummary, ApiError> {
     let cfg = autotask_config(&input);
     let name = input
         .name
@@ -107,11 +133,23 @@ pub async fn add_autotask(ctx: &AppContext, input: AutotaskInput) -> Result<Conn
         .unwrap_or_else(|| format!("Autotask ({})", cfg.username));
     let client = AutotaskClient::new(cfg.clone(), input.secret.clone()).map_err(ApiError::from)?;
     let config = stored_config(PsaKind::Autotask, None, Some(&cfg));
-    add(ctx, PsaKind::Autotask, name, config, &input.secret, PsaClient::Autotask(client)).await
+    add(
+        ctx,
+        PsaKind::Autotask,
+        name,
+        config,
+        &input.secret,
+        PsaClient::Autotask(client),
+    )
+    .await
 }
 
 fn field(config: &Value, key: &str) -> String {
-    config.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    config
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The client of a stored connector, with its secret from the keychain.
@@ -133,15 +171,26 @@ pub fn client_for(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, Api
                 public_key: field(&row.config, "public_key"),
                 client_id: connectwise_client_id(ctx)?,
             };
-            Ok(PsaClient::Connectwise(ConnectWiseClient::new(&cfg, &secret).map_err(ApiError::from)?))
+            Ok(PsaClient::Connectwise(
+                ConnectWiseClient::new(&cfg, &secret).map_err(ApiError::from)?,
+            ))
         }
         PsaKind::Autotask => {
-            let mut cfg = AutotaskConfig::new(&field(&row.config, "username"), &field(&row.config, "integration_code"));
-            cfg.zone_url = row.config.get("zone_url").and_then(Value::as_str).map(str::to_string);
+            let mut cfg = AutotaskConfig::new(
+                &field(&row.config, "username"),
+                &field(&row.config, "integration_code"),
+            );
+            cfg.zone_url = row
+                .config
+                .get("zone_url")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             if let Some(d) = row.config.get("discovery_url").and_then(Value::as_str) {
                 cfg.discovery_url = d.to_string();
             }
-            Ok(PsaClient::Autotask(AutotaskClient::new(cfg, secret).map_err(ApiError::from)?))
+            Ok(PsaClient::Autotask(
+                AutotaskClient::new(cfg, secret).map_err(ApiError::from)?,
+            ))
         }
     }
 }
@@ -180,7 +229,12 @@ pub fn summary(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorSummary, Ap
     ctx.connector_summaries()?
         .into_iter()
         .find(|s| s.id == id)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("Connector {id} does not exist")))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("Connector {id} does not exist"),
+            )
+        })
 }
 
 /// Finds a connector by id or by name (CLI arguments accept either).
@@ -197,7 +251,9 @@ pub fn resolve(ctx: &AppContext, id_or_name: &str) -> Result<ConnectorRow, ApiEr
         .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::NotFound,
-                format!("No connector {id_or_name:?}: `psa-bridge connector list` shows ids and names"),
+                format!(
+                    "No connector {id_or_name:?}: `psa-bridge connector list` shows ids and names"
+                ),
             )
         })
 }

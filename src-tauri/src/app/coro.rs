@@ -58,7 +58,8 @@ pub async fn connect(ctx: &AppContext, input: CoroInput) -> Result<CoroStatus, A
     let mut conn = ctx.store.conn()?;
     let tx = conn.transaction().map_err(store::StoreError::from)?;
     store::coro::save(&tx, &settings, Utc::now())?;
-    ctx.secrets.set(&SecretKey::CoroClientSecret, &input.client_secret)?;
+    ctx.secrets
+        .set(&SecretKey::CoroClientSecret, &input.client_secret)?;
     tx.commit().map_err(store::StoreError::from)?;
     status(ctx)
 }
@@ -101,10 +102,16 @@ const SEEN_SERVICES: &str = "coro_seen_services";
 /// Service keys seen in Coro so far (kept so the service screen lists new services without
 /// re-reading every workspace).
 pub fn seen_services(ctx: &AppContext) -> Result<Vec<String>, ApiError> {
-    Ok(store::settings::get_json::<Vec<String>>(&ctx.store.conn()?, SEEN_SERVICES)?.unwrap_or_default())
+    Ok(
+        store::settings::get_json::<Vec<String>>(&ctx.store.conn()?, SEEN_SERVICES)?
+            .unwrap_or_default(),
+    )
 }
 
-fn remember_services(ctx: &AppContext, keys: impl IntoIterator<Item = String>) -> Result<(), ApiError> {
+fn remember_services(
+    ctx: &AppContext,
+    keys: impl IntoIterator<Item = String>,
+) -> Result<(), ApiError> {
     let mut all = seen_services(ctx)?;
     let before = all.len();
     for k in keys {
@@ -121,7 +128,10 @@ fn remember_services(ctx: &AppContext, keys: impl IntoIterator<Item = String>) -
 
 /// Reads usage of `workspace_ids` once to learn which services are in use (for the service
 /// mapping screen), and remembers them.
-pub async fn discover_services(ctx: &AppContext, workspace_ids: &[String]) -> Result<Vec<String>, ApiError> {
+pub async fn discover_services(
+    ctx: &AppContext,
+    workspace_ids: &[String],
+) -> Result<Vec<String>, ApiError> {
     let report = client(ctx)?.usage(workspace_ids, &HashMap::new()).await;
     let keys: Vec<String> = report
         .workspaces
@@ -146,15 +156,29 @@ impl UsageSource for CoroSource<'_> {
             .workspaces()
             .await?
             .into_iter()
-            .map(|w| SourceWorkspace { id: WorkspaceId(w.id), name: w.name, archived: w.archived || !w.billable })
+            .map(|w| SourceWorkspace {
+                id: WorkspaceId(w.id),
+                name: w.name,
+                archived: w.archived || !w.billable,
+            })
             .collect())
     }
 
-    async fn usage(&self, workspaces: &[WorkspaceId], services: &[ServiceQuery]) -> Result<UsageReport, ApiError> {
+    async fn usage(
+        &self,
+        workspaces: &[WorkspaceId],
+        services: &[ServiceQuery],
+    ) -> Result<UsageReport, ApiError> {
         let ids: Vec<String> = workspaces.iter().map(|w| w.0.clone()).collect();
         let units: HashMap<String, Unit> = services
             .iter()
-            .map(|s| (s.service_key.clone(), s.unit.unwrap_or_else(|| catalog::default_unit(&s.service_key))))
+            .map(|s| {
+                (
+                    s.service_key.clone(),
+                    s.unit
+                        .unwrap_or_else(|| catalog::default_unit(&s.service_key)),
+                )
+            })
             .collect();
         let report = self.client.usage(&ids, &units).await;
         let mut out = UsageReport::default();
@@ -181,7 +205,10 @@ impl UsageSource for CoroSource<'_> {
                 }
                 Err(e) => {
                     for key in units.keys() {
-                        out.counts.insert((ws.clone(), key.clone()), Err(format!("Coro usage unavailable: {e}")));
+                        out.counts.insert(
+                            (ws.clone(), key.clone()),
+                            Err(format!("Coro usage unavailable: {e}")),
+                        );
                     }
                 }
             }

@@ -60,14 +60,23 @@ pub async fn seed(ctx: &AppContext, info: &SandboxInfo) -> Result<(), ApiError> 
     let rows = super::mappings::workspace_rows(ctx, cw.id).await?;
     for row in rows.iter().filter(|r| r.company.is_none()).skip(2) {
         if let Some(s) = &row.suggestion {
-            let req = MapWorkspace { connector_id: cw.id, workspace_id: row.workspace_id.clone(), company_id: CompanyRef(s.id) };
+            let req = MapWorkspace {
+                connector_id: cw.id,
+                workspace_id: row.workspace_id.clone(),
+                company_id: CompanyRef(s.id),
+            };
             super::mappings::map_workspace(ctx, &req).await?;
         }
     }
     let services = super::mappings::service_rows(ctx, cw.id).await?;
     for row in services.iter().filter(|r| r.product.is_none()) {
         if let Some(s) = &row.suggestion {
-            let req = MapService { connector_id: cw.id, service_key: row.service_key.clone(), product_id: ProductRef(s.id), unit: None };
+            let req = MapService {
+                connector_id: cw.id,
+                service_key: row.service_key.clone(),
+                product_id: ProductRef(s.id),
+                unit: None,
+            };
             super::mappings::map_service(ctx, &req).await?;
         }
     }

@@ -13,7 +13,10 @@ use crate::coro::catalog;
 use crate::error::{ApiError, ErrorCode};
 use crate::mapping;
 use crate::model::{ConnectorId, WorkspaceId};
-use crate::store::{self, mappings::{BillingUnit, ServiceLink, WorkspaceLink}};
+use crate::store::{
+    self,
+    mappings::{BillingUnit, ServiceLink, WorkspaceLink},
+};
 use crate::views::{MapService, MapWorkspace, PickOption, ServiceRow, Unit, WorkspaceRow};
 
 fn to_unit(u: BillingUnit) -> Unit {
@@ -30,11 +33,18 @@ fn to_billing_unit(u: Unit) -> BillingUnit {
     }
 }
 
-pub async fn workspace_rows(ctx: &AppContext, id: ConnectorId) -> Result<Vec<WorkspaceRow>, ApiError> {
+pub async fn workspace_rows(
+    ctx: &AppContext,
+    id: ConnectorId,
+) -> Result<Vec<WorkspaceRow>, ApiError> {
     let workspaces = coro::workspaces(ctx).await?;
     let companies = browse::companies(ctx, id, false, None).await?;
     let links = store::mappings::list_workspaces(&ctx.store.conn()?, id)?;
-    Ok(build_workspace_rows(&workspaces, &companies, &links.iter().map(|m| m.link.clone()).collect::<Vec<_>>()))
+    Ok(build_workspace_rows(
+        &workspaces,
+        &companies,
+        &links.iter().map(|m| m.link.clone()).collect::<Vec<_>>(),
+    ))
 }
 
 /// Pure assembly of the workspace rows (tested without I/O).
@@ -43,7 +53,10 @@ pub fn build_workspace_rows(
     companies: &[PickOption],
     links: &[WorkspaceLink],
 ) -> Vec<WorkspaceRow> {
-    let by_ws: HashMap<&str, &WorkspaceLink> = links.iter().map(|l| (l.workspace_id.0.as_str(), l)).collect();
+    let by_ws: HashMap<&str, &WorkspaceLink> = links
+        .iter()
+        .map(|l| (l.workspace_id.0.as_str(), l))
+        .collect();
     let present: HashSet<i64> = companies.iter().map(|c| c.id).collect();
     let taken: HashSet<i64> = links.iter().map(|l| l.company_id.0).collect();
     let unmapped: Vec<(String, String)> = workspaces
@@ -61,34 +74,58 @@ pub fn build_workspace_rows(
                 name: w.name.clone(),
                 status: w.status.clone(),
                 archived: w.archived,
-                company: link.map(|l| PickOption { id: l.company_id.0, name: l.company_name.clone(), identifier: None }),
-                stale: link.is_some_and(|l| !companies.is_empty() && !present.contains(&l.company_id.0)),
+                company: link.map(|l| PickOption {
+                    id: l.company_id.0,
+                    name: l.company_name.clone(),
+                    identifier: None,
+                }),
+                stale: link
+                    .is_some_and(|l| !companies.is_empty() && !present.contains(&l.company_id.0)),
                 suggestion: suggestions.remove(&w.id),
             }
         })
         .collect();
     // Mappings of workspaces Coro no longer lists stay visible (flagged), not silently dropped.
     let listed: HashSet<&str> = workspaces.iter().map(|w| w.id.as_str()).collect();
-    for l in links.iter().filter(|l| !listed.contains(l.workspace_id.0.as_str())) {
+    for l in links
+        .iter()
+        .filter(|l| !listed.contains(l.workspace_id.0.as_str()))
+    {
         rows.push(WorkspaceRow {
             workspace_id: l.workspace_id.0.clone(),
             name: l.workspace_name.clone(),
             status: "not found in Coro".into(),
             archived: false,
-            company: Some(PickOption { id: l.company_id.0, name: l.company_name.clone(), identifier: None }),
+            company: Some(PickOption {
+                id: l.company_id.0,
+                name: l.company_name.clone(),
+                identifier: None,
+            }),
             stale: true,
             suggestion: None,
         });
     }
-    rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    rows.sort_by_key(|r| r.name.to_lowercase());
     rows
 }
 
-pub async fn map_workspace(ctx: &AppContext, req: &MapWorkspace) -> Result<Vec<WorkspaceRow>, ApiError> {
+pub async fn map_workspace(
+    ctx: &AppContext,
+    req: &MapWorkspace,
+) -> Result<Vec<WorkspaceRow>, ApiError> {
     let workspaces = coro::workspaces(ctx).await?;
-    let ws = workspaces.iter().find(|w| w.id == req.workspace_id).ok_or_else(|| {
-        ApiError::new(ErrorCode::NotFound, format!("Coro has no child workspace {:?} under this channel", req.workspace_id))
-    })?;
+    let ws = workspaces
+        .iter()
+        .find(|w| w.id == req.workspace_id)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "Coro has no child workspace {:?} under this channel",
+                    req.workspace_id
+                ),
+            )
+        })?;
     let companies = browse::companies(ctx, req.connector_id, false, None).await?;
     let company = companies.iter().find(|c| c.id == req.company_id.0).ok_or_else(|| {
         ApiError::new(
@@ -106,10 +143,21 @@ pub async fn map_workspace(ctx: &AppContext, req: &MapWorkspace) -> Result<Vec<W
     workspace_rows(ctx, req.connector_id).await
 }
 
-pub async fn unmap_workspace(ctx: &AppContext, id: ConnectorId, workspace_id: &str) -> Result<Vec<WorkspaceRow>, ApiError> {
-    let removed = store::mappings::unmap_workspace(&ctx.store.conn()?, id, &WorkspaceId(workspace_id.to_string()))?;
+pub async fn unmap_workspace(
+    ctx: &AppContext,
+    id: ConnectorId,
+    workspace_id: &str,
+) -> Result<Vec<WorkspaceRow>, ApiError> {
+    let removed = store::mappings::unmap_workspace(
+        &ctx.store.conn()?,
+        id,
+        &WorkspaceId(workspace_id.to_string()),
+    )?;
     if !removed {
-        return Err(ApiError::new(ErrorCode::NotFound, format!("Workspace {workspace_id:?} is not mapped")));
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("Workspace {workspace_id:?} is not mapped"),
+        ));
     }
     workspace_rows(ctx, id).await
 }
@@ -117,19 +165,35 @@ pub async fn unmap_workspace(ctx: &AppContext, id: ConnectorId, workspace_id: &s
 pub async fn service_rows(ctx: &AppContext, id: ConnectorId) -> Result<Vec<ServiceRow>, ApiError> {
     let mut seen = coro::seen_services(ctx)?;
     if seen.is_empty() {
-        let ids: Vec<String> = coro::workspaces(ctx).await?.into_iter().filter(|w| !w.archived).map(|w| w.id).collect();
+        let ids: Vec<String> = coro::workspaces(ctx)
+            .await?
+            .into_iter()
+            .filter(|w| !w.archived)
+            .map(|w| w.id)
+            .collect();
         seen = coro::discover_services(ctx, &ids).await?;
     }
     let products = browse::products(ctx, id, false, None).await?;
-    let links: Vec<ServiceLink> = store::mappings::list_services(&ctx.store.conn()?, id)?.into_iter().map(|m| m.link).collect();
+    let links: Vec<ServiceLink> = store::mappings::list_services(&ctx.store.conn()?, id)?
+        .into_iter()
+        .map(|m| m.link)
+        .collect();
     Ok(build_service_rows(&seen, &products, &links))
 }
 
 /// Pure assembly of the service rows.
-pub fn build_service_rows(seen: &[String], products: &[PickOption], links: &[ServiceLink]) -> Vec<ServiceRow> {
-    let keys = seen.iter().cloned().chain(links.iter().map(|l| l.service_key.clone()));
+pub fn build_service_rows(
+    seen: &[String],
+    products: &[PickOption],
+    links: &[ServiceLink],
+) -> Vec<ServiceRow> {
+    let keys = seen
+        .iter()
+        .cloned()
+        .chain(links.iter().map(|l| l.service_key.clone()));
     let services = catalog::catalogue(keys);
-    let by_key: HashMap<&str, &ServiceLink> = links.iter().map(|l| (l.service_key.as_str(), l)).collect();
+    let by_key: HashMap<&str, &ServiceLink> =
+        links.iter().map(|l| (l.service_key.as_str(), l)).collect();
     let present: HashSet<i64> = products.iter().map(|p| p.id).collect();
     let taken: HashSet<i64> = links.iter().map(|l| l.product_id.0).collect();
     let unmapped: Vec<(String, String)> = services
@@ -143,9 +207,17 @@ pub fn build_service_rows(seen: &[String], products: &[PickOption], links: &[Ser
         .map(|s| {
             let link = by_key.get(s.key.as_str());
             ServiceRow {
-                unit: link.and_then(|l| l.unit).map(to_unit).unwrap_or(s.default_unit),
-                product: link.map(|l| PickOption { id: l.product_id.0, name: l.product_name.clone(), identifier: None }),
-                stale: link.is_some_and(|l| !products.is_empty() && !present.contains(&l.product_id.0)),
+                unit: link
+                    .and_then(|l| l.unit)
+                    .map(to_unit)
+                    .unwrap_or(s.default_unit),
+                product: link.map(|l| PickOption {
+                    id: l.product_id.0,
+                    name: l.product_name.clone(),
+                    identifier: None,
+                }),
+                stale: link
+                    .is_some_and(|l| !products.is_empty() && !present.contains(&l.product_id.0)),
                 suggestion: suggestions.remove(&s.key),
                 service_key: s.key,
                 name: s.name,
@@ -166,7 +238,10 @@ pub async fn map_service(ctx: &AppContext, req: &MapService) -> Result<Vec<Servi
     })?;
     let key = req.service_key.trim();
     if key.is_empty() {
-        return Err(ApiError::new(ErrorCode::InvalidInput, "The service key is empty: `psa-bridge services` lists them"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "The service key is empty: `psa-bridge services` lists them",
+        ));
     }
     let link = ServiceLink {
         service_key: key.to_string(),
@@ -178,10 +253,17 @@ pub async fn map_service(ctx: &AppContext, req: &MapService) -> Result<Vec<Servi
     service_rows(ctx, req.connector_id).await
 }
 
-pub async fn unmap_service(ctx: &AppContext, id: ConnectorId, service_key: &str) -> Result<Vec<ServiceRow>, ApiError> {
+pub async fn unmap_service(
+    ctx: &AppContext,
+    id: ConnectorId,
+    service_key: &str,
+) -> Result<Vec<ServiceRow>, ApiError> {
     let removed = store::mappings::unmap_service(&ctx.store.conn()?, id, service_key)?;
     if !removed {
-        return Err(ApiError::new(ErrorCode::NotFound, format!("Service {service_key:?} is not mapped")));
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("Service {service_key:?} is not mapped"),
+        ));
     }
     service_rows(ctx, id).await
 }

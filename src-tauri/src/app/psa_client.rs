@@ -53,7 +53,11 @@ impl Psa for PsaClient {
         }
     }
 
-    async fn set_quantity(&self, line: &BillingLine, desired: i64) -> Result<WriteReceipt, PsaError> {
+    async fn set_quantity(
+        &self,
+        line: &BillingLine,
+        desired: i64,
+    ) -> Result<WriteReceipt, PsaError> {
         match self {
             PsaClient::Connectwise(c) => c.set_quantity(line, desired).await,
             PsaClient::Autotask(c) => c.set_quantity(line, desired).await,

@@ -18,8 +18,10 @@ pub const DEFAULT_MAX_DECREASE_SHARE: f64 = 0.5;
 pub fn get(ctx: &AppContext) -> Result<SettingsView, ApiError> {
     let conn = ctx.store.conn()?;
     Ok(SettingsView {
-        connectwise_client_id: kv::get(&conn, CONNECTWISE_CLIENT_ID)?.filter(|s| !s.trim().is_empty()),
-        daily_sync_time: kv::get(&conn, DAILY_SYNC_TIME)?.unwrap_or_else(|| DEFAULT_SYNC_TIME.to_string()),
+        connectwise_client_id: kv::get(&conn, CONNECTWISE_CLIENT_ID)?
+            .filter(|s| !s.trim().is_empty()),
+        daily_sync_time: kv::get(&conn, DAILY_SYNC_TIME)?
+            .unwrap_or_else(|| DEFAULT_SYNC_TIME.to_string()),
         daily_sync_paused: kv::get_bool(&conn, DAILY_SYNC_PAUSED)?.unwrap_or(false),
         notify_success: kv::get_bool(&conn, NOTIFY_SUCCESS)?.unwrap_or(false),
         max_decrease_share: kv::get(&conn, MAX_DECREASE_SHARE)?
@@ -47,7 +49,11 @@ pub fn save(ctx: &AppContext, view: &SettingsView) -> Result<SettingsView, ApiEr
             "The largest automatic decrease must be between 0 % and 100 %",
         ));
     }
-    let client_id = view.connectwise_client_id.as_deref().map(str::trim).unwrap_or("");
+    let client_id = view
+        .connectwise_client_id
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("");
     let conn = ctx.store.conn()?;
     crate::store::write(&conn, |c| {
         kv::set(c, CONNECTWISE_CLIENT_ID, client_id)?;
@@ -73,8 +79,11 @@ mod tests {
 
     fn ctx() -> (tempfile::TempDir, AppContext) {
         let dir = tempfile::tempdir().expect("tmp");
-        let ctx = AppContext::with_secrets(dir.path(), std::sync::Arc::new(crate::secrets::MemoryStore::volatile()))
-            .expect("ctx");
+        let ctx = AppContext::with_secrets(
+            dir.path(),
+            std::sync::Arc::new(crate::secrets::MemoryStore::volatile()),
+        )
+        .expect("ctx");
         (dir, ctx)
     }
 
@@ -102,7 +111,12 @@ mod tests {
     #[test]
     fn bad_values_are_refused_and_nothing_is_written() {
         let (_d, ctx) = ctx();
-        for (time, share) in [("25:00", 0.5), ("six", 0.5), ("06:00", 1.5), ("06:00", -0.1)] {
+        for (time, share) in [
+            ("25:00", 0.5),
+            ("six", 0.5),
+            ("06:00", 1.5),
+            ("06:00", -0.1),
+        ] {
             let v = SettingsView {
                 connectwise_client_id: Some("x".into()),
                 daily_sync_time: time.into(),
@@ -113,6 +127,10 @@ mod tests {
             let e = save(&ctx, &v).expect_err(time);
             assert_eq!(e.code, ErrorCode::InvalidInput);
         }
-        assert_eq!(get(&ctx).expect("get").connectwise_client_id, None, "nothing half-written");
+        assert_eq!(
+            get(&ctx).expect("get").connectwise_client_id,
+            None,
+            "nothing half-written"
+        );
     }
 }

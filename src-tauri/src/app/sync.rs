@@ -14,7 +14,10 @@ use crate::clock::SystemClock;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
 use crate::model::ConnectorId;
-use crate::store::{self, runs::{ItemOutcome, RunItem, RunRow}};
+use crate::store::{
+    self,
+    runs::{ItemOutcome, RunItem, RunRow},
+};
 use crate::sync::{self, Plan, Progress, RunSummary, SyncEnv, SyncPolicy, Trigger};
 
 /// A preview the UI can apply: the plan and the id *Apply* names.
@@ -79,18 +82,26 @@ impl Previews {
     }
 
     pub fn take(&self, plan_id: &str) -> Result<Plan, ApiError> {
-        self.plans.lock().ok().and_then(|mut m| m.remove(plan_id)).ok_or_else(|| {
-            ApiError::new(
+        self.plans
+            .lock()
+            .ok()
+            .and_then(|mut m| m.remove(plan_id))
+            .ok_or_else(|| {
+                ApiError::new(
                 ErrorCode::NotFound,
                 "That preview is no longer available (it was applied or replaced): preview again",
             )
-        })
+            })
     }
 }
 
 fn policy(ctx: &AppContext, approve_held: bool) -> Result<SyncPolicy, ApiError> {
     let s = super::settings::get(ctx)?;
-    Ok(SyncPolicy { max_decrease_share: s.max_decrease_share, approve_held, ..SyncPolicy::default() })
+    Ok(SyncPolicy {
+        max_decrease_share: s.max_decrease_share,
+        approve_held,
+        ..SyncPolicy::default()
+    })
 }
 
 /// One connector: gather → plan → apply (or only plan, `dry_run`) → record.
@@ -104,10 +115,24 @@ pub async fn run(
 ) -> Result<sync::RunResult, ApiError> {
     let row = require(ctx, connector)?;
     let psa = client_for(ctx, &row)?;
-    let source = CoroSource { ctx, client: coro_client(ctx)? };
+    let source = CoroSource {
+        ctx,
+        client: coro_client(ctx)?,
+    };
     let clock = SystemClock;
-    let env = SyncEnv { store: &ctx.store, data_dir: &ctx.data_dir, psa: &psa, source: &source, clock: &clock };
-    let req = sync::RunRequest { connector_id: connector, trigger, dry_run, policy: policy(ctx, approve_held)? };
+    let env = SyncEnv {
+        store: &ctx.store,
+        data_dir: &ctx.data_dir,
+        psa: &psa,
+        source: &source,
+        clock: &clock,
+    };
+    let req = sync::RunRequest {
+        connector_id: connector,
+        trigger,
+        dry_run,
+        policy: policy(ctx, approve_held)?,
+    };
     Ok(sync::run(&env, &req, progress).await?)
 }
 
@@ -118,7 +143,10 @@ pub async fn run_all(
     dry_run: bool,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Vec<(ConnectorId, Result<sync::RunResult, ApiError>)>, ApiError> {
-    let ids: Vec<ConnectorId> = store::connectors::list(&ctx.store.conn()?)?.into_iter().map(|r| r.id).collect();
+    let ids: Vec<ConnectorId> = store::connectors::list(&ctx.store.conn()?)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     let mut out = Vec::new();
     for id in ids {
         let result = run(ctx, id, trigger, dry_run, false, progress).await;
@@ -127,7 +155,11 @@ pub async fn run_all(
     Ok(out)
 }
 
-pub async fn preview(ctx: &AppContext, previews: &Previews, connector: ConnectorId) -> Result<PlanView, ApiError> {
+pub async fn preview(
+    ctx: &AppContext,
+    previews: &Previews,
+    connector: ConnectorId,
+) -> Result<PlanView, ApiError> {
     let result = run(ctx, connector, Trigger::Ui, true, false, &|_| {}).await?;
     Ok(previews.keep(result.plan))
 }
@@ -143,30 +175,63 @@ pub async fn apply(
 ) -> Result<RunSummary, ApiError> {
     let plan = previews.take(plan_id)?;
     if plan.connector_id != connector {
-        return Err(ApiError::new(ErrorCode::InvalidInput, "That preview belongs to another connector"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "That preview belongs to another connector",
+        ));
     }
     let row = require(ctx, connector)?;
     let psa = client_for(ctx, &row)?;
-    let source = CoroSource { ctx, client: coro_client(ctx)? };
+    let source = CoroSource {
+        ctx,
+        client: coro_client(ctx)?,
+    };
     let clock = SystemClock;
-    let env = SyncEnv { store: &ctx.store, data_dir: &ctx.data_dir, psa: &psa, source: &source, clock: &clock };
-    Ok(sync::apply_plan(&env, &plan, Trigger::Ui, policy(ctx, approve_held)?, progress).await?)
+    let env = SyncEnv {
+        store: &ctx.store,
+        data_dir: &ctx.data_dir,
+        psa: &psa,
+        source: &source,
+        clock: &clock,
+    };
+    Ok(sync::apply_plan(
+        &env,
+        &plan,
+        Trigger::Ui,
+        policy(ctx, approve_held)?,
+        progress,
+    )
+    .await?)
 }
 
 fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
-    let unconfirmed = items.iter().filter(|i| i.item.outcome == ItemOutcome::Pending).count() as u32;
+    let unconfirmed = items
+        .iter()
+        .filter(|i| i.item.outcome == ItemOutcome::Pending)
+        .count() as u32;
     let first_failure = items
         .iter()
         .find(|i| matches!(i.item.outcome, ItemOutcome::Failed | ItemOutcome::Pending))
         .and_then(|i| {
-            let who = i.item.workspace_name.as_deref().unwrap_or(&i.item.workspace_id.0);
-            i.item.reason.as_ref().map(|r| format!("{who} / {}: {r}", i.item.service_key))
+            let who = i
+                .item
+                .workspace_name
+                .as_deref()
+                .unwrap_or(&i.item.workspace_id.0);
+            i.item
+                .reason
+                .as_ref()
+                .map(|r| format!("{who} / {}: {r}", i.item.service_key))
         })
         .or_else(|| row.error.clone());
     RunSummary::from_row(row, unconfirmed, first_failure)
 }
 
-pub fn list_runs(ctx: &AppContext, connector: Option<ConnectorId>, limit: u32) -> Result<Vec<RunSummary>, ApiError> {
+pub fn list_runs(
+    ctx: &AppContext,
+    connector: Option<ConnectorId>,
+    limit: u32,
+) -> Result<Vec<RunSummary>, ApiError> {
     let conn = ctx.store.conn()?;
     let rows = store::runs::list(&conn, connector, None, limit.clamp(1, 1000))?;
     rows.iter()
@@ -180,10 +245,16 @@ fn find_run(ctx: &AppContext, run_id: i64) -> Result<store::runs::RunWithItems, 
 }
 
 /// A run with its items; `workspace` filters by workspace id or name (case-insensitive substring).
-pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Result<RunDetail, ApiError> {
+pub fn run_detail(
+    ctx: &AppContext,
+    run_id: i64,
+    workspace: Option<&str>,
+) -> Result<RunDetail, ApiError> {
     let run = find_run(ctx, run_id)?;
     let names = names_for(ctx, &run)?;
-    let needle = workspace.map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty());
+    let needle = workspace
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| !w.is_empty());
     let items = run
         .items
         .iter()
@@ -191,7 +262,12 @@ pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Res
             None => true,
             Some(n) => {
                 i.item.workspace_id.0.to_lowercase().contains(n)
-                    || i.item.workspace_name.as_deref().unwrap_or("").to_lowercase().contains(n)
+                    || i.item
+                        .workspace_name
+                        .as_deref()
+                        .unwrap_or("")
+                        .to_lowercase()
+                        .contains(n)
             }
         })
         .map(|i| RunItemView {
@@ -200,9 +276,15 @@ pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Res
             service_name: crate::coro::catalog::service_info(&i.item.service_key).name,
             service_key: i.item.service_key.clone(),
             company_id: i.item.company_id.map(|c| c.0),
-            company_name: i.item.company_id.and_then(|c| names.companies.get(&c).cloned()),
+            company_name: i
+                .item
+                .company_id
+                .and_then(|c| names.companies.get(&c).cloned()),
             product_id: i.item.product_id.map(|p| p.0),
-            product_name: i.item.product_id.and_then(|p| names.products.get(&p).cloned()),
+            product_name: i
+                .item
+                .product_id
+                .and_then(|p| names.products.get(&p).cloned()),
             line_ref: i.item.line_ref.clone(),
             action: i.item.action.as_str().to_string(),
             before: i.item.before_qty,
@@ -212,7 +294,10 @@ pub fn run_detail(ctx: &AppContext, run_id: i64, workspace: Option<&str>) -> Res
             request_id: i.request_id.clone(),
         })
         .collect();
-    Ok(RunDetail { run: summary_of(&run.run, &run.items), items })
+    Ok(RunDetail {
+        run: summary_of(&run.run, &run.items),
+        items,
+    })
 }
 
 /// Writes a run as CSV into `<data dir>/exports/` and returns the file's path.
@@ -220,16 +305,27 @@ pub fn export_csv(ctx: &AppContext, run_id: i64) -> Result<PathBuf, ApiError> {
     let run = find_run(ctx, run_id)?;
     let names = names_for(ctx, &run)?;
     let dir = ctx.data_dir.join("exports");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Storage,
+            format!("could not create {}: {e}", dir.display()),
+        )
+    })?;
     let path = dir.join(sync::csv::file_name(&run.run));
-    std::fs::write(&path, sync::csv::run_csv(&run, &names))
-        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("could not write {}: {e}", path.display())))?;
+    std::fs::write(&path, sync::csv::run_csv(&run, &names)).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Storage,
+            format!("could not write {}: {e}", path.display()),
+        )
+    })?;
     Ok(path)
 }
 
 /// Company, product and service names for a run's ids (from the local caches).
-fn names_for(ctx: &AppContext, run: &store::runs::RunWithItems) -> Result<sync::csv::CsvNames, ApiError> {
+fn names_for(
+    ctx: &AppContext,
+    run: &store::runs::RunWithItems,
+) -> Result<sync::csv::CsvNames, ApiError> {
     let conn = ctx.store.conn()?;
     let mut names = sync::csv::CsvNames::default();
     for c in store::cache::companies(&conn, run.run.connector_id)?.items {
@@ -250,7 +346,10 @@ fn names_for(ctx: &AppContext, run: &store::runs::RunWithItems) -> Result<sync::
 const LAST_SCHEDULE_ATTEMPT: &str = "schedule_last_attempt";
 const LAST_SCHEDULE_SUCCESS: &str = "schedule_last_success";
 
-fn stored_time(ctx: &AppContext, key: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+fn stored_time(
+    ctx: &AppContext,
+    key: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
     Ok(store::settings::get(&ctx.store.conn()?, key)?
         .and_then(|v| chrono::DateTime::parse_from_rfc3339(&v).ok())
         .map(|t| t.with_timezone(&chrono::Utc)))
@@ -258,7 +357,10 @@ fn stored_time(ctx: &AppContext, key: &str) -> Result<Option<chrono::DateTime<ch
 
 /// When the daily run is next due in the machine's time zone (`None` when paused). A time at or
 /// before `now` means a missed run to catch up now.
-pub fn next_due(ctx: &AppContext, now: chrono::DateTime<chrono::Utc>) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+pub fn next_due(
+    ctx: &AppContext,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
     let s = super::settings::get(ctx)?;
     let policy = crate::schedule::SchedulePolicy {
         local_time: super::settings::parse_time(&s.daily_sync_time)?,
@@ -267,11 +369,20 @@ pub fn next_due(ctx: &AppContext, now: chrono::DateTime<chrono::Utc>) -> Result<
     };
     let last_attempt = stored_time(ctx, LAST_SCHEDULE_ATTEMPT)?;
     let last_success = stored_time(ctx, LAST_SCHEDULE_SUCCESS)?;
-    Ok(crate::schedule::next_due(last_success, last_attempt, now, &policy))
+    Ok(crate::schedule::next_due(
+        last_success,
+        last_attempt,
+        now,
+        &policy,
+    ))
 }
 
 /// Records a scheduled run's attempt (and success) so the next slot is computed from it.
-pub fn record_scheduled(ctx: &AppContext, at: chrono::DateTime<chrono::Utc>, success: bool) -> Result<(), ApiError> {
+pub fn record_scheduled(
+    ctx: &AppContext,
+    at: chrono::DateTime<chrono::Utc>,
+    success: bool,
+) -> Result<(), ApiError> {
     let conn = ctx.store.conn()?;
     store::settings::set(&conn, LAST_SCHEDULE_ATTEMPT, &at.to_rfc3339())?;
     if success {

@@ -28,7 +28,13 @@ fn print(items: &[PickOption], json: bool, noun: &str) -> Result<(), ApiError> {
     }
     let rows: Vec<Vec<String>> = items
         .iter()
-        .map(|o| vec![o.id.to_string(), o.name.clone(), o.identifier.clone().unwrap_or_default()])
+        .map(|o| {
+            vec![
+                o.id.to_string(),
+                o.name.clone(),
+                o.identifier.clone().unwrap_or_default(),
+            ]
+        })
         .collect();
     print!("{}", table(&["ID", "NAME", "IDENTIFIER"], &rows));
     println!("{} {noun}", items.len());
@@ -37,12 +43,22 @@ fn print(items: &[PickOption], json: bool, noun: &str) -> Result<(), ApiError> {
 
 pub fn companies(ctx: &AppContext, a: &BrowseArgs) -> Result<(), ApiError> {
     let row = app::connectors::resolve(ctx, &a.connector)?;
-    let items = super::runtime()?.block_on(app::browse::companies(ctx, row.id, a.refresh, a.search.as_deref()))?;
+    let items = super::runtime()?.block_on(app::browse::companies(
+        ctx,
+        row.id,
+        a.refresh,
+        a.search.as_deref(),
+    ))?;
     print(&items, a.json, "companies")
 }
 
 pub fn products(ctx: &AppContext, a: &BrowseArgs) -> Result<(), ApiError> {
     let row = app::connectors::resolve(ctx, &a.connector)?;
-    let items = super::runtime()?.block_on(app::browse::products(ctx, row.id, a.refresh, a.search.as_deref()))?;
+    let items = super::runtime()?.block_on(app::browse::products(
+        ctx,
+        row.id,
+        a.refresh,
+        a.search.as_deref(),
+    ))?;
     print(&items, a.json, "products")
 }

@@ -106,13 +106,18 @@ fn status_text(s: &ConnectorSummary) -> String {
     match s.status.state {
         ConnectionState::Connected => "Connected".to_string(),
         ConnectionState::Untested => "Not tested".to_string(),
-        ConnectionState::Error => format!("Error: {}", s.status.message.as_deref().unwrap_or("check failed")),
+        ConnectionState::Error => format!(
+            "Error: {}",
+            s.status.message.as_deref().unwrap_or("check failed")
+        ),
     }
 }
 
 fn print_summaries(rows: &[ConnectorSummary]) {
     if rows.is_empty() {
-        println!("No PSA connectors yet. Add one with `psa-bridge connector add connectwise|autotask`.");
+        println!(
+            "No PSA connectors yet. Add one with `psa-bridge connector add connectwise|autotask`."
+        );
         return;
     }
     let body: Vec<Vec<String>> = rows
@@ -125,13 +130,27 @@ fn print_summaries(rows: &[ConnectorSummary]) {
                 status_text(s),
                 mapping_text(&s.workspace_mapping),
                 mapping_text(&s.service_mapping),
-                s.last_sync.as_ref().map(|l| l.summary.clone()).unwrap_or_else(|| "—".into()),
+                s.last_sync
+                    .as_ref()
+                    .map(|l| l.summary.clone())
+                    .unwrap_or_else(|| "—".into()),
             ]
         })
         .collect();
     print!(
         "{}",
-        table(&["ID", "PSA", "NAME", "STATUS", "WORKSPACES", "SERVICES", "LAST SYNC"], &body)
+        table(
+            &[
+                "ID",
+                "PSA",
+                "NAME",
+                "STATUS",
+                "WORKSPACES",
+                "SERVICES",
+                "LAST SYNC"
+            ],
+            &body
+        )
     );
 }
 
@@ -189,7 +208,9 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 // The check ran and failed (and was recorded): exit 1 with its message.
                 return Err(ApiError::new(
                     crate::error::ErrorCode::Remote,
-                    s.status.message.unwrap_or_else(|| "connection check failed".into()),
+                    s.status
+                        .message
+                        .unwrap_or_else(|| "connection check failed".into()),
                 ));
             }
             print_one(&s, a.json)

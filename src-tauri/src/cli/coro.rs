@@ -97,7 +97,11 @@ pub fn workspaces(ctx: &AppContext, a: &WorkspacesArgs) -> Result<(), ApiError> 
                 vec![
                     r.workspace_id.clone(),
                     r.name.clone(),
-                    if r.archived { format!("{} (not billed)", r.status) } else { r.status.clone() },
+                    if r.archived {
+                        format!("{} (not billed)", r.status)
+                    } else {
+                        r.status.clone()
+                    },
                     match (&r.company, r.stale) {
                         (Some(c), true) => format!("{} [{}] — gone from the PSA", c.name, c.id),
                         (Some(c), false) => format!("{} [{}]", c.name, c.id),
@@ -110,7 +114,10 @@ pub fn workspaces(ctx: &AppContext, a: &WorkspacesArgs) -> Result<(), ApiError> 
                 ]
             })
             .collect();
-        print!("{}", table(&["WORKSPACE", "NAME", "STATUS", "PSA COMPANY"], &body));
+        print!(
+            "{}",
+            table(&["WORKSPACE", "NAME", "STATUS", "PSA COMPANY"], &body)
+        );
         return Ok(());
     }
     let list = rt.block_on(app::coro::workspaces(ctx))?;
@@ -123,7 +130,11 @@ pub fn workspaces(ctx: &AppContext, a: &WorkspacesArgs) -> Result<(), ApiError> 
             vec![
                 w.id.clone(),
                 w.name.clone(),
-                if w.archived { format!("{} (not billed)", w.status) } else { w.status.clone() },
+                if w.archived {
+                    format!("{} (not billed)", w.status)
+                } else {
+                    w.status.clone()
+                },
             ]
         })
         .collect();
@@ -160,13 +171,23 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
             .map(|r| {
                 vec![
                     r.service_key.clone(),
-                    if r.known { r.name.clone() } else { format!("{} (new)", r.name) },
+                    if r.known {
+                        r.name.clone()
+                    } else {
+                        format!("{} (new)", r.name)
+                    },
                     unit_word(r.unit).to_string(),
-                    r.product.as_ref().map(|p| format!("{} [{}]", p.name, p.id)).unwrap_or_else(|| "—".into()),
+                    r.product
+                        .as_ref()
+                        .map(|p| format!("{} [{}]", p.name, p.id))
+                        .unwrap_or_else(|| "—".into()),
                 ]
             })
             .collect();
-        print!("{}", table(&["SERVICE", "NAME", "UNIT", "PSA PRODUCT"], &body));
+        print!(
+            "{}",
+            table(&["SERVICE", "NAME", "UNIT", "PSA PRODUCT"], &body)
+        );
         return Ok(());
     }
     let mut seen = app::coro::seen_services(ctx)?;
@@ -188,7 +209,11 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
         .map(|s| {
             vec![
                 s.key.clone(),
-                if s.known { s.name.clone() } else { format!("{} (new)", s.name) },
+                if s.known {
+                    s.name.clone()
+                } else {
+                    format!("{} (new)", s.name)
+                },
                 unit_word(s.default_unit).to_string(),
             ]
         })

@@ -11,12 +11,18 @@ pub fn read_secret(what: &str) -> Result<Sensitive<String>, ApiError> {
     let stdin = std::io::stdin();
     let value = if stdin.is_terminal() {
         rpassword::prompt_password(format!("{what}: ")).map_err(|e| {
-            ApiError::new(ErrorCode::InvalidInput, format!("could not read the {what} from the terminal: {e}"))
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("could not read the {what} from the terminal: {e}"),
+            )
         })?
     } else {
         let mut buf = String::new();
         stdin.lock().read_to_string(&mut buf).map_err(|e| {
-            ApiError::new(ErrorCode::InvalidInput, format!("could not read the {what} from stdin: {e}"))
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("could not read the {what} from stdin: {e}"),
+            )
         })?;
         buf.lines().next().unwrap_or_default().to_string()
     };

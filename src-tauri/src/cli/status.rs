@@ -12,8 +12,22 @@ pub fn run(ctx: &AppContext, json: bool) -> Result<(), ApiError> {
     }
     println!("PSA Bridge {}", info.version);
     println!("Data folder:      {}", info.data_dir);
-    println!("Coro:             {}", if info.coro_connected { "connected" } else { "not connected (psa-bridge coro connect …)" });
-    println!("Daily sync:       {}", if info.daily_sync_paused { "paused" } else { "on" });
+    println!(
+        "Coro:             {}",
+        if info.coro_connected {
+            "connected"
+        } else {
+            "not connected (psa-bridge coro connect …)"
+        }
+    );
+    println!(
+        "Daily sync:       {}",
+        if info.daily_sync_paused {
+            "paused"
+        } else {
+            "on"
+        }
+    );
     println!("PSA connectors:   {}", connectors.len());
     Ok(())
 }

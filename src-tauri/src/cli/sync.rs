@@ -84,7 +84,13 @@ fn print_plan(name: &str, plan: &Plan) {
     if rows.is_empty() {
         println!("  nothing to change");
     } else {
-        print!("{}", table(&["WORKSPACE", "SERVICE", "QUANTITY", "ACTION", "REASON"], &rows));
+        print!(
+            "{}",
+            table(
+                &["WORKSPACE", "SERVICE", "QUANTITY", "ACTION", "REASON"],
+                &rows
+            )
+        );
     }
     let t = &plan.totals;
     println!(
@@ -104,26 +110,48 @@ pub fn run(ctx: &AppContext, a: &SyncArgs) -> Result<(), ApiError> {
         None => crate::store::connectors::list(&ctx.store.conn()?)?,
     };
     if ids.is_empty() {
-        return Err(ApiError::new(ErrorCode::InvalidInput, "No PSA connectors: add one first (psa-bridge connector add …)"));
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "No PSA connectors: add one first (psa-bridge connector add …)",
+        ));
     }
     let mut out = Vec::new();
     let mut failed = None;
     for row in ids {
-        let result = rt.block_on(app::sync::run(ctx, row.id, Trigger::Cli, a.dry_run, a.approve_held, &|_| {}));
+        let result = rt.block_on(app::sync::run(
+            ctx,
+            row.id,
+            Trigger::Cli,
+            a.dry_run,
+            a.approve_held,
+            &|_| {},
+        ));
         match result {
             Ok(r) => {
                 if !a.json {
                     print_plan(&row.name, &r.plan);
-                    println!("  run {}: {}", r.summary.run_id, status_word(r.summary.status));
+                    println!(
+                        "  run {}: {}",
+                        r.summary.run_id,
+                        status_word(r.summary.status)
+                    );
                     if let Some(f) = &r.summary.first_failure_reason {
                         println!("  first problem: {f}");
                     }
                 }
-                if matches!(r.summary.status, RunStatus::Failed | RunStatus::Partial | RunStatus::Interrupted) {
+                if matches!(
+                    r.summary.status,
+                    RunStatus::Failed | RunStatus::Partial | RunStatus::Interrupted
+                ) {
                     failed.get_or_insert_with(|| {
                         ApiError::new(
                             ErrorCode::Remote,
-                            format!("sync of {} ended {}: see `psa-bridge run show {}`", row.name, status_word(r.summary.status), r.summary.run_id),
+                            format!(
+                                "sync of {} ended {}: see `psa-bridge run show {}`",
+                                row.name,
+                                status_word(r.summary.status),
+                                r.summary.run_id
+                            ),
                         )
                     });
                 }
@@ -143,7 +171,10 @@ pub fn run(ctx: &AppContext, a: &SyncArgs) -> Result<(), ApiError> {
     }
     match failed {
         // With --json the document above already carries the errors; exit 1 all the same.
-        Some(e) if a.json => Err(ApiError { message: String::new(), ..e }),
+        Some(e) if a.json => Err(ApiError {
+            message: String::new(),
+            ..e
+        }),
         Some(e) => Err(e),
         None => Ok(()),
     }
@@ -156,14 +187,30 @@ fn print_runs(runs: &[RunSummary]) {
             vec![
                 r.run_id.to_string(),
                 r.connector_id.to_string(),
-                r.started_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string(),
+                r.started_at
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
                 format!("{:?}", r.trigger).to_lowercase(),
-                if r.dry_run { format!("{} (dry run)", status_word(r.status)) } else { status_word(r.status).to_string() },
-                format!("{} applied, {} failed, {} skipped, {} held", r.counts.applied, r.counts.failed, r.counts.skipped, r.counts.held),
+                if r.dry_run {
+                    format!("{} (dry run)", status_word(r.status))
+                } else {
+                    status_word(r.status).to_string()
+                },
+                format!(
+                    "{} applied, {} failed, {} skipped, {} held",
+                    r.counts.applied, r.counts.failed, r.counts.skipped, r.counts.held
+                ),
             ]
         })
         .collect();
-    print!("{}", table(&["RUN", "CONNECTOR", "STARTED", "TRIGGER", "STATUS", "ITEMS"], &rows));
+    print!(
+        "{}",
+        table(
+            &["RUN", "CONNECTOR", "STARTED", "TRIGGER", "STATUS", "ITEMS"],
+            &rows
+        )
+    );
 }
 
 pub fn runs(ctx: &AppContext, a: &RunsArgs) -> Result<(), ApiError> {
@@ -181,7 +228,11 @@ pub fn runs(ctx: &AppContext, a: &RunsArgs) -> Result<(), ApiError> {
 
 pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
     match cmd {
-        RunCmd::Show { run_id, workspace, json } => {
+        RunCmd::Show {
+            run_id,
+            workspace,
+            json,
+        } => {
             let d = app::sync::run_detail(ctx, *run_id, workspace.as_deref())?;
             if *json {
                 return print_json(&d);
@@ -193,7 +244,9 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
                 .map(|i| {
                     let q = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
                     vec![
-                        i.workspace_name.clone().unwrap_or_else(|| i.workspace_id.clone()),
+                        i.workspace_name
+                            .clone()
+                            .unwrap_or_else(|| i.workspace_id.clone()),
                         i.service_name.clone(),
                         format!("{} → {}", q(i.before), q(i.after)),
                         i.action.clone(),
@@ -203,7 +256,21 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
                     ]
                 })
                 .collect();
-            print!("{}", table(&["WORKSPACE", "SERVICE", "QUANTITY", "ACTION", "OUTCOME", "REASON", "REQUEST ID"], &rows));
+            print!(
+                "{}",
+                table(
+                    &[
+                        "WORKSPACE",
+                        "SERVICE",
+                        "QUANTITY",
+                        "ACTION",
+                        "OUTCOME",
+                        "REASON",
+                        "REQUEST ID"
+                    ],
+                    &rows
+                )
+            );
             Ok(())
         }
         RunCmd::Export { run_id } => {

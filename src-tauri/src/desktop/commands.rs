@@ -62,7 +62,11 @@ pub async fn test_connector(
 }
 
 #[tauri::command]
-pub fn remove_connector(app: AppHandle, state: State<'_, DesktopState>, id: ConnectorId) -> Result<(), ApiError> {
+pub fn remove_connector(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    id: ConnectorId,
+) -> Result<(), ApiError> {
     app::connectors::remove(&state.ctx, id)?;
     emit_app_event(&app, "connectors_changed");
     Ok(())
@@ -115,7 +119,15 @@ pub async fn sync_apply(
 ) -> Result<crate::sync::RunSummary, ApiError> {
     let ctx = state.ctx.clone();
     let progress = super::syncing::progress_emitter(&app);
-    let summary = app::sync::apply(&ctx, &state.previews, connector_id, &plan_id, approve_held, &progress).await?;
+    let summary = app::sync::apply(
+        &ctx,
+        &state.previews,
+        connector_id,
+        &plan_id,
+        approve_held,
+        &progress,
+    )
+    .await?;
     if let Err(e) = app.emit(
         "app-event",
         serde_json::json!({"kind": "run_finished", "run_id": summary.run_id, "status": summary.status}),
@@ -145,7 +157,9 @@ pub fn run_detail(
 
 #[tauri::command]
 pub fn export_run_csv(state: State<'_, DesktopState>, run_id: i64) -> Result<String, ApiError> {
-    Ok(app::sync::export_csv(&state.ctx, run_id)?.to_string_lossy().into_owned())
+    Ok(app::sync::export_csv(&state.ctx, run_id)?
+        .to_string_lossy()
+        .into_owned())
 }
 
 #[tauri::command]

@@ -149,7 +149,9 @@ fn setup_tray(app: &AppHandle) -> tauri::Result<()> {
 
 /// Brings the tray's toggles in line with the stored settings (after a Settings save).
 pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<DesktopState>() else { return };
+    let Some(state) = app.try_state::<DesktopState>() else {
+        return;
+    };
     let paused = state.ctx.daily_sync_paused().unwrap_or(false);
     if let Ok(slot) = state.tray_menu.lock() {
         if let Some(menu) = slot.as_ref() {

@@ -31,9 +31,16 @@ fn emit<R: Runtime>(app: &AppHandle<R>, payload: serde_json::Value) {
     }
 }
 
-pub fn progress_emitter<R: Runtime>(app: &AppHandle<R>) -> impl Fn(Progress) + Send + Sync + 'static {
+pub fn progress_emitter<R: Runtime>(
+    app: &AppHandle<R>,
+) -> impl Fn(Progress) + Send + Sync + 'static {
     let app = app.clone();
-    move |p: Progress| emit(&app, serde_json::json!({"kind": "sync_progress", "run_id": p.run_id, "done": p.done, "total": p.total}))
+    move |p: Progress| {
+        emit(
+            &app,
+            serde_json::json!({"kind": "sync_progress", "run_id": p.run_id, "done": p.done, "total": p.total}),
+        )
+    }
 }
 
 fn connector_name<R: Runtime>(app: &AppHandle<R>, id: ConnectorId) -> String {
@@ -71,10 +78,18 @@ pub fn notice_for(connector: &str, summary: &RunSummary, notify_success: bool) -
 
 /// Puts the tray in its error state (or back), and the next sync in its tooltip.
 pub fn refresh_tray_state<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<DesktopState>() else { return };
+    let Some(state) = app.try_state::<DesktopState>() else {
+        return;
+    };
     let problem = state.sync.unseen_problem.lock().ok().and_then(|g| *g);
-    let Some(tray_icon) = app.tray_by_id(tray::TRAY_ID) else { return };
-    let icon = if problem.is_some() { tray::error_icon() } else { tray::normal_icon() };
+    let Some(tray_icon) = app.tray_by_id(tray::TRAY_ID) else {
+        return;
+    };
+    let icon = if problem.is_some() {
+        tray::error_icon()
+    } else {
+        tray::normal_icon()
+    };
     if let Ok(icon) = icon {
         let _ = tray_icon.set_icon(Some(icon));
     }
@@ -96,7 +111,12 @@ pub fn refresh_tray_state<R: Runtime>(app: &AppHandle<R>) {
 /// The run to open when the operator opens the window, clearing the error state.
 pub fn take_unseen_problem<R: Runtime>(app: &AppHandle<R>) -> Option<i64> {
     let state = app.try_state::<DesktopState>()?;
-    let run = state.sync.unseen_problem.lock().ok().and_then(|mut g| g.take());
+    let run = state
+        .sync
+        .unseen_problem
+        .lock()
+        .ok()
+        .and_then(|mut g| g.take());
     refresh_tray_state(app);
     run
 }
@@ -108,14 +128,19 @@ pub fn start_all<R: Runtime>(app: &AppHandle<R>, trigger: Trigger) -> Result<(),
         .try_state::<DesktopState>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "app state missing"))?;
     if state.sync.running.swap(true, Ordering::SeqCst) {
-        return Err(ApiError::new(ErrorCode::Busy, "A sync is already running: wait for it to finish"));
+        return Err(ApiError::new(
+            ErrorCode::Busy,
+            "A sync is already running: wait for it to finish",
+        ));
     }
     let ctx = state.ctx.clone();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         refresh_tray_state(&app);
         let progress = progress_emitter(&app);
-        let notify_success = app::settings::get(&ctx).map(|s| s.notify_success).unwrap_or(false);
+        let notify_success = app::settings::get(&ctx)
+            .map(|s| s.notify_success)
+            .unwrap_or(false);
         let results = app::sync::run_all(&ctx, trigger, false, &progress).await;
         let mut all_ok = true;
         match results {
@@ -125,7 +150,13 @@ pub fn start_all<R: Runtime>(app: &AppHandle<R>, trigger: Trigger) -> Result<(),
                     match result {
                         Ok(r) => {
                             let s = &r.summary;
-                            if matches!(s.status, RunStatus::Failed | RunStatus::Partial | RunStatus::Held | RunStatus::Interrupted) {
+                            if matches!(
+                                s.status,
+                                RunStatus::Failed
+                                    | RunStatus::Partial
+                                    | RunStatus::Held
+                                    | RunStatus::Interrupted
+                            ) {
                                 all_ok = false;
                                 if let Some(st) = app.try_state::<DesktopState>() {
                                     if let Ok(mut g) = st.sync.unseen_problem.lock() {
@@ -136,18 +167,33 @@ pub fn start_all<R: Runtime>(app: &AppHandle<R>, trigger: Trigger) -> Result<(),
                             if let Some(n) = notice_for(&name, s, notify_success) {
                                 notify::show(&app, &n);
                             }
-                            emit(&app, serde_json::json!({"kind": "run_finished", "run_id": s.run_id, "status": s.status}));
+                            emit(
+                                &app,
+                                serde_json::json!({"kind": "run_finished", "run_id": s.run_id, "status": s.status}),
+                            );
                         }
                         Err(e) => {
                             all_ok = false;
-                            notify::show(&app, &Notice { title: format!("PSA Bridge: sync failed — {name}"), body: e.message.clone() });
+                            notify::show(
+                                &app,
+                                &Notice {
+                                    title: format!("PSA Bridge: sync failed — {name}"),
+                                    body: e.message.clone(),
+                                },
+                            );
                         }
                     }
                 }
             }
             Err(e) => {
                 all_ok = false;
-                notify::show(&app, &Notice { title: "PSA Bridge: sync failed".into(), body: e.message });
+                notify::show(
+                    &app,
+                    &Notice {
+                        title: "PSA Bridge: sync failed".into(),
+                        body: e.message,
+                    },
+                );
             }
         }
         if trigger == Trigger::Schedule {
@@ -202,18 +248,34 @@ mod tests {
             status,
             started_at: Utc::now(),
             finished_at: None,
-            counts: RunCounts { planned: 3, applied: 1, failed, skipped: 0, held, unconfirmed: 0 },
-            first_failure_reason: (failed > 0).then(|| "Acme / edr: 500 from ConnectWise".to_string()),
+            counts: RunCounts {
+                planned: 3,
+                applied: 1,
+                failed,
+                skipped: 0,
+                held,
+                unconfirmed: 0,
+            },
+            first_failure_reason: (failed > 0)
+                .then(|| "Acme / edr: 500 from ConnectWise".to_string()),
         }
     }
 
     #[test]
     fn notices_by_outcome() {
-        let failed = notice_for("CW", &summary(RunStatus::Partial, 1, 0), false).expect("failure notice");
-        assert!(failed.title.contains("CW") && failed.body.contains("1 change(s) failed") && failed.body.contains("Acme / edr"));
+        let failed =
+            notice_for("CW", &summary(RunStatus::Partial, 1, 0), false).expect("failure notice");
+        assert!(
+            failed.title.contains("CW")
+                && failed.body.contains("1 change(s) failed")
+                && failed.body.contains("Acme / edr")
+        );
         let held = notice_for("CW", &summary(RunStatus::Held, 0, 2), false).expect("held notice");
         assert!(held.title.contains("2 decrease(s) held"));
-        assert!(notice_for("CW", &summary(RunStatus::Succeeded, 0, 0), false).is_none(), "success is quiet by default");
+        assert!(
+            notice_for("CW", &summary(RunStatus::Succeeded, 0, 0), false).is_none(),
+            "success is quiet by default"
+        );
         assert!(notice_for("CW", &summary(RunStatus::Succeeded, 0, 0), true).is_some());
     }
 }

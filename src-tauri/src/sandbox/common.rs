@@ -310,7 +310,10 @@ fn redact_body(value: serde_json::Value) -> serde_json::Value {
             map.into_iter()
                 .map(|(k, v)| {
                     let lower = k.to_ascii_lowercase();
-                    if ["secret", "password", "privatekey", "private_key"].iter().any(|s| lower.contains(s)) {
+                    if ["secret", "password", "privatekey", "private_key"]
+                        .iter()
+                        .any(|s| lower.contains(s))
+                    {
                         (k, serde_json::Value::String("***".into()))
                     } else {
                         (k, redact_body(v))
@@ -318,7 +321,9 @@ fn redact_body(value: serde_json::Value) -> serde_json::Value {
                 })
                 .collect(),
         ),
-        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(redact_body).collect()),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(redact_body).collect())
+        }
         other => other,
     }
 }
@@ -365,7 +370,10 @@ mod tests {
     fn secret_body_fields_are_redacted_in_the_log() {
         let v = serde_json::json!({"client_id": "a", "client_secret": "s3cr3t", "nested": [{"Password": "p"}]});
         let text = redact_body(v).to_string();
-        assert!(!text.contains("s3cr3t") && !text.contains("\"p\""), "{text}");
+        assert!(
+            !text.contains("s3cr3t") && !text.contains("\"p\""),
+            "{text}"
+        );
         assert!(text.contains("\"client_id\":\"a\""));
     }
 

@@ -1169,7 +1169,10 @@ mod tests {
         // the base.
         let log = s.handle.gate.requests();
         assert_eq!(log[0].path, "/oauth/token");
-        assert_eq!(log[0].body["client_secret"], "***", "the request log never holds a secret");
+        assert_eq!(
+            log[0].body["client_secret"], "***",
+            "the request log never holds a secret"
+        );
         assert_eq!(s.handle.demo.region, s.url);
         assert_eq!(s.handle.demo.channel, world.channel_id);
     }
