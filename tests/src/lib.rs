@@ -5,7 +5,9 @@
 //! The tests that need a display, a session bus and a keychain run only under
 //! `scripts/desktop-session.sh` (which sets `PSA_BRIDGE_E2E=1`); elsewhere they say so and stop.
 
+pub mod flows;
 pub mod memory;
+pub mod sandbox_cli;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
@@ -58,7 +60,12 @@ pub struct AppLock {
 /// Waits for the app lock.
 pub fn app_lock() -> AppLock {
     let path = std::env::temp_dir().join("psa-bridge-e2e-app.lock");
-    let file = match std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) {
+    let file = match std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+    {
         Ok(f) => f,
         Err(e) => panic!("could not open {}: {e}", path.display()),
     };

@@ -82,7 +82,17 @@ pub fn connect_coro(data: &Path, sb: &Sandbox) -> Value {
     let c = &sb.info.coro;
     let v = json_ok(
         data,
-        &["coro", "connect", "--region", &c.region, "--client-id", &c.client_id, "--channel", &c.channel, "--json"],
+        &[
+            "coro",
+            "connect",
+            "--region",
+            &c.region,
+            "--client-id",
+            &c.client_id,
+            "--channel",
+            &c.channel,
+            "--json",
+        ],
         Some(&format!("{}\n", c.client_secret)),
     );
     assert_eq!(v["connected"], true, "coro connect: {v}");
@@ -94,8 +104,20 @@ pub fn add_connectwise(data: &Path, sb: &Sandbox) -> String {
     let cw = &sb.info.connectwise;
     let v = json_ok(
         data,
-        &["connector", "add", "connectwise", "--company", &cw.company, "--site", &cw.site,
-          "--public-key", &cw.public_key, "--client-id", &cw.client_id, "--json"],
+        &[
+            "connector",
+            "add",
+            "connectwise",
+            "--company",
+            &cw.company,
+            "--site",
+            &cw.site,
+            "--public-key",
+            &cw.public_key,
+            "--client-id",
+            &cw.client_id,
+            "--json",
+        ],
         Some(&format!("{}\n", cw.private_key)),
     );
     assert_eq!(v["status"]["state"], "connected", "{v}");
@@ -107,8 +129,18 @@ pub fn add_autotask(data: &Path, sb: &Sandbox) -> String {
     let at = &sb.info.autotask;
     let v = json_ok(
         data,
-        &["connector", "add", "autotask", "--username", &at.username, "--integration-code",
-          &at.integration_code, "--zone-url", &at.zone_url, "--json"],
+        &[
+            "connector",
+            "add",
+            "autotask",
+            "--username",
+            &at.username,
+            "--integration-code",
+            &at.integration_code,
+            "--zone-url",
+            &at.zone_url,
+            "--json",
+        ],
         Some(&format!("{}\n", at.secret)),
     );
     assert_eq!(v["status"]["state"], "connected", "{v}");
@@ -182,10 +214,31 @@ pub fn map_services(data: &Path, connector: &str, sb: &Sandbox, psa: Psa) {
             Psa::Autotask => p["name"] == format!("Coro {}", svc.name).as_str(),
         });
         let Some(id) = pick.and_then(|p| p["id"].as_i64()) else {
-            panic!("{}: `products` lists no product for {}: {products:?}", psa.name(), svc.key)
+            panic!(
+                "{}: `products` lists no product for {}: {products:?}",
+                psa.name(),
+                svc.key
+            )
         };
-        assert_eq!(id, truth[s], "{}: product picked for {}", psa.name(), svc.key);
-        let v = json_ok(data, &["map", "service", connector, svc.key, &id.to_string(), "--json"], None);
+        assert_eq!(
+            id,
+            truth[s],
+            "{}: product picked for {}",
+            psa.name(),
+            svc.key
+        );
+        let v = json_ok(
+            data,
+            &[
+                "map",
+                "service",
+                connector,
+                svc.key,
+                &id.to_string(),
+                "--json",
+            ],
+            None,
+        );
         assert_eq!(v["product"]["id"], id, "map service {}: {v}", svc.key);
     }
 }
@@ -195,11 +248,18 @@ pub fn map_services(data: &Path, connector: &str, sb: &Sandbox, psa: Psa) {
 /// one has no suggestion and is mapped to its company by name, so the plan must skip it.
 /// Returns the company id per customer index.
 pub fn map_workspaces(data: &Path, connector: &str, sb: &Sandbox, psa: Psa) -> Vec<i64> {
-    let rows = json_ok(data, &["workspaces", "--connector", connector, "--json"], None);
+    let rows = json_ok(
+        data,
+        &["workspaces", "--connector", connector, "--json"],
+        None,
+    );
     let rows = rows.as_array().cloned().unwrap_or_default();
     let mut out = Vec::new();
     for c in &sb.world.customers {
-        let Some(row) = rows.iter().find(|r| r["workspace_id"] == c.workspace_id.as_str()) else {
+        let Some(row) = rows
+            .iter()
+            .find(|r| r["workspace_id"] == c.workspace_id.as_str())
+        else {
             panic!("`workspaces` does not list {} ({})", c.workspace_id, c.name)
         };
         let truth = company_id(sb, psa, &c.name)
@@ -209,10 +269,27 @@ pub fn map_workspaces(data: &Path, connector: &str, sb: &Sandbox, psa: Psa) -> V
             truth
         } else {
             let suggested = row["suggestion"]["id"].as_i64();
-            assert_eq!(suggested, Some(truth), "suggestion for {} ({}): {row}", c.workspace_id, c.name);
+            assert_eq!(
+                suggested,
+                Some(truth),
+                "suggestion for {} ({}): {row}",
+                c.workspace_id,
+                c.name
+            );
             truth
         };
-        let v = json_ok(data, &["map", "workspace", connector, &c.workspace_id, &id.to_string(), "--json"], None);
+        let v = json_ok(
+            data,
+            &[
+                "map",
+                "workspace",
+                connector,
+                &c.workspace_id,
+                &id.to_string(),
+                "--json",
+            ],
+            None,
+        );
         assert_eq!(v["company"]["id"], id, "{v}");
         out.push(id);
     }
@@ -240,14 +317,20 @@ pub fn truth_lines(sb: &Sandbox, psa: Psa) -> BTreeMap<(usize, usize), Vec<Truth
         Psa::Connectwise => {
             let st = sb.connectwise.state.lock().expect("connectwise state");
             for (c, cust) in sb.world.customers.iter().enumerate() {
-                let Some(company) = st.company_id(&cust.name) else { continue };
+                let Some(company) = st.company_id(&cust.name) else {
+                    continue;
+                };
                 let views = st.snapshot(Some(&company.to_string()));
                 for (s, product) in products.iter().enumerate() {
                     let lines: Vec<TruthLine> = views
                         .iter()
                         .flat_map(|a| a.additions.iter())
                         .filter(|x| x.active && x.product_id == *product)
-                        .map(|x| TruthLine { id: x.id, quantity: x.quantity.round() as i64, container_active: true })
+                        .map(|x| TruthLine {
+                            id: x.id,
+                            quantity: x.quantity.round() as i64,
+                            container_active: true,
+                        })
                         .collect();
                     out.insert((c, s), lines);
                 }
@@ -258,7 +341,9 @@ pub fn truth_lines(sb: &Sandbox, psa: Psa) -> BTreeMap<(usize, usize), Vec<Truth
             let today = st.time_zone.today();
             let units = st.current_units(today);
             for (c, cust) in sb.world.customers.iter().enumerate() {
-                let Some(company) = st.company_id(&cust.name) else { continue };
+                let Some(company) = st.company_id(&cust.name) else {
+                    continue;
+                };
                 let contracts: Vec<(i64, bool)> = st
                     .contracts_of(company)
                     .into_iter()
@@ -274,7 +359,11 @@ pub fn truth_lines(sb: &Sandbox, psa: Psa) -> BTreeMap<(usize, usize), Vec<Truth
                                 continue;
                             }
                             if let Some(q) = units.get(&id) {
-                                lines.push(TruthLine { id, quantity: *q, container_active: *active });
+                                lines.push(TruthLine {
+                                    id,
+                                    quantity: *q,
+                                    container_active: *active,
+                                });
                             }
                         }
                     }
@@ -309,7 +398,9 @@ pub fn is_write(psa: Psa, r: &LoggedRequest) -> bool {
     let path = r.path.to_ascii_lowercase();
     match psa {
         Psa::Connectwise => r.method != "GET" && path.contains("/finance/agreements"),
-        Psa::Autotask => r.method != "GET" && !path.contains("/query") && !path.contains("zoneinformation"),
+        Psa::Autotask => {
+            r.method != "GET" && !path.contains("/query") && !path.contains("zoneinformation")
+        }
     }
 }
 
@@ -328,12 +419,19 @@ pub fn clear_requests(sb: &Sandbox) {
 
 /// Writes the PSA has logged since the last clear.
 pub fn writes(sb: &Sandbox, psa: Psa) -> Vec<LoggedRequest> {
-    requests(sb, psa).into_iter().filter(|r| is_write(psa, r)).collect()
+    requests(sb, psa)
+        .into_iter()
+        .filter(|r| is_write(psa, r))
+        .collect()
 }
 
 /// Quantities of every line id in `lines`, re-read from the sandbox now.
 pub fn quantities(lines: &BTreeMap<(usize, usize), Vec<TruthLine>>) -> HashMap<i64, i64> {
-    lines.values().flatten().map(|l| (l.id, l.quantity)).collect()
+    lines
+        .values()
+        .flatten()
+        .map(|l| (l.id, l.quantity))
+        .collect()
 }
 
 /// Index of the first customer carrying `quirk`.
