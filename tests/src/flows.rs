@@ -45,13 +45,23 @@ impl Drop for Cleanup {
         }
         let marker = format!("PSA_BRIDGE_DATA_DIR={}", self.data_dir.display());
         let me = std::process::id();
-        let Ok(entries) = std::fs::read_dir("/proc") else { return };
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return;
+        };
         for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
             if pid == me {
                 continue;
             }
-            let Ok(env) = std::fs::read(entry.path().join("environ")) else { continue };
+            let Ok(env) = std::fs::read(entry.path().join("environ")) else {
+                continue;
+            };
             if env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes()) {
                 let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             }
@@ -64,12 +74,25 @@ impl RunningApp {
     pub async fn launch_with(data: tempfile::TempDir) -> Result<RunningApp> {
         let home = tempfile::tempdir()?;
         let driver = Driver::start(&[("PSA_BRIDGE_DATA_DIR", data.path()), ("HOME", home.path())])?;
-        let cleanup = Cleanup { data_dir: data.path().to_path_buf(), armed: true };
+        let cleanup = Cleanup {
+            data_dir: data.path().to_path_buf(),
+            armed: true,
+        };
         let app = Session::start(&driver, &app_binary(), &[]).await?;
-        app.wait_for_text("[data-testid=page-title]", "Connectors", Duration::from_secs(60))
-            .await
-            .context("the app's first screen")?;
-        Ok(RunningApp { app, cleanup, data, _home: home, _driver: driver })
+        app.wait_for_text(
+            "[data-testid=page-title]",
+            "Connectors",
+            Duration::from_secs(60),
+        )
+        .await
+        .context("the app's first screen")?;
+        Ok(RunningApp {
+            app,
+            cleanup,
+            data,
+            _home: home,
+            _driver: driver,
+        })
     }
 
     /// Launches the app on a fresh, empty data folder.
@@ -92,7 +115,9 @@ impl RunningApp {
 
     /// Ends the session (the driver closes the app).
     pub async fn close(self) -> Result<()> {
-        let RunningApp { app, mut cleanup, .. } = self;
+        let RunningApp {
+            app, mut cleanup, ..
+        } = self;
         let quit = app.quit().await;
         // Give the driver a moment to close the app before the data folder goes away.
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -121,7 +146,10 @@ pub async fn fill(app: &Session, css: &str, text: &str) -> Result<()> {
         app.type_text(&el, text).await?;
     }
     let value = app
-        .execute("return document.querySelector(arguments[0]).value;", json!([css]))
+        .execute(
+            "return document.querySelector(arguments[0]).value;",
+            json!([css]),
+        )
         .await?;
     if value.as_str() != Some(text) {
         bail!("{css} holds {value} after typing {text:?}");
@@ -198,7 +226,8 @@ pub async fn save_client_id(app: &Session, client_id: &str) -> Result<()> {
     go(app, "settings", "Settings").await?;
     fill(app, &tid("settings-client-id"), client_id).await?;
     app.click_css(&tid("settings-save")).await?;
-    app.wait_for_text(&tid("settings-saved"), "Saved", WAIT).await?;
+    app.wait_for_text(&tid("settings-saved"), "Saved", WAIT)
+        .await?;
     Ok(())
 }
 
@@ -222,16 +251,22 @@ pub async fn connect_coro(app: &Session, coro: &psa_bridge::sandbox::coro::Demo)
 pub async fn open_add_dialog(app: &Session, kind: &str) -> Result<()> {
     go(app, "connectors", "Connectors").await?;
     app.click_css(&tid("add-connector")).await?;
-    app.click_css(&tid(&format!("add-connector-{kind}"))).await?;
-    app.wait_for(&format!("[data-testid=add-connector-dialog][data-kind={kind}]"), SHORT)
+    app.click_css(&tid(&format!("add-connector-{kind}")))
         .await?;
+    app.wait_for(
+        &format!("[data-testid=add-connector-dialog][data-kind={kind}]"),
+        SHORT,
+    )
+    .await?;
     Ok(())
 }
 
 /// The connectors the CLI lists for `dir` (the app may be running: reads are fine).
 pub fn connectors(dir: &Path) -> Result<Vec<Value>> {
     let v = cli_json(dir, &["connector", "list", "--json"], None)?;
-    v.as_array().cloned().ok_or_else(|| anyhow!("connector list is not an array: {v}"))
+    v.as_array()
+        .cloned()
+        .ok_or_else(|| anyhow!("connector list is not an array: {v}"))
 }
 
 /// Runs the CLI with `--json` output expected; fails with its stderr when it fails.
@@ -247,14 +282,25 @@ pub fn cli_json(dir: &Path, args: &[&str], stdin: Option<&str>) -> Result<Value>
             stdout
         );
     }
-    serde_json::from_str(&stdout).with_context(|| format!("psa-bridge {}: not JSON: {stdout}", args.join(" ")))
+    serde_json::from_str(&stdout)
+        .with_context(|| format!("psa-bridge {}: not JSON: {stdout}", args.join(" ")))
 }
 
 /// Connects Coro through the CLI (precondition only).
 pub fn cli_connect_coro(dir: &Path, coro: &psa_bridge::sandbox::coro::Demo) -> Result<Value> {
     cli_json(
         dir,
-        &["coro", "connect", "--region", &coro.region, "--client-id", &coro.client_id, "--channel", &coro.channel, "--json"],
+        &[
+            "coro",
+            "connect",
+            "--region",
+            &coro.region,
+            "--client-id",
+            &coro.client_id,
+            "--channel",
+            &coro.channel,
+            "--json",
+        ],
         Some(&format!("{}\n", coro.client_secret)),
     )
 }
@@ -264,8 +310,20 @@ pub fn cli_connect_coro(dir: &Path, coro: &psa_bridge::sandbox::coro::Demo) -> R
 pub fn cli_add_connectwise(dir: &Path, cw: &psa_bridge::sandbox::connectwise::Demo) -> Result<i64> {
     let v = cli_json(
         dir,
-        &["connector", "add", "connectwise", "--company", &cw.company, "--site", &cw.site,
-          "--public-key", &cw.public_key, "--client-id", &cw.client_id, "--json"],
+        &[
+            "connector",
+            "add",
+            "connectwise",
+            "--company",
+            &cw.company,
+            "--site",
+            &cw.site,
+            "--public-key",
+            &cw.public_key,
+            "--client-id",
+            &cw.client_id,
+            "--json",
+        ],
         Some(&format!("{}\n", cw.private_key)),
     )?;
     v["id"].as_i64().ok_or_else(|| anyhow!("no id in {v}"))
@@ -275,7 +333,11 @@ pub fn cli_add_connectwise(dir: &Path, cw: &psa_bridge::sandbox::connectwise::De
 pub fn database_contains(dir: &Path, text: &str) -> Result<bool> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if name.contains("sqlite") || name.ends_with(".db") || name.ends_with("-wal") {
             let bytes = std::fs::read(&path)?;
             if bytes.windows(text.len()).any(|w| w == text.as_bytes()) {
@@ -297,12 +359,18 @@ impl NotificationWatch {
     /// Starts the monitor and waits until it is listening.
     pub async fn start() -> Result<NotificationWatch> {
         let mut child = Command::new("dbus-monitor")
-            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
+            .args([
+                "--session",
+                "interface='org.freedesktop.Notifications',member='Notify'",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("could not run dbus-monitor")?;
-        let mut stdout = child.stdout.take().ok_or_else(|| anyhow!("no dbus-monitor stdout"))?;
+        let mut stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| anyhow!("no dbus-monitor stdout"))?;
         let out = Arc::new(Mutex::new(String::new()));
         let sink = out.clone();
         std::thread::spawn(move || {
@@ -356,7 +424,10 @@ impl NotificationWatch {
                 return Ok(s);
             }
             if Instant::now() > deadline {
-                bail!("no matching notification within {timeout:?}; dbus-monitor saw:\n{}", self.output());
+                bail!(
+                    "no matching notification within {timeout:?}; dbus-monitor saw:\n{}",
+                    self.output()
+                );
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }

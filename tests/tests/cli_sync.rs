@@ -35,7 +35,10 @@ struct Coro {
 
 impl Coro {
     fn count(&self, sb: &Sandbox, c: usize, s: usize) -> i64 {
-        self.overrides.get(&(c, s)).copied().unwrap_or_else(|| expected(&sb.world, c, s))
+        self.overrides
+            .get(&(c, s))
+            .copied()
+            .unwrap_or_else(|| expected(&sb.world, c, s))
     }
 
     /// Sets a count in the sandbox and remembers it.
@@ -65,8 +68,16 @@ impl Setup {
         map_services(data.path(), &id, &sb, psa);
         map_workspaces(data.path(), &id, &sb, psa);
         let connectors = json_ok(data.path(), &["connector", "list", "--json"], None);
-        assert_eq!(connectors[0]["workspace_mapping"]["mapped"], sb.world.customers.len(), "{connectors}");
-        assert_eq!(connectors[0]["service_mapping"]["mapped"], SERVICES.len(), "{connectors}");
+        assert_eq!(
+            connectors[0]["workspace_mapping"]["mapped"],
+            sb.world.customers.len(),
+            "{connectors}"
+        );
+        assert_eq!(
+            connectors[0]["service_mapping"]["mapped"],
+            SERVICES.len(),
+            "{connectors}"
+        );
         Ok(Setup { rt, sb, data, id })
     }
 
@@ -127,7 +138,12 @@ fn check_plan(sb: &Sandbox, psa: Psa, truth: &Truth, coro: &Coro, plan: &Value) 
         for (s, svc) in SERVICES.iter().enumerate() {
             let i = item(&items, &cust.workspace_id, svc.key);
             let lines = &truth[&(c, s)];
-            let what = format!("{} customer {c} ({:?}) / {}: {i}", psa.name(), cust.quirk, svc.key);
+            let what = format!(
+                "{} customer {c} ({:?}) / {}: {i}",
+                psa.name(),
+                cust.quirk,
+                svc.key
+            );
             if cust.quirk == Quirk::Archived {
                 assert_eq!(i["action"], "skip", "{what}");
                 assert!(reason(i).contains("archived"), "{what}");
@@ -139,7 +155,13 @@ fn check_plan(sb: &Sandbox, psa: Psa, truth: &Truth, coro: &Coro, plan: &Value) 
                     assert_eq!(i["before"], line.quantity, "{what}");
                     assert_eq!(i["after"], after, "{what}");
                     assert_eq!(i["action"], want_action(line.quantity, after), "{what}");
-                    assert!(i["line_ref"].as_str().unwrap_or_default().contains(&line.id.to_string()), "{what}");
+                    assert!(
+                        i["line_ref"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .contains(&line.id.to_string()),
+                        "{what}"
+                    );
                 }
                 None => {
                     assert_eq!(i["action"], "skip", "{what}");
@@ -177,7 +199,10 @@ fn check_plan(sb: &Sandbox, psa: Psa, truth: &Truth, coro: &Coro, plan: &Value) 
     }
     let t = &plan["totals"];
     assert!(t["increase"].as_u64() > Some(0), "{t}");
-    assert!(t["decrease"].as_u64().unwrap_or(0) + t["hold"].as_u64().unwrap_or(0) > 0, "{t}");
+    assert!(
+        t["decrease"].as_u64().unwrap_or(0) + t["hold"].as_u64().unwrap_or(0) > 0,
+        "{t}"
+    );
     assert!(t["skip"].as_u64() > Some(0), "{t}");
 }
 
@@ -211,7 +236,9 @@ fn check_converged(
     let after_all = all_quantities(sb, psa);
     for (id, q) in &after_all {
         match want.get(id) {
-            Some((_, after)) => assert_eq!(q, after, "{}: line {id} holds Coro's count", psa.name()),
+            Some((_, after)) => {
+                assert_eq!(q, after, "{}: line {id} holds Coro's count", psa.name())
+            }
             None => assert_eq!(
                 Some(q),
                 before_all.get(id),
@@ -228,10 +255,87 @@ fn check_converged(
         }
         for s in 0..SERVICES.len() {
             if let Some(line) = single(&truth[&(c, s)]) {
-                assert_eq!(line.quantity, coro.count(sb, c, s), "{} customer {c} / {}", psa.name(), SERVICES[s].key);
+                assert_eq!(
+                    line.quantity,
+                    coro.count(sb, c, s),
+                    "{} customer {c} / {}",
+                    psa.name(),
+                    SERVICES[s].key
+                );
             }
         }
     }
+}
+
+/// The PSA writes since the last clear are exactly one per line of `want`, each setting the line
+/// to its target (ConnectWise: a PATCH replacing `quantity` only; Autotask: an adjustment of the
+/// difference).
+fn check_writes(sb: &Sandbox, psa: Psa, want: &HashMap<i64, (i64, i64)>) {
+    let w = writes(sb, psa);
+    assert_eq!(w.len(), want.len(), "exactly one write per change: {w:?}");
+    let mut seen = HashSet::new();
+    for r in &w {
+        let line = match psa {
+            Psa::Connectwise => {
+                assert_eq!(r.method, "PATCH", "{r:?}");
+                let ops = r.body.as_array().cloned().unwrap_or_default();
+                assert_eq!(ops.len(), 1, "only quantity is replaced: {r:?}");
+                assert_eq!(ops[0]["path"], "quantity");
+                let line: i64 = r
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or_default();
+                let (_, a) = want
+                    .get(&line)
+                    .copied()
+                    .unwrap_or_else(|| panic!("unexpected write {r:?}"));
+                assert_eq!(ops[0]["value"], a, "{r:?}");
+                line
+            }
+            Psa::Autotask => {
+                assert!(
+                    r.path.to_ascii_lowercase().contains("serviceadjustments"),
+                    "{r:?}"
+                );
+                let line = r.body["contractServiceID"].as_i64().unwrap_or_default();
+                let (b, a) = want
+                    .get(&line)
+                    .copied()
+                    .unwrap_or_else(|| panic!("unexpected adjustment {r:?}"));
+                assert_eq!(r.body["unitChange"], a - b, "{r:?}");
+                line
+            }
+        };
+        assert!(seen.insert(line), "line {line} written twice");
+    }
+}
+
+/// `run show ID --json`: the applied items are exactly `want`, with its before/after.
+fn check_run(d: &Path, run_id: &str, want: &HashMap<i64, (i64, i64)>) -> Vec<Value> {
+    let detail = json_ok(d, &["run", "show", run_id, "--json"], None);
+    let items = detail["items"].as_array().cloned().unwrap_or_default();
+    let applied: Vec<&Value> = items.iter().filter(|i| i["outcome"] == "applied").collect();
+    assert_eq!(applied.len(), want.len(), "{detail}");
+    for i in &applied {
+        let line: i64 = i["line_ref"]
+            .as_str()
+            .and_then(|r| r.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("line_ref of {i}"));
+        let (b, a) = want[&line];
+        assert_eq!(
+            (i["before"].as_i64(), i["after"].as_i64()),
+            (Some(b), Some(a)),
+            "{i}"
+        );
+        assert!(
+            matches!(i["action"].as_str(), Some("increase" | "decrease")),
+            "{i}"
+        );
+    }
+    items
 }
 
 fn sync_json(d: &Path, args: &[&str]) -> (Option<i32>, Value) {
@@ -251,7 +355,10 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
         let line = single(lines)?;
         (sb.world.customers[c].quirk != Quirk::Archived && line.quantity >= 4).then_some((c, s))
     });
-    let (to_zero, to_one) = (big.next().expect("a line to zero"), big.next().expect("a line to cut"));
+    let (to_zero, to_one) = (
+        big.next().expect("a line to zero"),
+        big.next().expect("a line to cut"),
+    );
     coro.set(sb, to_zero.0, to_zero.1, 0);
     coro.set(sb, to_one.0, to_one.1, 1);
     let want = changes(sb, &truth, &coro);
@@ -263,8 +370,16 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
     assert_eq!(code, Some(0), "{out}");
     let run = &out[0];
     assert_eq!(run["summary"]["dry_run"], true, "{run}");
-    assert!(writes(sb, psa).is_empty(), "a dry run writes nothing: {:?}", writes(sb, psa));
-    assert_eq!(all_quantities(sb, psa), before_all, "a dry run changes no quantity");
+    assert!(
+        writes(sb, psa).is_empty(),
+        "a dry run writes nothing: {:?}",
+        writes(sb, psa)
+    );
+    assert_eq!(
+        all_quantities(sb, psa),
+        before_all,
+        "a dry run changes no quantity"
+    );
     check_plan(sb, psa, &truth, &coro, &run["plan"]);
     let items = run["plan"]["items"].as_array().cloned().unwrap_or_default();
     for (c, s) in [to_zero, to_one] {
@@ -272,68 +387,117 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
         assert_eq!(i["action"], "hold", "{i}");
         assert!(reason(i).contains("held for approval"), "{i}");
     }
-    eprintln!("{}: dry run totals {}; {} one-line changes expected", psa.name(), run["plan"]["totals"], want.len());
+    eprintln!(
+        "{}: dry run totals {}; {} one-line changes expected",
+        psa.name(),
+        run["plan"]["totals"],
+        want.len()
+    );
     assert!(!sb.coro.gate.requests().is_empty(), "the dry run read Coro");
 
-    // Apply, held decreases approved: one write per change, every one-line pair at Coro's count.
+    let held_lines: HashSet<i64> = [to_zero, to_one]
+        .iter()
+        .map(|k| single(&truth[k]).map(|l| l.id).unwrap_or_default())
+        .collect();
+
+    // A plain sync: every change but the two held decreases, one write each.
+    clear_requests(sb);
+    let (code, out) = sync_json(d, &["sync", id, "--json"]);
+    assert_eq!(code, Some(0), "{out}");
+    let summary = &out[0]["summary"];
+    assert_eq!(summary["counts"]["failed"], 0, "{summary}");
+    assert_eq!(summary["counts"]["held"], 2, "{summary}");
+    assert_eq!(
+        summary["counts"]["applied"].as_u64(),
+        Some(want.len() as u64 - 2),
+        "{summary}"
+    );
+    let unheld: HashMap<i64, (i64, i64)> = want
+        .iter()
+        .filter(|(k, _)| !held_lines.contains(k))
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    check_writes(sb, psa, &unheld);
+    let now = all_quantities(sb, psa);
+    for line in &held_lines {
+        assert_eq!(
+            now[line], before_all[line],
+            "a held decrease is not written without approval"
+        );
+    }
+    let run_a = summary["run_id"].as_i64().expect("run id").to_string();
+
+    // Approved: exactly the two held decreases are written; every one-line pair is at Coro's count.
     clear_requests(sb);
     let (code, out) = sync_json(d, &["sync", id, "--approve-held", "--json"]);
     assert_eq!(code, Some(0), "{out}");
     let summary = &out[0]["summary"];
     assert_eq!(summary["status"], "succeeded", "{summary}");
     assert_eq!(summary["counts"]["failed"], 0, "{summary}");
-    assert_eq!(summary["counts"]["applied"].as_u64(), Some(want.len() as u64), "{summary}");
-    let w = writes(sb, psa);
-    assert_eq!(w.len(), want.len(), "exactly one write per change: {w:?}");
-    if psa == Psa::Connectwise {
-        for r in &w {
-            assert_eq!(r.method, "PATCH", "{r:?}");
-            let ops = r.body.as_array().cloned().unwrap_or_default();
-            assert_eq!(ops.len(), 1, "only quantity is replaced: {r:?}");
-            assert_eq!(ops[0]["path"], "quantity");
-        }
-    } else {
-        for r in &w {
-            assert!(r.path.to_ascii_lowercase().contains("serviceadjustments"), "{r:?}");
-            let line = r.body["contractServiceID"].as_i64().unwrap_or_default();
-            let (b, a) = want.get(&line).copied().unwrap_or_else(|| panic!("unexpected adjustment {r:?}"));
-            assert_eq!(r.body["unitChange"], a - b, "{r:?}");
-        }
-    }
+    assert_eq!(summary["counts"]["applied"], 2, "{summary}");
+    let approved: HashMap<i64, (i64, i64)> = want
+        .iter()
+        .filter(|(k, _)| held_lines.contains(k))
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    check_writes(sb, psa, &approved);
     check_converged(sb, psa, &coro, &before_all, &want);
+    let run_b = summary["run_id"].as_i64().expect("run id").to_string();
 
-    // The run's record: every item with before/after/outcome.
-    let run_id = summary["run_id"].as_i64().expect("run id").to_string();
-    let detail = json_ok(d, &["run", "show", &run_id, "--json"], None);
-    let items = detail["items"].as_array().cloned().unwrap_or_default();
-    let applied: Vec<&Value> = items.iter().filter(|i| i["outcome"] == "applied").collect();
-    assert_eq!(applied.len(), want.len(), "{detail}");
-    for i in &applied {
-        let line: i64 = i["line_ref"]
-            .as_str()
-            .and_then(|r| r.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("line_ref of {i}"));
-        let (b, a) = want[&line];
-        assert_eq!((i["before"].as_i64(), i["after"].as_i64()), (Some(b), Some(a)), "{i}");
-        assert!(matches!(i["action"].as_str(), Some("increase" | "decrease")), "{i}");
-    }
-    assert!(items.iter().any(|i| i["outcome"] == "skipped" && !reason(i).is_empty()), "skips are recorded with reasons");
-    let text = cli(d, &["run", "show", &run_id], None);
+    // The runs' records: every item with before/after/outcome.
+    let items_a = check_run(d, &run_a, &unheld);
+    let held: Vec<&Value> = items_a.iter().filter(|i| i["outcome"] == "held").collect();
+    assert_eq!(held.len(), 2, "the held items are recorded as held");
+    assert!(
+        held.iter()
+            .all(|i| i["action"] == "hold" && reason(i).contains("held for approval")),
+        "{held:?}"
+    );
+    assert!(
+        items_a
+            .iter()
+            .any(|i| i["outcome"] == "skipped" && !reason(i).is_empty()),
+        "skips are recorded with reasons"
+    );
+    let items_b = check_run(d, &run_b, &approved);
+    assert!(
+        items_b
+            .iter()
+            .filter(|i| i["outcome"] == "applied")
+            .all(|i| i["action"] == "decrease" && reason(i).contains("approved")),
+        "{items_b:?}"
+    );
+    let text = cli(d, &["run", "show", &run_a], None);
     assert!(text.status.success(), "{}", stderr(&text));
-    assert!(stdout(&text).contains("OUTCOME") && stdout(&text).contains("applied"), "{}", stdout(&text));
+    assert!(
+        stdout(&text).contains("OUTCOME") && stdout(&text).contains("applied"),
+        "{}",
+        stdout(&text)
+    );
 
     // A second sync finds nothing to do and writes nothing.
     clear_requests(sb);
     let (code, out) = sync_json(d, &["sync", id, "--json"]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(writes(sb, psa).is_empty(), "nothing to write the second time: {:?}", writes(sb, psa));
+    assert!(
+        writes(sb, psa).is_empty(),
+        "nothing to write the second time: {:?}",
+        writes(sb, psa)
+    );
     let t = &out[0]["plan"]["totals"];
-    assert_eq!((t["increase"].as_u64(), t["decrease"].as_u64(), t["hold"].as_u64()), (Some(0), Some(0), Some(0)), "{t}");
+    assert_eq!(
+        (
+            t["increase"].as_u64(),
+            t["decrease"].as_u64(),
+            t["hold"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0)),
+        "{t}"
+    );
     check_converged(sb, psa, &coro, &before_all, &want);
 
     let runs = json_ok(d, &["runs", "--json"], None);
-    assert_eq!(runs.as_array().map(Vec::len), Some(3), "{runs}");
+    assert_eq!(runs.as_array().map(Vec::len), Some(4), "{runs}");
     drop(s);
     Ok(())
 }
@@ -360,7 +524,11 @@ async fn arm_drop(url: &str, mode: &str) -> anyhow::Result<Value> {
         .json(&serde_json::json!({"mode": mode, "count": 1}))
         .send()
         .await?;
-    anyhow::ensure!(resp.status().is_success(), "arming failed: {}", resp.status());
+    anyhow::ensure!(
+        resp.status().is_success(),
+        "arming failed: {}",
+        resp.status()
+    );
     Ok(resp.json().await?)
 }
 
@@ -387,55 +555,112 @@ fn autotask_lost_adjustment_responses_are_not_double_billed() -> anyhow::Result<
 
     // The client re-reads after a lost answer, so this run may succeed or report the item.
     let first = cli(d, &["sync", id, "--approve-held", "--json"], None);
-    assert!(matches!(first.status.code(), Some(0 | 1)), "stdout: {}\nstderr: {}", stdout(&first), stderr(&first));
+    assert!(
+        matches!(first.status.code(), Some(0 | 1)),
+        "stdout: {}\nstderr: {}",
+        stdout(&first),
+        stderr(&first)
+    );
     let first_code = first.status.code();
     let first = parse(&first, &["sync"]);
     eprintln!("first run exit {first_code:?}: {}", first[0]["summary"]);
     let second = cli(d, &["sync", id, "--approve-held", "--json"], None);
-    assert_eq!(second.status.code(), Some(0), "stdout: {}\nstderr: {}", stdout(&second), stderr(&second));
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        stdout(&second),
+        stderr(&second)
+    );
 
     // Both drops happened, on lines the sync had to change.
     let (adjustments, pending) = {
         let st = sb.autotask.state.lock().expect("state");
-        (st.adjustments.clone(), st.drop_next_adjustment_responses.len())
+        (
+            st.adjustments.clone(),
+            st.drop_next_adjustment_responses.len(),
+        )
     };
     assert_eq!(pending, 0, "both armed drops were used");
-    let dropped: Vec<i64> = adjustments.iter().filter(|a| a.response_dropped).map(|a| a.contract_service_id).collect();
+    let dropped: Vec<i64> = adjustments
+        .iter()
+        .filter(|a| a.response_dropped)
+        .map(|a| a.contract_service_id)
+        .collect();
     assert_eq!(dropped.len(), 2, "{adjustments:?}");
 
     // No double adjustment: per contract service at most one, summing to exactly the change.
     let after_all = all_quantities(sb, psa);
     let mut by_line: HashMap<i64, Vec<i64>> = HashMap::new();
     for a in &adjustments {
-        by_line.entry(a.contract_service_id).or_default().push(a.unit_change);
+        by_line
+            .entry(a.contract_service_id)
+            .or_default()
+            .push(a.unit_change);
     }
     for (line, changes) in &by_line {
-        assert_eq!(changes.len(), 1, "contract service {line} was adjusted {} times: {changes:?}", changes.len());
+        assert_eq!(
+            changes.len(),
+            1,
+            "contract service {line} was adjusted {} times: {changes:?}",
+            changes.len()
+        );
         let sum: i64 = changes.iter().sum();
-        let (b, a) = want.get(line).copied().unwrap_or_else(|| panic!("line {line} was not to be adjusted"));
-        assert_eq!(sum, a - b, "contract service {line}: adjustments sum to the change");
-        assert_eq!(after_all.get(line).copied().unwrap_or_default() - before_all[line], sum);
+        let (b, a) = want
+            .get(line)
+            .copied()
+            .unwrap_or_else(|| panic!("line {line} was not to be adjusted"));
+        assert_eq!(
+            sum,
+            a - b,
+            "contract service {line}: adjustments sum to the change"
+        );
+        assert_eq!(
+            after_all.get(line).copied().unwrap_or_default() - before_all[line],
+            sum
+        );
     }
     for line in &dropped {
-        assert_eq!(by_line[line].len(), 1, "the line whose answer was lost got exactly one adjustment");
+        assert_eq!(
+            by_line[line].len(),
+            1,
+            "the line whose answer was lost got exactly one adjustment"
+        );
     }
     assert_eq!(by_line.len(), want.len(), "every change made, once");
-    assert!(!created_lines(&adjustments), "no adjustment created a new contract service");
+    assert!(
+        !created_lines(&adjustments),
+        "no adjustment created a new contract service"
+    );
     check_converged(sb, psa, &coro, &before_all, &want);
 
     // The first run's record shows the dropped items settled (applied), or left for the next run
     // (pending) — never failed-and-resent.
-    let run_id = first[0]["summary"]["run_id"].as_i64().expect("run id").to_string();
+    let run_id = first[0]["summary"]["run_id"]
+        .as_i64()
+        .expect("run id")
+        .to_string();
     let detail = json_ok(d, &["run", "show", &run_id, "--json"], None);
     let items = detail["items"].as_array().cloned().unwrap_or_default();
     for line in &dropped {
         let i = items
             .iter()
-            .find(|i| i["line_ref"].as_str().is_some_and(|r| r.ends_with(&format!(" {line}"))))
+            .find(|i| {
+                i["line_ref"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with(&format!(" {line}")))
+            })
             .unwrap_or_else(|| panic!("no item for line {line}: {detail}"));
-        assert!(matches!(i["outcome"].as_str(), Some("applied" | "pending")), "{i}");
+        assert!(
+            matches!(i["outcome"].as_str(), Some("applied" | "pending")),
+            "{i}"
+        );
         let (b, a) = want[line];
-        assert_eq!((i["before"].as_i64(), i["after"].as_i64()), (Some(b), Some(a)), "{i}");
+        assert_eq!(
+            (i["before"].as_i64(), i["after"].as_i64()),
+            (Some(b), Some(a)),
+            "{i}"
+        );
     }
 
     // A third sync: nothing left, nothing posted.
@@ -443,7 +668,10 @@ fn autotask_lost_adjustment_responses_are_not_double_billed() -> anyhow::Result<
     let (code, out) = sync_json(d, &["sync", id, "--json"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(writes(sb, psa).is_empty(), "{:?}", writes(sb, psa));
-    assert_eq!(sb.autotask.state.lock().expect("state").adjustments.len(), want.len());
+    assert_eq!(
+        sb.autotask.state.lock().expect("state").adjustments.len(),
+        want.len()
+    );
     let seen: HashSet<i64> = by_line.keys().copied().collect();
     assert_eq!(seen, want.keys().copied().collect::<HashSet<_>>());
     drop(s);

@@ -3,9 +3,11 @@
 //! right one adds the connector and its row says Connected.
 
 use psa_bridge::sandbox::{self, SandboxOptions};
-use psa_bridge_e2e::desktop_session;
-use psa_bridge_e2e::flows::{self, database_contains, fill, open_add_dialog, tid, RunningApp, SHORT, WAIT};
 use psa_bridge_e2e::app_lock;
+use psa_bridge_e2e::desktop_session;
+use psa_bridge_e2e::flows::{
+    self, database_contains, fill, open_add_dialog, tid, RunningApp, SHORT, WAIT,
+};
 
 const WRONG_KEY: &str = "not-the-private-key-4711";
 
@@ -23,7 +25,10 @@ async fn add_connectwise_in_the_ui() -> anyhow::Result<()> {
     // Settings: the integration's clientId, saved through the UI and read back by the CLI.
     flows::save_client_id(app, &cw.client_id).await?;
     ra.shot("ui-connectwise-01-settings-client-id").await;
-    assert!(database_contains(ra.dir(), &cw.client_id)?, "the saved clientId is stored");
+    assert!(
+        database_contains(ra.dir(), &cw.client_id)?,
+        "the saved clientId is stored"
+    );
 
     // Connectors: the empty state, then the ConnectWise dialog.
     flows::go(app, "connectors", "Connectors").await?;
@@ -44,12 +49,22 @@ async fn add_connectwise_in_the_ui() -> anyhow::Result<()> {
             WAIT,
         )
         .await?;
-    assert!(!error.contains(WRONG_KEY), "the message does not echo the key: {error}");
+    assert!(
+        !error.contains(WRONG_KEY),
+        "the message does not echo the key: {error}"
+    );
     // The message is on screen, not hidden under the dialog's sticky footer.
-    assert!(flows::visible(app, &tid("dialog-error")).await?, "the 401 message is visible");
+    assert!(
+        flows::visible(app, &tid("dialog-error")).await?,
+        "the 401 message is visible"
+    );
     ra.shot("ui-connectwise-03-wrong-key-401").await;
     let kept = flows::eval_on(app, &tid("cw-company"), "el.value").await?;
-    assert_eq!(kept.as_str(), Some(cw.company.as_str()), "typed values are kept after a failure");
+    assert_eq!(
+        kept.as_str(),
+        Some(cw.company.as_str()),
+        "typed values are kept after a failure"
+    );
     // The sandbox really was asked (a 401 from it, not a local check).
     assert!(
         !sb.connectwise.gate.requests().is_empty(),
@@ -57,8 +72,15 @@ async fn add_connectwise_in_the_ui() -> anyhow::Result<()> {
     );
 
     // Nothing stored: no connector, and the wrong key is nowhere in the database.
-    assert_eq!(flows::connectors(ra.dir())?, Vec::<serde_json::Value>::new(), "nothing stored after the 401");
-    assert!(!database_contains(ra.dir(), WRONG_KEY)?, "the private key never reaches the database");
+    assert_eq!(
+        flows::connectors(ra.dir())?,
+        Vec::<serde_json::Value>::new(),
+        "nothing stored after the 401"
+    );
+    assert!(
+        !database_contains(ra.dir(), WRONG_KEY)?,
+        "the private key never reaches the database"
+    );
 
     // The right key: the dialog closes and the row says Connected.
     fill(app, &tid("cw-private-key"), &cw.private_key).await?;
@@ -69,16 +91,30 @@ async fn add_connectwise_in_the_ui() -> anyhow::Result<()> {
     assert_eq!(list[0]["kind"], "connectwise");
     assert_eq!(list[0]["status"]["state"], "connected");
     let id = list[0]["id"].as_i64().expect("connector id");
-    app.wait_for(&tid(&format!("connector-row-{id}")), SHORT).await?;
+    app.wait_for(&tid(&format!("connector-row-{id}")), SHORT)
+        .await?;
     let status = app
         .wait_for_text(&tid(&format!("connector-status-{id}")), "Connected", WAIT)
         .await?;
     assert!(!status.contains("failed"), "{status}");
-    let state = flows::eval_on(app, &tid(&format!("connector-status-{id}")), "el.dataset.state").await?;
+    let state = flows::eval_on(
+        app,
+        &tid(&format!("connector-status-{id}")),
+        "el.dataset.state",
+    )
+    .await?;
     assert_eq!(state.as_str(), Some("connected"));
-    let name = app.text(&app.find(&tid(&format!("connector-name-{id}"))).await?).await?;
-    assert!(name.contains(&cw.company), "default name names the company: {name}");
-    assert!(!database_contains(ra.dir(), &cw.private_key)?, "the private key is kept in the keychain only");
+    let name = app
+        .text(&app.find(&tid(&format!("connector-name-{id}"))).await?)
+        .await?;
+    assert!(
+        name.contains(&cw.company),
+        "default name names the company: {name}"
+    );
+    assert!(
+        !database_contains(ra.dir(), &cw.private_key)?,
+        "the private key is kept in the keychain only"
+    );
     ra.shot("ui-connectwise-04-connected").await;
 
     ra.close().await?;

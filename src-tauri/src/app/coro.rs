@@ -143,6 +143,22 @@ pub async fn discover_services(
     seen_services(ctx)
 }
 
+/// The service keys seen in Coro; on first use, learned by reading the usage of every
+/// billable workspace once.
+pub async fn service_keys(ctx: &AppContext) -> Result<Vec<String>, ApiError> {
+    let seen = seen_services(ctx)?;
+    if !seen.is_empty() {
+        return Ok(seen);
+    }
+    let ids: Vec<String> = workspaces(ctx)
+        .await?
+        .into_iter()
+        .filter(|w| !w.archived)
+        .map(|w| w.id)
+        .collect();
+    discover_services(ctx, &ids).await
+}
+
 /// The Coro side of a sync.
 pub struct CoroSource<'a> {
     pub ctx: &'a AppContext,

@@ -163,16 +163,7 @@ pub async fn unmap_workspace(
 }
 
 pub async fn service_rows(ctx: &AppContext, id: ConnectorId) -> Result<Vec<ServiceRow>, ApiError> {
-    let mut seen = coro::seen_services(ctx)?;
-    if seen.is_empty() {
-        let ids: Vec<String> = coro::workspaces(ctx)
-            .await?
-            .into_iter()
-            .filter(|w| !w.archived)
-            .map(|w| w.id)
-            .collect();
-        seen = coro::discover_services(ctx, &ids).await?;
-    }
+    let seen = coro::service_keys(ctx).await?;
     let products = browse::products(ctx, id, false, None).await?;
     let links: Vec<ServiceLink> = store::mappings::list_services(&ctx.store.conn()?, id)?
         .into_iter()

@@ -190,16 +190,7 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
         );
         return Ok(());
     }
-    let mut seen = app::coro::seen_services(ctx)?;
-    if seen.is_empty() {
-        let ids: Vec<String> = rt
-            .block_on(app::coro::workspaces(ctx))?
-            .into_iter()
-            .filter(|w| !w.archived)
-            .map(|w| w.id)
-            .collect();
-        seen = rt.block_on(app::coro::discover_services(ctx, &ids))?;
-    }
+    let seen = rt.block_on(app::coro::service_keys(ctx))?;
     let list = crate::coro::catalog::catalogue(seen);
     if a.json {
         return print_json(&list);
