@@ -82,6 +82,13 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             sync: syncing::SyncState::default(),
             previews: crate::app::sync::Previews::default(),
         })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Destroyed = event {
+                if window.label() == window::MAIN {
+                    window::release_freed_memory();
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_connectors,

@@ -36,3 +36,20 @@ pub fn close<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     }
     Ok(())
 }
+
+/// Hands memory freed by a destroyed webview back to the OS. glibc keeps freed heap pages in its
+/// arenas, so without this the tray-only app keeps the window's high-water mark as private
+/// memory. Other platforms' allocators return memory on their own.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // WebKit tears the view down over the next moments; trim once it has.
+        std::thread::spawn(|| {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            // SAFETY: malloc_trim only walks glibc's own allocator state; it takes no pointers
+            // and is safe to call from any thread at any time.
+            let released = unsafe { libc::malloc_trim(0) };
+            tracing::debug!(released, "heap trimmed after the window closed");
+        });
+    }
+}
