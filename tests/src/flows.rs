@@ -190,6 +190,27 @@ pub async fn eval_on(app: &Session, css: &str, expr: &str) -> Result<Value> {
     .await
 }
 
+/// Waits until `expr` (evaluated on the element at `css`, as `el`) gives the string `want`.
+pub async fn wait_eval(
+    app: &Session,
+    css: &str,
+    expr: &str,
+    want: &str,
+    timeout: Duration,
+) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let got = eval_on(app, css, expr).await.unwrap_or(Value::Null);
+        if got.as_str() == Some(want) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{css}: {expr} is {got}, not {want:?}, after {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 /// Whether the element at `css` is in the viewport and on top at its centre (not covered by a
 /// sticky footer, a popover or a dialog).
 pub async fn visible(app: &Session, css: &str) -> Result<bool> {

@@ -14,7 +14,8 @@ use psa_bridge_e2e::{app_lock, desktop_session};
 use serde_json::Value;
 
 /// Opens the picker of row `prefix`-`key`, searches `query` and clicks option `id` (typing the
-/// `fallback` search when the first one does not bring the option into view).
+/// `fallback` search when the first one does not bring the option into view); returns the
+/// option's text.
 async fn pick(
     app: &Session,
     prefix: &str,
@@ -29,21 +30,6 @@ async fn pick(
     app.wait_for_text(&tid("picker-count"), " of ", WAIT)
         .await?;
     app.type_text(&input, query).await?;
-    let v = flows::eval_on(
-        app,
-        &tid("picker-input"),
-        "el.value + ' | ' + (document.activeElement && document.activeElement.dataset.testid)",
-    )
-    .await?;
-    eprintln!("DEBUG typed {query:?} -> {v}");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let v = flows::eval_on(
-        app,
-        &tid("picker-input"),
-        "el.value + ' | ' + document.querySelector('[data-testid=picker-count]').textContent",
-    )
-    .await?;
-    eprintln!("DEBUG later -> {v}");
     let option = tid(&format!("picker-option-{id}"));
     let found = match app.wait_for(&option, Duration::from_secs(5)).await {
         Ok(e) => e,
@@ -53,16 +39,9 @@ async fn pick(
             app.wait_for(&option, SHORT).await?
         }
     };
-    let text = app.text(&found).await?;
-    let html = flows::eval_on(
-        app,
-        &option,
-        "el.outerHTML + ' | ' + el.innerText + ' | ' + el.textContent",
-    )
-    .await?;
-    eprintln!("DEBUG option {html}");
-    app.screenshot(&psa_bridge_e2e::results_dir(), "debug-picker")
-        .await?;
+    // innerText: WebKitWebDriver's element text leaves out the ellipsised name span.
+    let text = flows::eval_on(app, &option, "el.innerText").await?;
+    let text = text.as_str().unwrap_or_default().to_string();
     app.click(&found).await?;
     Ok(text)
 }
