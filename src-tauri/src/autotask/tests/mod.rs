@@ -23,8 +23,15 @@ pub const SECRET: &str = "Fake-Secret-For-Tests-Only";
 pub const CODE: &str = "XXXXXXXXXXXXXXXXXXXXXXXXXXX";
 /// The origin fixtures use in absolute URLs; replaced by the mock server's.
 const LIVE_ORIGIN: &str = "https://webservices3.autotask.net";
-const SPEC: &str = "/work/shared/reference/specs/autotask.reduced.json";
-const VALIDATOR: &str = "/work/shared/reference/specs/validate_requests.py";
+/// `shared/` sits beside the repository (locally and in CI).
+const SPEC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/reference/specs/autotask.reduced.json"
+);
+const VALIDATOR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/reference/specs/validate_requests.py"
+);
 
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 6, 17).unwrap()
@@ -184,6 +191,10 @@ fn run_validator(lines: &[&Value]) -> Option<(bool, String)> {
             .output()
             .is_ok_and(|o| o.status.success());
     if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 with jsonschema or {SPEC} is missing: CI must validate requests"
+        );
         eprintln!(
             "note: skipping spec validation (python3 with jsonschema or {SPEC} not available)"
         );
