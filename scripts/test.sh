@@ -19,9 +19,6 @@ step "clippy (desktop and headless core)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p psa-bridge --no-default-features --all-targets -- -D warnings
 
-step "build the app (debug)"
-cargo build -p psa-bridge
-
 step "core without Tauri (cargo test -p psa-bridge --no-default-features)"
 scripts/desktop-session.sh cargo test -p psa-bridge --no-default-features
 
@@ -31,6 +28,14 @@ if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
   echo "ui/src/bindings drifted from the Rust types: run cargo test and commit the result" >&2
   exit 1
 fi
+
+step "build the app under test (debug, desktop)"
+# Built after the headless tests (which build the same binary without the desktop feature) and
+# copied aside, so no later cargo step can swap the binary the end-to-end tests launch.
+cargo build -p psa-bridge
+mkdir -p target/e2e
+cp "target/debug/psa-bridge" target/e2e/psa-bridge
+export PSA_BRIDGE_BIN="$PWD/target/e2e/psa-bridge"
 
 step "workspace tests, end-to-end tests against the sandbox and the real app"
 scripts/desktop-session.sh cargo test --workspace

@@ -31,6 +31,11 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
+  const errorBox = useRef<HTMLDivElement>(null);
+  // A failed check must be seen: the dialog's footer is sticky, so bring the message into view.
+  useEffect(() => {
+    if (error) errorBox.current?.scrollIntoView({ block: 'nearest' });
+  }, [error]);
   const prefix = kind === 'connectwise' ? 'cw' : 'at';
 
   // Demo mode: every field starts with the sandbox's credentials.
@@ -103,7 +108,7 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
         </fieldset>
 
         {error && (
-          <div class="form-error" role="alert" data-testid="dialog-error">
+          <div class="form-error" role="alert" data-testid="dialog-error" ref={errorBox}>
             {error}
           </div>
         )}
