@@ -1,0 +1,245 @@
+//! The real tray menu, clicked over D-Bus (com.canonical.dbusmenu, as a desktop shell would):
+//! *Pause daily sync* pauses the schedule, *Launch at login* writes the autostart entry with
+//! `--hidden`, and *Sync now* runs a sync recorded with the tray as its trigger.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use psa_bridge::sandbox::{self, SandboxOptions};
+use psa_bridge_e2e::{app_binary, app_lock, cli, desktop_session};
+
+const MENU_PATH: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu";
+
+fn gdbus(args: &[&str]) -> Option<String> {
+    // A short timeout: some peers on the bus never answer unknown calls.
+    let mut full = vec![args[0], "--timeout", "3"];
+    full.extend_from_slice(&args[1..]);
+    let out = Command::new("gdbus").args(&full).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The unique bus name that exports the tray menu, and the menu's (id, label) items.
+fn find_menu() -> Option<(String, Vec<(i32, String)>)> {
+    let names = gdbus(&[
+        "call",
+        "--session",
+        "--dest",
+        "org.freedesktop.DBus",
+        "--object-path",
+        "/org/freedesktop/DBus",
+        "--method",
+        "org.freedesktop.DBus.ListNames",
+    ])?;
+    for name in names.split('\'').filter(|n| n.starts_with(":1.")) {
+        if let Some(layout) = gdbus(&[
+            "call",
+            "--session",
+            "--dest",
+            name,
+            "--object-path",
+            MENU_PATH,
+            "--method",
+            "com.canonical.dbusmenu.GetLayout",
+            "--",
+            "0",
+            "-1",
+            "[]",
+        ]) {
+            return Some((name.to_string(), parse_items(&layout)));
+        }
+    }
+    None
+}
+
+/// `(3, {'label': <'Sync now'>, …}, [])` → (3, "Sync now").
+fn parse_items(layout: &str) -> Vec<(i32, String)> {
+    let mut items = Vec::new();
+    for part in layout.split("<(").skip(1) {
+        let id = part
+            .split(',')
+            .next()
+            .and_then(|s| s.trim().parse::<i32>().ok());
+        let label = part
+            .split("'label': <'")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .map(|l| l.replace('_', ""));
+        if let (Some(id), Some(label)) = (id, label) {
+            items.push((id, label));
+        }
+    }
+    items
+}
+
+fn click(bus: &str, items: &[(i32, String)], label: &str) {
+    let id = items
+        .iter()
+        .find(|(_, l)| l == label)
+        .map(|(i, _)| *i)
+        .unwrap_or_else(|| panic!("no tray item {label:?} in {items:?}"));
+    let ok = gdbus(&[
+        "call",
+        "--session",
+        "--dest",
+        bus,
+        "--object-path",
+        MENU_PATH,
+        "--method",
+        "com.canonical.dbusmenu.Event",
+        "--",
+        &id.to_string(),
+        "clicked",
+        "<int32 0>",
+        "0",
+    ]);
+    assert!(ok.is_some(), "clicking {label:?} over D-Bus failed");
+}
+
+fn wait_until(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+struct App(Child);
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = cli(dir, args, None);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tray_menu_items_do_what_they_say() -> anyhow::Result<()> {
+    if !desktop_session("tray_menu_items_do_what_they_say") {
+        return Ok(());
+    }
+    let _lock = app_lock();
+    let sb = sandbox::start(SandboxOptions::default()).await?;
+    let data = tempfile::tempdir()?;
+    let home = tempfile::tempdir()?;
+    // A connector so that Sync now has something to run.
+    let cw = &sb.info.connectwise;
+    let add = cli(
+        data.path(),
+        &[
+            "connector",
+            "add",
+            "connectwise",
+            "--company",
+            &cw.company,
+            "--site",
+            &cw.site,
+            "--public-key",
+            &cw.public_key,
+            "--client-id",
+            &cw.client_id,
+        ],
+        Some(&cw.private_key),
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let co = &sb.info.coro;
+    let coro = cli(
+        data.path(),
+        &[
+            "coro",
+            "connect",
+            "--region",
+            &co.region,
+            "--client-id",
+            &co.client_id,
+            "--channel",
+            &co.channel,
+        ],
+        Some(&co.client_secret),
+    );
+    assert!(
+        coro.status.success(),
+        "{}",
+        String::from_utf8_lossy(&coro.stderr)
+    );
+
+    let _app = App(Command::new(app_binary())
+        .arg("--hidden")
+        .env("PSA_BRIDGE_DATA_DIR", data.path())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?);
+    let mut menu = None;
+    wait_until("the tray menu on D-Bus", Duration::from_secs(30), || {
+        menu = find_menu();
+        menu.is_some()
+    });
+    let (bus, items) = menu.unwrap_or_default();
+    let labels: Vec<&str> = items.iter().map(|(_, l)| l.as_str()).collect();
+    for want in [
+        "Open PSA Bridge",
+        "Sync now",
+        "Pause daily sync",
+        "Launch at login",
+        "Quit",
+    ] {
+        assert!(labels.contains(&want), "{want:?} missing from {labels:?}");
+    }
+
+    // Pause daily sync: the schedule is paused (read back through the CLI from the database).
+    assert_eq!(
+        json(data.path(), &["status", "--json"])["app"]["daily_sync_paused"],
+        false
+    );
+    click(&bus, &items, "Pause daily sync");
+    wait_until("the pause to be stored", Duration::from_secs(10), || {
+        json(data.path(), &["status", "--json"])["app"]["daily_sync_paused"] == true
+    });
+
+    // Launch at login: an autostart entry that starts the app hidden in the tray.
+    click(&bus, &items, "Launch at login");
+    let autostart = home.path().join(".config").join("autostart");
+    wait_until("the autostart entry", Duration::from_secs(10), || {
+        std::fs::read_dir(&autostart)
+            .map(|d| d.count() > 0)
+            .unwrap_or(false)
+    });
+    let entry = std::fs::read_dir(&autostart)?
+        .filter_map(|e| e.ok())
+        .next()
+        .map(|e| e.path());
+    let text = std::fs::read_to_string(entry.as_deref().unwrap_or(Path::new("")))?;
+    assert!(
+        text.contains("--hidden"),
+        "starts hidden in the tray: {text}"
+    );
+
+    // Sync now: a run recorded with the tray as its trigger.
+    click(&bus, &items, "Sync now");
+    wait_until("a tray-triggered run", Duration::from_secs(60), || {
+        json(data.path(), &["runs", "--json"])
+            .as_array()
+            .is_some_and(|runs| {
+                runs.iter()
+                    .any(|r| r["trigger"] == "tray" && r["status"] != "running")
+            })
+    });
+    Ok(())
+}
