@@ -338,6 +338,30 @@ async fn preview_apply_history_and_failure_notice_in_the_ui() -> anyhow::Result<
     );
     eprintln!("notification seen: {title}");
     ra.shot("ui-sync-05-after-failed-sync").await;
+    // Clicking the notification (dunst's default action) opens the failed run.
+    let failed_run = cli_json(ra.dir(), &["runs", "--json"], None)?
+        .as_array()
+        .and_then(|r| {
+            r.iter()
+                .find(|x| x["status"] == "failed")
+                .map(|x| x["run_id"].clone())
+        })
+        .unwrap_or_default();
+    assert!(failed_run.is_i64(), "the failed run is recorded");
+    let clicked = std::process::Command::new("dunstctl")
+        .args(["action", "0"])
+        .status()?;
+    assert!(clicked.success(), "dunstctl action");
+    app.wait_for(&tid("view-run"), WAIT).await?;
+    let url = app
+        .execute("return window.location.hash", serde_json::json!([]))
+        .await?;
+    assert_eq!(
+        url.as_str().unwrap_or_default(),
+        format!("#/history/{failed_run}"),
+        "the notification opened the failed run"
+    );
+    ra.shot("ui-sync-06-run-opened-from-notification").await;
     // The quantities written before are untouched by the failed run.
     sb.connectwise.gate.force_faults(0);
     assert_eq!(

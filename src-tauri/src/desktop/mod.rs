@@ -196,6 +196,7 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: tray::TrayAction) {
         notify::show(
             app,
             &notify::Notice {
+                run_id: None,
                 title: "PSA Bridge".into(),
                 body: message,
             },

@@ -56,6 +56,7 @@ pub fn notice_for(connector: &str, summary: &RunSummary, notify_success: bool) -
     let first = summary.first_failure_reason.clone().unwrap_or_default();
     match summary.status {
         RunStatus::Failed | RunStatus::Partial | RunStatus::Interrupted => Some(Notice {
+            run_id: Some(summary.run_id),
             title: format!("PSA Bridge: sync problem — {connector}"),
             body: format!(
                 "{} change(s) failed, {} unconfirmed, {} applied. {first}",
@@ -65,10 +66,12 @@ pub fn notice_for(connector: &str, summary: &RunSummary, notify_success: bool) -
             .to_string(),
         }),
         RunStatus::Held => Some(Notice {
+            run_id: Some(summary.run_id),
             title: format!("PSA Bridge: {} decrease(s) held for approval — {connector}", c.held),
             body: "Large decreases were not applied by the daily sync. Open the Sync screen to review and approve them.".to_string(),
         }),
         RunStatus::Succeeded if notify_success => Some(Notice {
+            run_id: Some(summary.run_id),
             title: format!("PSA Bridge: sync finished — {connector}"),
             body: format!("{} change(s) applied, {} skipped.", c.applied, c.skipped),
         }),
@@ -174,9 +177,27 @@ pub fn start_all<R: Runtime>(app: &AppHandle<R>, trigger: Trigger) -> Result<(),
                         }
                         Err(e) => {
                             all_ok = false;
+                            // A run that could not read a side is recorded as failed: point at it.
+                            let failed_run = ctx
+                                .store
+                                .conn()
+                                .ok()
+                                .and_then(|c| {
+                                    crate::store::runs::latest(&c, id, false).ok().flatten()
+                                })
+                                .filter(|r| r.status == RunStatus::Failed)
+                                .map(|r| r.id);
+                            if let (Some(run), Some(st)) =
+                                (failed_run, app.try_state::<DesktopState>())
+                            {
+                                if let Ok(mut g) = st.sync.unseen_problem.lock() {
+                                    *g = Some(run);
+                                }
+                            }
                             notify::show(
                                 &app,
                                 &Notice {
+                                    run_id: failed_run,
                                     title: format!("PSA Bridge: sync failed — {name}"),
                                     body: e.message.clone(),
                                 },
@@ -190,6 +211,7 @@ pub fn start_all<R: Runtime>(app: &AppHandle<R>, trigger: Trigger) -> Result<(),
                 notify::show(
                     &app,
                     &Notice {
+                        run_id: None,
                         title: "PSA Bridge: sync failed".into(),
                         body: e.message,
                     },
