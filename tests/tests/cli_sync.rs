@@ -188,8 +188,8 @@ fn check_plan(sb: &Sandbox, psa: Psa, truth: &Truth, coro: &Coro, plan: &Value) 
     let first = subscribed(dup).next().expect("a subscribed service");
     let i = item(&items, &w.customers[dup].workspace_id, SERVICES[first].key);
     assert!(reason(i).contains("2 lines bill"), "duplicated line: {i}");
-    for s in 0..SERVICES.len() {
-        let i = item(&items, &w.customers[none].workspace_id, SERVICES[s].key);
+    for svc in SERVICES {
+        let i = item(&items, &w.customers[none].workspace_id, svc.key);
         let r = reason(i);
         let why = match psa {
             Psa::Connectwise => "has no active agreement",
