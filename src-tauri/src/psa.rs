@@ -193,6 +193,12 @@ pub trait Psa: Send + Sync {
         products: &[ProductRef],
     ) -> impl Future<Output = Result<BillingState, PsaError>> + Send;
 
+    /// How many `set_quantity` calls may run at once (the PSA's allowed concurrency for this
+    /// connector). Apply writes in batches of this size.
+    fn write_concurrency(&self) -> usize {
+        1
+    }
+
     /// Makes `line` hold `desired`, given the quantity it was read with. Never touches prices or
     /// dates. A write whose response is lost is verified by re-reading, never blindly resent.
     fn set_quantity(

@@ -474,6 +474,16 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
         "{}",
         stdout(&text)
     );
+    // The CSV export: a header and one row per item, the applied rows with their quantities.
+    let export = cli(d, &["run", "export", &run_a], None);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let path = stdout(&export).trim().to_string();
+    let csv = std::fs::read_to_string(&path)?;
+    let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(rows[0].starts_with("run_id,workspace_id,"), "{}", rows[0]);
+    assert_eq!(rows.len(), items_a.len() + 1, "one row per item");
+    let applied_rows = rows.iter().filter(|r| r.contains(",applied,")).count();
+    assert_eq!(applied_rows, unheld.len(), "{csv}");
 
     // A second sync finds nothing to do and writes nothing.
     clear_requests(sb);

@@ -53,6 +53,15 @@ impl Psa for PsaClient {
         }
     }
 
+    fn write_concurrency(&self) -> usize {
+        match self {
+            // ConnectWise allows 4 requests in flight per connector; an Autotask write is
+            // read + post + verify under its own 3-thread limit.
+            PsaClient::Connectwise(_) => 4,
+            PsaClient::Autotask(_) => 3,
+        }
+    }
+
     async fn set_quantity(
         &self,
         line: &BillingLine,

@@ -207,84 +207,110 @@ pub async fn apply_items<P: Psa>(
         total,
     });
     let mut rate_limited_in_a_row = 0u32;
-    for (item, &id) in plan.items.iter().zip(item_ids) {
-        if !is_write(item.action, cx.approve_held) {
-            continue;
-        }
-        let after = item.after.unwrap_or_default();
-        if rate_limited_in_a_row >= cx.rate_limit.trip_after {
-            let why = "Not attempted: the PSA kept answering 'too many requests', so the \
-                       remaining changes were left for the next run";
-            record(
-                &conn,
-                id,
-                ItemOutcome::Failed,
-                Some(why),
-                None,
-                cx.clock.now(),
-            )?;
-        } else {
-            match (still_current(item, current), item.after) {
-                (Err(why), _) => {
-                    record(
-                        &conn,
-                        id,
-                        ItemOutcome::Skipped,
-                        Some(&why),
-                        None,
-                        cx.clock.now(),
-                    )?;
-                }
-                (Ok(_), None) => {
-                    let why = "The plan has no target quantity for this item; not written";
-                    record(
-                        &conn,
-                        id,
-                        ItemOutcome::Skipped,
-                        Some(why),
-                        None,
-                        cx.clock.now(),
-                    )?;
-                }
-                (Ok(line), Some(_)) => {
-                    record(&conn, id, ItemOutcome::Pending, None, None, cx.clock.now())?;
-                    let result = cx.psa.set_quantity(&line, after).await;
-                    let (outcome, reason, request_id) = outcome_of(after, &result);
-                    record(
-                        &conn,
-                        id,
-                        outcome,
-                        reason.as_deref(),
-                        request_id.as_deref(),
-                        cx.clock.now(),
-                    )?;
-                    if let Err(PsaError::RateLimited {
-                        retry_after_secs, ..
-                    }) = result
-                    {
-                        rate_limited_in_a_row += 1;
-                        if rate_limited_in_a_row < cx.rate_limit.trip_after {
-                            let pause = retry_after_secs
-                                .map_or(cx.rate_limit.default_pause, Duration::from_secs)
-                                .min(cx.rate_limit.max_pause);
-                            tracing::warn!(
-                                ?pause,
-                                "PSA rate limit persisted; pausing before the next write"
-                            );
-                            cx.clock.sleep(pause).await;
-                        }
-                    } else {
-                        rate_limited_in_a_row = 0;
+    let writes: Vec<(&PlanItem, i64)> = plan
+        .items
+        .iter()
+        .zip(item_ids.iter().copied())
+        .filter(|(item, _)| is_write(item.action, cx.approve_held))
+        .collect();
+    // Writes go out in batches as wide as the PSA allows; each is journaled `pending` before its
+    // batch is sent, and its outcome is recorded as soon as the batch returns.
+    for batch in writes.chunks(cx.psa.write_concurrency().max(1)) {
+        let mut sending: Vec<(i64, BillingLine, i64)> = Vec::new();
+        for &(item, id) in batch {
+            if rate_limited_in_a_row >= cx.rate_limit.trip_after {
+                let why = "Not attempted: the PSA kept answering 'too many requests', so the \
+                           remaining changes were left for the next run";
+                record(
+                    &conn,
+                    id,
+                    ItemOutcome::Failed,
+                    Some(why),
+                    None,
+                    cx.clock.now(),
+                )?;
+            } else {
+                match (still_current(item, current), item.after) {
+                    (Err(why), _) => {
+                        record(
+                            &conn,
+                            id,
+                            ItemOutcome::Skipped,
+                            Some(&why),
+                            None,
+                            cx.clock.now(),
+                        )?;
+                    }
+                    (Ok(_), None) => {
+                        let why = "The plan has no target quantity for this item; not written";
+                        record(
+                            &conn,
+                            id,
+                            ItemOutcome::Skipped,
+                            Some(why),
+                            None,
+                            cx.clock.now(),
+                        )?;
+                    }
+                    (Ok(line), Some(after)) => {
+                        record(&conn, id, ItemOutcome::Pending, None, None, cx.clock.now())?;
+                        sending.push((id, line, after));
+                        continue;
                     }
                 }
             }
+            done += 1;
+            (cx.progress)(Progress {
+                run_id: cx.run_id,
+                done,
+                total,
+            });
         }
-        done += 1;
-        (cx.progress)(Progress {
-            run_id: cx.run_id,
-            done,
-            total,
-        });
+        let results = futures_util::future::join_all(
+            sending
+                .iter()
+                .map(|(_, line, after)| cx.psa.set_quantity(line, *after)),
+        )
+        .await;
+        let mut pause: Option<Duration> = None;
+        for ((id, _, after), result) in sending.iter().zip(results) {
+            let (outcome, reason, request_id) = outcome_of(*after, &result);
+            record(
+                &conn,
+                *id,
+                outcome,
+                reason.as_deref(),
+                request_id.as_deref(),
+                cx.clock.now(),
+            )?;
+            if let Err(PsaError::RateLimited {
+                retry_after_secs, ..
+            }) = result
+            {
+                rate_limited_in_a_row += 1;
+                let wait = retry_after_secs
+                    .map_or(cx.rate_limit.default_pause, Duration::from_secs)
+                    .min(cx.rate_limit.max_pause);
+                pause = Some(pause.map_or(wait, |p| p.max(wait)));
+            } else {
+                rate_limited_in_a_row = 0;
+            }
+            done += 1;
+            (cx.progress)(Progress {
+                run_id: cx.run_id,
+                done,
+                total,
+            });
+        }
+        if let Some(pause) = pause {
+            if rate_limited_in_a_row < cx.rate_limit.trip_after {
+                tracing::warn!(
+                    ?pause,
+                    "PSA rate limit persisted; pausing before the next writes"
+                );
+                cx.clock.sleep(pause).await;
+            }
+        }
     }
     Ok(())
 }

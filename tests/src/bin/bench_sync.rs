@@ -19,7 +19,8 @@
 //! Minimum requests (documented formulas; `M` mapped companies, `L` latency):
 //! - Coro: 1 token + listing (per channel ⌈children / 100⌉ pages) + 2 per billable mapped
 //!   workspace (subscriptions + usage, the client's documented cost).
-//! - ConnectWise reads: ⌈M / 150⌉ agreement requests (an `in` list kept under the URL limit) +
+//! - ConnectWise reads: ⌈M / ids per URL⌉ agreement requests (an `in` list in a URL of at most
+//!   2,000 characters: ~190 four-digit ids, ~150 longer ones) +
 //!   one additions request per active agreement of those companies (no cross-agreement additions
 //!   endpoint) + 1 catalog page (the product list gather reads). Writes: 1 PATCH per change.
 //! - Autotask reads: Contracts max(⌈M / 400⌉, ⌈contracts / 500⌉) + ContractServices
@@ -156,6 +157,53 @@ fn map_all(dir: &Path, connector: &str, sb: &Sandbox, psa: Psa) -> anyhow::Resul
     Ok(companies)
 }
 
+/// Percent-encoded length, as in a query string (RFC 3986 unreserved characters kept).
+fn encoded_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                1
+            } else {
+                3
+            }
+        })
+        .sum()
+}
+
+/// The fewest agreement requests that can carry `company/id in (…)` for every mapped company
+/// with each URL within ConnectWise's ~2,000 characters (reference: keep URLs under 2,000), the
+/// other parameters being what the billing read needs (the status filter, `fields`, paging).
+/// About 190 four-digit ids fit in one URL (~150 with longer ids).
+fn cw_agreement_urls(origin: &str, companies: &[i64]) -> usize {
+    const MAX_URL: usize = 2_000;
+    let suffix = " and agreementStatus=\"Active\" and cancelledFlag=false";
+    let fields = "id,name,company/id,parentAgreement/id,agreementStatus,cancelledFlag";
+    let fixed = origin.trim_end_matches('/').len()
+        + "/v2026_11/apis/3.0/finance/agreements?conditions=".len()
+        + encoded_len("company/id in (")
+        + encoded_len(")")
+        + encoded_len(suffix)
+        + "&fields=".len()
+        + encoded_len(fields)
+        + "&pageSize=1000&page=1".len();
+    let budget = MAX_URL.saturating_sub(fixed).max(1);
+    let mut ids: Vec<i64> = companies.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let (mut urls, mut used) = (0usize, 0usize);
+    for id in ids {
+        let cost = id.to_string().len();
+        let sep = encoded_len(", ");
+        if urls == 0 || used + sep + cost > budget {
+            urls += 1;
+            used = cost;
+        } else {
+            used += sep + cost;
+        }
+    }
+    urls
+}
+
 /// The minimum PSA reads for the mapped companies, from the sandbox data (see the module doc).
 fn psa_min_reads(sb: &Sandbox, psa: Psa, companies: &[i64]) -> (usize, String) {
     let mapped: HashSet<i64> = companies.iter().copied().collect();
@@ -174,10 +222,13 @@ fn psa_min_reads(sb: &Sandbox, psa: Psa, companies: &[i64]) -> (usize, String) {
                 .filter(|a| a["agreementStatus"] == "Active" && a["cancelledFlag"] != true)
                 .count();
             let catalog_pages = ceil_div(st.catalog.len(), 1000);
-            let n = ceil_div(m, 150) + active + catalog_pages;
+            let chunks = cw_agreement_urls(&sb.info.connectwise.url, companies);
+            let n = chunks + active + catalog_pages;
             (
                 n,
-                format!("⌈{m}/150⌉ + {active} agreements + {catalog_pages} catalog"),
+                format!(
+                    "{chunks} URL(s) for {m} ids + {active} agreements + {catalog_pages} catalog"
+                ),
             )
         }
         Psa::Autotask => {

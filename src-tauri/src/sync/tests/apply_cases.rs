@@ -313,3 +313,95 @@ fn run_future_is_send() {
     let fut = run(&env, &r, &progress);
     assert_send(&fut);
 }
+
+#[tokio::test]
+async fn writes_go_out_as_wide_as_the_psa_allows_and_each_is_journaled() {
+    let mut h = Harness::new();
+    h.map_service("edr", 11, None);
+    // Ten workspaces, each one line off by one: ten writes.
+    for i in 1..=10i64 {
+        let ws = format!("ws_{i}");
+        h.map_workspace(&ws, i);
+        h.psa.add_line(line(i, 11, 100 + i, 10));
+        h.source.count(&ws, "edr", 11, 1);
+    }
+    h.psa.state().write_width = 4;
+    let seen = Mutex::new(Vec::new());
+    let record = |p: Progress| seen.lock().unwrap().push((p.done, p.total));
+    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &record)
+        .await
+        .unwrap();
+    assert_eq!(r.summary.status, RunStatus::Succeeded);
+    assert_eq!(
+        h.psa.state().max_in_flight,
+        4,
+        "four writes in flight, never more"
+    );
+    assert_eq!(h.psa.write_count(), 10, "each change written exactly once");
+    for i in 1..=10i64 {
+        assert_eq!(h.psa.qty(100 + i), 11);
+    }
+    let items = h.items(r.summary.run_id);
+    let applied: Vec<_> = items
+        .iter()
+        .filter(|i| i.item.outcome == ItemOutcome::Applied)
+        .collect();
+    assert_eq!(applied.len(), 10);
+    assert!(
+        applied.iter().all(|i| i.request_id.is_some()),
+        "request ids recorded"
+    );
+    assert_eq!(
+        seen.lock().unwrap().last(),
+        Some(&(10, 10)),
+        "progress reaches the end"
+    );
+    // Idempotent: a second run writes nothing.
+    run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(h.psa.write_count(), 10);
+}
+
+#[tokio::test]
+async fn a_crash_in_the_middle_of_a_batch_is_resolved_without_a_second_write() {
+    let mut h = Harness::new();
+    h.map_service("edr", 11, None);
+    for i in 1..=4i64 {
+        let ws = format!("ws_{i}");
+        h.map_workspace(&ws, i);
+        h.psa.add_line(line(i, 11, 100 + i, 10));
+        h.source.count(&ws, "edr", 12, 1);
+    }
+    h.psa.state().write_width = 4;
+    // In one batch: line 102 lands and the process dies before the answer; 103 never leaves.
+    h.psa.script(102, [Write::LandThenHang]);
+    h.psa.script(103, [Write::Hang]);
+    let crashed = tokio::time::timeout(
+        Duration::from_millis(200),
+        run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {}),
+    )
+    .await;
+    assert!(crashed.is_err(), "the run never finished (killed)");
+    assert_eq!(h.psa.qty(102), 12, "the lost write landed");
+    assert_eq!(h.psa.qty(103), 10, "the hung write did not");
+    let writes_before = h.psa.write_count();
+    // The next run resolves the pending items by reading, then writes only what is missing.
+    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {})
+        .await
+        .unwrap();
+    for i in 1..=4i64 {
+        assert_eq!(h.psa.qty(100 + i), 12, "line {}", 100 + i);
+    }
+    assert_eq!(
+        h.psa.writes_to(102),
+        1,
+        "the landed write was never sent again"
+    );
+    assert_eq!(
+        h.psa.write_count() - writes_before,
+        1,
+        "only the hung write is redone"
+    );
+    assert_ne!(r.summary.status, RunStatus::Failed);
+}

@@ -42,6 +42,10 @@ pub struct PsaState {
     pub reads: u32,
     pub script: HashMap<i64, VecDeque<Write>>,
     pub read_error: Option<PsaError>,
+    /// What `write_concurrency` reports (0: the trait's default of 1).
+    pub write_width: usize,
+    pub in_flight: usize,
+    pub max_in_flight: usize,
 }
 
 #[derive(Default)]
@@ -170,11 +174,23 @@ impl Psa for FakePsa {
         Ok(BillingState { lines, requests: 1 })
     }
 
+    fn write_concurrency(&self) -> usize {
+        self.state().write_width.max(1)
+    }
+
     async fn set_quantity(
         &self,
         line: &BillingLine,
         desired: i64,
     ) -> Result<WriteReceipt, PsaError> {
+        {
+            let mut s = self.state();
+            s.in_flight += 1;
+            s.max_in_flight = s.max_in_flight.max(s.in_flight);
+        }
+        // An await point, as a real request has: writes sent together overlap here.
+        tokio::task::yield_now().await;
+        self.state().in_flight -= 1;
         let id = line_id(&line.key);
         let step = {
             let mut s = self.state();
