@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libssl-dev
-  xvfb xauth dbus-daemon dbus-x11 gnome-keyring libsecret-tools webkit2gtk-driver dunst imagemagick
+  xvfb xauth dbus-daemon dbus-bin dbus-x11 libglib2.0-bin gnome-keyring libsecret-tools webkit2gtk-driver dunst imagemagick
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
