@@ -55,22 +55,9 @@ pub(super) fn to_products(rows: Vec<CatalogItem>, term: Option<&str>) -> Vec<Psa
                 identifier: p.identifier,
             })
         })
-        .filter(|p| match &needle {
-            None => true,
-            Some(n) => {
-                p.name.to_lowercase().contains(n)
-                    || p.identifier
-                        .as_deref()
-                        .is_some_and(|i| i.to_lowercase().contains(n))
-            }
-        })
+        .filter(|p| query::matches(needle.as_deref(), &p.name, p.identifier.as_deref()))
         .collect();
-    out.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then(a.id.cmp(&b.id))
-    });
+    out.sort_by_cached_key(|r| (r.name.to_lowercase(), r.id));
     out
 }
 

@@ -53,22 +53,9 @@ pub(super) fn to_companies(rows: Vec<Company>, term: Option<&str>) -> Vec<PsaCom
                 identifier: c.identifier,
             })
         })
-        .filter(|c| match &needle {
-            None => true,
-            Some(n) => {
-                c.name.to_lowercase().contains(n)
-                    || c.identifier
-                        .as_deref()
-                        .is_some_and(|i| i.to_lowercase().contains(n))
-            }
-        })
+        .filter(|c| query::matches(needle.as_deref(), &c.name, c.identifier.as_deref()))
         .collect();
-    out.sort_by(|a, b| {
-        a.name
-            .to_lowercase()
-            .cmp(&b.name.to_lowercase())
-            .then(a.id.cmp(&b.id))
-    });
+    out.sort_by_cached_key(|r| (r.name.to_lowercase(), r.id));
     out
 }
 

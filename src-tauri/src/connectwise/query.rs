@@ -109,6 +109,18 @@ pub fn link_has_next(link: Option<&str>) -> Option<bool> {
     }))
 }
 
+/// The search re-applied locally (the server may have searched only a quote-free part of the
+/// term): whether the name or identifier contains the lower-cased `needle`.
+pub fn matches(needle: Option<&str>, name: &str, identifier: Option<&str>) -> bool {
+    match needle {
+        None => true,
+        Some(n) => {
+            name.to_lowercase().contains(n)
+                || identifier.is_some_and(|i| i.to_lowercase().contains(n))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
