@@ -90,6 +90,16 @@ pub enum Unit {
     User,
 }
 
+impl Unit {
+    /// `device` or `user`, as the CLI and messages write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Device => "device",
+            Unit::User => "user",
+        }
+    }
+}
+
 /// A PSA company or product offered by a picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export, export_to = "../../ui/src/bindings/")]

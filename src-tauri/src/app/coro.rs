@@ -206,7 +206,7 @@ impl UsageSource for CoroSource<'_> {
                     for s in &counts.services {
                         seen.push(s.key.clone());
                         let value = s.quantity.map(|q| q as i64).ok_or_else(|| {
-                            format!("Coro gave no {} count for this service", unit_word(s.unit))
+                            format!("Coro gave no {} count for this service", s.unit.as_str())
                         });
                         if units.contains_key(&s.key) {
                             out.counts.insert((ws.clone(), s.key.clone()), value);
@@ -237,12 +237,5 @@ impl UsageSource for CoroSource<'_> {
 
     fn service_name(&self, key: &str) -> Option<String> {
         Some(catalog::service_info(key).name)
-    }
-}
-
-fn unit_word(u: Unit) -> &'static str {
-    match u {
-        Unit::Device => "device",
-        Unit::User => "user",
     }
 }

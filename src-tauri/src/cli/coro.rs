@@ -7,7 +7,7 @@ use super::secret_input::read_secret;
 use crate::app;
 use crate::context::AppContext;
 use crate::error::ApiError;
-use crate::views::{CoroInput, Unit};
+use crate::views::CoroInput;
 
 #[derive(Debug, Subcommand)]
 pub enum CoroCmd {
@@ -97,11 +97,7 @@ pub fn workspaces(ctx: &AppContext, a: &WorkspacesArgs) -> Result<(), ApiError> 
                 vec![
                     r.workspace_id.clone(),
                     r.name.clone(),
-                    if r.archived {
-                        format!("{} (not billed)", r.status)
-                    } else {
-                        r.status.clone()
-                    },
+                    status_label(&r.status, r.archived),
                     match (&r.company, r.stale) {
                         (Some(c), true) => format!("{} [{}] — gone from the PSA", c.name, c.id),
                         (Some(c), false) => format!("{} [{}]", c.name, c.id),
@@ -130,11 +126,7 @@ pub fn workspaces(ctx: &AppContext, a: &WorkspacesArgs) -> Result<(), ApiError> 
             vec![
                 w.id.clone(),
                 w.name.clone(),
-                if w.archived {
-                    format!("{} (not billed)", w.status)
-                } else {
-                    w.status.clone()
-                },
+                status_label(&w.status, w.archived),
             ]
         })
         .collect();
@@ -151,10 +143,21 @@ pub struct ServicesArgs {
     pub json: bool,
 }
 
-fn unit_word(u: Unit) -> &'static str {
-    match u {
-        Unit::Device => "device",
-        Unit::User => "user",
+/// A workspace's status, marked when it is not billed.
+fn status_label(status: &str, archived: bool) -> String {
+    if archived {
+        format!("{status} (not billed)")
+    } else {
+        status.to_string()
+    }
+}
+
+/// A service's name, marked when Coro reported a service this build has no name for.
+fn service_label(name: &str, known: bool) -> String {
+    if known {
+        name.to_string()
+    } else {
+        format!("{name} (new)")
     }
 }
 
@@ -171,12 +174,8 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
             .map(|r| {
                 vec![
                     r.service_key.clone(),
-                    if r.known {
-                        r.name.clone()
-                    } else {
-                        format!("{} (new)", r.name)
-                    },
-                    unit_word(r.unit).to_string(),
+                    service_label(&r.name, r.known),
+                    r.unit.as_str().to_string(),
                     r.product
                         .as_ref()
                         .map(|p| format!("{} [{}]", p.name, p.id))
@@ -200,12 +199,8 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
         .map(|s| {
             vec![
                 s.key.clone(),
-                if s.known {
-                    s.name.clone()
-                } else {
-                    format!("{} (new)", s.name)
-                },
-                unit_word(s.default_unit).to_string(),
+                service_label(&s.name, s.known),
+                s.default_unit.as_str().to_string(),
             ]
         })
         .collect();
