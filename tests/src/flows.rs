@@ -228,6 +228,21 @@ pub async fn visible(app: &Session, css: &str) -> Result<bool> {
     Ok(v.as_bool() == Some(true))
 }
 
+/// Waits until `css` is [`visible`] (effects such as scrolling a message into view run after the
+/// render that put its text in the DOM); false if it is still hidden after `timeout`.
+pub async fn wait_visible(app: &Session, css: &str, timeout: Duration) -> Result<bool> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if visible(app, css).await? {
+            return Ok(true);
+        }
+        if Instant::now() > deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until `css` no longer matches anything.
 pub async fn wait_gone(app: &Session, css: &str, timeout: Duration) -> Result<()> {
     let deadline = Instant::now() + timeout;

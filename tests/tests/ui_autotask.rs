@@ -52,7 +52,7 @@ async fn add_autotask_in_the_ui() -> anyhow::Result<()> {
     );
     // The message is scrolled into view above the dialog's sticky footer (it once hid under it).
     assert!(
-        flows::visible(app, &tid("dialog-error")).await?,
+        flows::wait_visible(app, &tid("dialog-error"), SHORT).await?,
         "the error is visible without scrolling by hand"
     );
     ra.shot("ui-autotask-02-wrong-secret-401").await;

@@ -55,7 +55,7 @@ async fn add_connectwise_in_the_ui() -> anyhow::Result<()> {
     );
     // The message is on screen, not hidden under the dialog's sticky footer.
     assert!(
-        flows::visible(app, &tid("dialog-error")).await?,
+        flows::wait_visible(app, &tid("dialog-error"), SHORT).await?,
         "the 401 message is visible"
     );
     ra.shot("ui-connectwise-03-wrong-key-401").await;

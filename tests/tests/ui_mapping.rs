@@ -216,7 +216,7 @@ async fn map_workspaces_and_services_in_the_ui() -> anyhow::Result<()> {
         .await?;
     assert!(banner.contains("already"), "{banner}");
     assert!(
-        flows::visible(app, &tid("error-banner")).await?,
+        flows::wait_visible(app, &tid("error-banner"), SHORT).await?,
         "the refusal is on screen"
     );
     ra.shot("ui-mapping-05-refused").await;

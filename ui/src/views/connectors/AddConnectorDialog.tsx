@@ -32,9 +32,10 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
   const [invalid, setInvalid] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
   const errorBox = useRef<HTMLDivElement>(null);
-  // A failed check must be seen: the dialog's footer is sticky, so bring the message into view.
+  // A failed check must be seen: the dialog's footer is sticky and would cover a message scrolled
+  // only to the nearest edge, so centre it.
   useEffect(() => {
-    if (error) errorBox.current?.scrollIntoView({ block: 'nearest' });
+    if (error) errorBox.current?.scrollIntoView({ block: 'center' });
   }, [error]);
   const prefix = kind === 'connectwise' ? 'cw' : 'at';
 
