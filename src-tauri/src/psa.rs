@@ -206,4 +206,33 @@ pub trait Psa: Send + Sync {
         line: &BillingLine,
         desired: i64,
     ) -> impl Future<Output = Result<WriteReceipt, PsaError>> + Send;
+
+    /// How many writes apply hands to [`Psa::set_quantities`] at once (each journaled `pending`
+    /// before the batch is sent). Defaults to [`Psa::write_concurrency`]; a PSA that checks its
+    /// writes with batched reads asks for more.
+    fn write_batch(&self) -> usize {
+        self.write_concurrency()
+    }
+
+    /// Makes each line hold its desired quantity: one result per write, in order. The default sends
+    /// each through [`Psa::set_quantity`], at most [`Psa::write_concurrency`] at a time.
+    fn set_quantities(
+        &self,
+        writes: &[(BillingLine, i64)],
+    ) -> impl Future<Output = Vec<Result<WriteReceipt, PsaError>>> + Send {
+        set_each(self, writes)
+    }
+}
+
+/// [`Psa::set_quantities`] by default: each write through [`Psa::set_quantity`], at most
+/// [`Psa::write_concurrency`] at a time, results in the order of `writes`.
+pub fn set_each<'p, 'w, P: Psa + ?Sized>(
+    psa: &'p P,
+    writes: &'w [(BillingLine, i64)],
+) -> impl Future<Output = Vec<Result<WriteReceipt, PsaError>>> + Send + use<'p, 'w, P> {
+    use futures_util::stream::{self, StreamExt};
+    stream::iter(writes)
+        .map(move |(line, desired)| psa.set_quantity(line, *desired))
+        .buffered(psa.write_concurrency().max(1))
+        .collect()
 }

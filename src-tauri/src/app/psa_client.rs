@@ -55,10 +55,15 @@ impl Psa for PsaClient {
 
     fn write_concurrency(&self) -> usize {
         match self {
-            // ConnectWise allows 4 requests in flight per connector; an Autotask write is
-            // read + post + verify under its own 3-thread limit.
-            PsaClient::Connectwise(_) => 4,
-            PsaClient::Autotask(_) => 3,
+            PsaClient::Connectwise(c) => c.write_concurrency(),
+            PsaClient::Autotask(c) => c.write_concurrency(),
+        }
+    }
+
+    fn write_batch(&self) -> usize {
+        match self {
+            PsaClient::Connectwise(c) => c.write_batch(),
+            PsaClient::Autotask(c) => c.write_batch(),
         }
     }
 
@@ -70,6 +75,16 @@ impl Psa for PsaClient {
         match self {
             PsaClient::Connectwise(c) => c.set_quantity(line, desired).await,
             PsaClient::Autotask(c) => c.set_quantity(line, desired).await,
+        }
+    }
+
+    async fn set_quantities(
+        &self,
+        writes: &[(BillingLine, i64)],
+    ) -> Vec<Result<WriteReceipt, PsaError>> {
+        match self {
+            PsaClient::Connectwise(c) => c.set_quantities(writes).await,
+            PsaClient::Autotask(c) => c.set_quantities(writes).await,
         }
     }
 }

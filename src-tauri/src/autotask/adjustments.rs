@@ -10,14 +10,23 @@
 //!   more; anything else → [`PsaError::OutcomeUnknown`];
 //! - after every accepted POST the units are re-read and must equal the desired value.
 //!
+//! The reads are batched: a batch of writes ([`AutotaskClient::set_quantities_on`]) reads the
+//! units of all its lines in one query before posting and one query after, so the checks cost two
+//! requests per batch instead of two per write (a first sync of 500 customers stays well inside
+//! Autotask's 10,000 requests an hour).
+//!
 //! [`AutotaskClient::post_adjustment`] and [`AutotaskClient::current_units`] are public so the
 //! sync can journal before posting and settle an interrupted write after a crash.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDate;
+use futures_util::future::join_all;
 use serde_json::Value;
 
 use super::client::AutotaskClient;
-use super::models::{AdjustmentBody, ItemIdResult};
+use super::contracts::covering_row;
+use super::models::{AdjustmentBody, ContractServiceUnit, ItemIdResult};
 use super::query::Tally;
 use super::send::{Target, WriteOutcome};
 use super::tz;
@@ -139,109 +148,277 @@ impl AutotaskClient {
         desired: i64,
         today: NaiveDate,
     ) -> Result<WriteReceipt, PsaError> {
-        let LineKey::Autotask {
-            contract_id,
-            contract_service_id: csid,
-        } = line.key
-        else {
-            return Err(PsaError::InvalidConfig(
-                "This line does not belong to Autotask.".into(),
-            ));
-        };
-        if !(0..=i64::from(i32::MAX)).contains(&desired) {
-            return Err(PsaError::Rejected {
-                message: format!(
-                    "{desired} units cannot be billed in Autotask (whole numbers from 0 only)."
-                ),
-                request_id: None,
-            });
-        }
+        let mut results = self
+            .set_quantities_on(&[(line.clone(), desired)], today)
+            .await;
+        results.pop().unwrap_or_else(|| {
+            Err(PsaError::OutcomeUnknown(
+                "The adjustment could not be confirmed.".into(),
+            ))
+        })
+    }
+
+    /// Makes each line hold its desired units from `today` on; one result per write, in order.
+    ///
+    /// The checks the module docs describe are batched: one units read of every line before the
+    /// POSTs, the POSTs (up to the thread limit at once), then one units read of every posted line
+    /// after them (a lost response is resent at most once, after its own re-read). Three writes
+    /// cost three POSTs and two queries instead of three POSTs and six queries.
+    pub async fn set_quantities_on(
+        &self,
+        writes: &[(BillingLine, i64)],
+        today: NaiveDate,
+    ) -> Vec<Result<WriteReceipt, PsaError>> {
         let tally = Tally::default();
-        let before = self.current_units_counted(csid, today, &tally).await?.ok_or_else(|| PsaError::Rejected {
-            message: format!(
-                "No billing period of contract {contract_id} / contract service {csid} covers {today}: the contract has \
-                 not started or has ended, so its units cannot be adjusted today. Nothing was changed."
-            ),
-            request_id: None,
-        })?;
-        if before == desired {
-            return Ok(receipt(desired, None));
-        }
-        if before != line.quantity {
-            tracing::info!(
-                csid,
-                read = line.quantity,
-                now = before,
-                "Autotask units changed since the read; delta recomputed"
-            );
-        }
-        let body = self
-            .adjustment_body_counted(contract_id, csid, before, desired, today, &tally)
-            .await?;
-        let line_ref = format!("contract {contract_id} / contract service {csid}");
-        for attempt in 1..=2 {
-            match self.post_counted(&body, &tally).await? {
-                PostOutcome::Applied { item_id } => {
-                    let after = self.current_units_counted(csid, today, &tally).await.map_err(|e| {
-                        PsaError::OutcomeUnknown(format!(
-                            "Autotask accepted the adjustment of {:+} units on {line_ref}, but re-reading the units \
-                             failed ({e}). Check the line in Autotask before syncing again.",
-                            body.unit_change
-                        ))
-                    })?;
-                    if after == Some(desired) {
-                        return Ok(receipt(desired, item_id));
-                    }
-                    return Err(PsaError::OutcomeUnknown(format!(
-                        "Autotask accepted adjustment {} ({:+} units) on {line_ref}, but the units for {today} now read \
-                         {} instead of {desired}. It may have landed on another day (time zone). Check the contract in \
-                         Autotask before syncing again: resending would double-count.",
-                        item_id.as_deref().unwrap_or("(no id)"),
-                        body.unit_change,
-                        after.map_or_else(|| "nothing".to_string(), |u| u.to_string()),
-                    )));
+        let mut results: Vec<Option<Result<WriteReceipt, PsaError>>> = vec![None; writes.len()];
+        let mut targets: Vec<(usize, i64, i64, i64)> = Vec::new();
+        let mut seen = HashSet::new();
+        for (index, (line, desired)) in writes.iter().enumerate() {
+            match target(line, *desired) {
+                Ok((contract_id, csid)) if seen.insert(csid) => {
+                    targets.push((index, contract_id, csid, *desired));
                 }
-                PostOutcome::Unknown { detail } => {
-                    // Let a POST the server is still processing finish before judging it.
-                    tokio::time::sleep(self.inner.verify_settle).await;
-                    let after = self.current_units_counted(csid, today, &tally).await.map_err(|e| {
-                        PsaError::OutcomeUnknown(format!(
-                            "The answer to the adjustment of {:+} units on {line_ref} was lost ({detail}) and the units \
-                             could not be re-read ({e}). Check the line in Autotask before syncing again.",
-                            body.unit_change
-                        ))
-                    })?;
-                    match after {
-                        Some(u) if u == desired => return Ok(receipt(desired, None)),
-                        Some(u) if u == before && attempt == 1 => {
-                            tracing::warn!(csid, %detail, "Autotask adjustment not applied; posting it once more");
-                        }
-                        Some(u) if u == before => {
-                            return Err(PsaError::Remote {
-                                status: None,
-                                message: format!(
-                                    "Autotask did not apply the adjustment on {line_ref} after two attempts ({detail}); \
-                                     the units are still {before}. Try again later."
-                                ),
-                                request_id: None,
-                            })
-                        }
-                        other => {
-                            return Err(PsaError::OutcomeUnknown(format!(
-                                "The answer to the adjustment of {:+} units on {line_ref} was lost ({detail}); the units \
-                                 now read {} (before: {before}, wanted: {desired}). Check the line in Autotask before \
-                                 syncing again: resending could double-count.",
-                                body.unit_change,
-                                other.map_or_else(|| "nothing".to_string(), |u| u.to_string()),
-                            )))
-                        }
-                    }
+                Ok((contract_id, csid)) => {
+                    results[index] = Some(Err(PsaError::InvalidConfig(format!(
+                        "contract {contract_id} / contract service {csid} appears twice in one batch of \
+                         writes; the second was not sent"
+                    ))));
+                }
+                Err(e) => results[index] = Some(Err(e)),
+            }
+        }
+
+        // Before: the delta is computed from units read now, not from the plan's read.
+        let ids: Vec<i64> = targets.iter().map(|t| t.2).collect();
+        let before = if ids.is_empty() {
+            Ok(HashMap::new())
+        } else {
+            self.units_today(&ids, today, &tally).await
+        };
+        let before = match before {
+            Ok(b) => b,
+            Err(e) => {
+                for t in &targets {
+                    results[t.0] = Some(Err(e.clone()));
+                }
+                return finish(results);
+            }
+        };
+        let mut pending: Vec<Pending> = Vec::new();
+        for (index, contract_id, csid, desired) in targets {
+            let line_ref = format!("contract {contract_id} / contract service {csid}");
+            let Some(now) = before.get(&csid).copied().flatten() else {
+                results[index] = Some(Err(PsaError::Rejected {
+                    message: format!(
+                        "No billing period of {line_ref} covers {today}: the contract has not started or has \
+                         ended, so its units cannot be adjusted today. Nothing was changed."
+                    ),
+                    request_id: None,
+                }));
+                continue;
+            };
+            if now == desired {
+                results[index] = Some(Ok(receipt(desired, None)));
+                continue;
+            }
+            if now != writes[index].0.quantity {
+                tracing::info!(
+                    csid,
+                    read = writes[index].0.quantity,
+                    now,
+                    "Autotask units changed since the read; delta recomputed"
+                );
+            }
+            match self
+                .adjustment_body_counted(contract_id, csid, now, desired, today, &tally)
+                .await
+            {
+                Ok(body) => pending.push(Pending {
+                    index,
+                    before: now,
+                    desired,
+                    body,
+                    line_ref,
+                }),
+                Err(e) => results[index] = Some(Err(e)),
+            }
+        }
+
+        for attempt in 1..=2 {
+            if pending.is_empty() {
+                break;
+            }
+            let outcomes =
+                join_all(pending.iter().map(|p| self.post_counted(&p.body, &tally))).await;
+            let mut posted: Vec<(Pending, PostOutcome)> = Vec::new();
+            for (p, outcome) in pending.drain(..).zip(outcomes) {
+                match outcome {
+                    Ok(o) => posted.push((p, o)),
+                    Err(e) => results[p.index] = Some(Err(e)),
+                }
+            }
+            if posted.is_empty() {
+                break;
+            }
+            if posted
+                .iter()
+                .any(|(_, o)| matches!(o, PostOutcome::Unknown { .. }))
+            {
+                // Let a POST the server is still processing finish before judging it.
+                tokio::time::sleep(self.inner.verify_settle).await;
+            }
+            let ids: Vec<i64> = posted
+                .iter()
+                .map(|(p, _)| p.body.contract_service_id)
+                .collect();
+            let after = self.units_today(&ids, today, &tally).await;
+            for (p, outcome) in posted {
+                let units = after
+                    .as_ref()
+                    .map(|m| m.get(&p.body.contract_service_id).copied().flatten());
+                match judge(&p, outcome, units, attempt, today) {
+                    Verdict::Done(r) => results[p.index] = Some(r),
+                    Verdict::Resend => pending.push(p),
                 }
             }
         }
-        // Unreachable in practice: attempt 2 always returns above.
-        Err(PsaError::OutcomeUnknown(format!(
-            "The adjustment on {line_ref} could not be confirmed."
-        )))
+        finish(results)
     }
+
+    /// Units on `today` of each contract service (None: no period covers the day), read in as
+    /// few queries as the `in` list allows.
+    async fn units_today(
+        &self,
+        contract_services: &[i64],
+        today: NaiveDate,
+        tally: &Tally,
+    ) -> Result<HashMap<i64, Option<i64>>, PsaError> {
+        let rows = self.unit_periods(contract_services, today, tally).await?;
+        let mut by_line: HashMap<i64, Vec<&ContractServiceUnit>> = HashMap::new();
+        for r in &rows {
+            if let Some(id) = r.contract_service_id {
+                by_line.entry(id).or_default().push(r);
+            }
+        }
+        Ok(contract_services
+            .iter()
+            .map(|id| {
+                let rows = by_line.get(id).map(Vec::as_slice).unwrap_or_default();
+                (
+                    *id,
+                    covering_row(rows.iter().copied(), today).and_then(|r| r.units),
+                )
+            })
+            .collect())
+    }
+}
+
+/// A write whose adjustment is (about to be) posted.
+struct Pending {
+    index: usize,
+    before: i64,
+    desired: i64,
+    body: AdjustmentBody,
+    line_ref: String,
+}
+
+enum Verdict {
+    Done(Result<WriteReceipt, PsaError>),
+    /// The lost POST did not land (units still at `before`): post it once more.
+    Resend,
+}
+
+/// The contract and contract service of an Autotask line, if `desired` can be billed on it.
+fn target(line: &BillingLine, desired: i64) -> Result<(i64, i64), PsaError> {
+    let LineKey::Autotask {
+        contract_id,
+        contract_service_id,
+    } = line.key
+    else {
+        return Err(PsaError::InvalidConfig(
+            "This line does not belong to Autotask.".into(),
+        ));
+    };
+    if !(0..=i64::from(i32::MAX)).contains(&desired) {
+        return Err(PsaError::Rejected {
+            message: format!(
+                "{desired} units cannot be billed in Autotask (whole numbers from 0 only)."
+            ),
+            request_id: None,
+        });
+    }
+    Ok((contract_id, contract_service_id))
+}
+
+/// What the units read after a POST say about it. `after` is the read (Err: it failed), with
+/// None when no period covers today.
+fn judge(
+    p: &Pending,
+    outcome: PostOutcome,
+    after: Result<Option<i64>, &PsaError>,
+    attempt: u32,
+    today: NaiveDate,
+) -> Verdict {
+    let (line_ref, change, before, desired) =
+        (&p.line_ref, p.body.unit_change, p.before, p.desired);
+    let shown = |u: Option<i64>| u.map_or_else(|| "nothing".to_string(), |u| u.to_string());
+    match outcome {
+        PostOutcome::Applied { item_id } => Verdict::Done(match after {
+            Err(e) => Err(PsaError::OutcomeUnknown(format!(
+                "Autotask accepted the adjustment of {change:+} units on {line_ref}, but re-reading the units \
+                 failed ({e}). Check the line in Autotask before syncing again."
+            ))),
+            Ok(Some(u)) if u == desired => Ok(receipt(desired, item_id)),
+            Ok(other) => Err(PsaError::OutcomeUnknown(format!(
+                "Autotask accepted adjustment {} ({change:+} units) on {line_ref}, but the units for {today} now read \
+                 {} instead of {desired}. It may have landed on another day (time zone). Check the contract in \
+                 Autotask before syncing again: resending would double-count.",
+                item_id.as_deref().unwrap_or("(no id)"),
+                shown(other),
+            ))),
+        }),
+        PostOutcome::Unknown { detail } => match after {
+            Err(e) => Verdict::Done(Err(PsaError::OutcomeUnknown(format!(
+                "The answer to the adjustment of {change:+} units on {line_ref} was lost ({detail}) and the units \
+                 could not be re-read ({e}). Check the line in Autotask before syncing again."
+            )))),
+            Ok(Some(u)) if u == desired => Verdict::Done(Ok(receipt(desired, None))),
+            Ok(Some(u)) if u == before && attempt == 1 => {
+                tracing::warn!(line = %line_ref, %detail, "Autotask adjustment not applied; posting it once more");
+                Verdict::Resend
+            }
+            Ok(Some(u)) if u == before => Verdict::Done(Err(PsaError::Remote {
+                status: None,
+                message: format!(
+                    "Autotask did not apply the adjustment on {line_ref} after two attempts ({detail}); the units \
+                     are still {before}. Try again later."
+                ),
+                request_id: None,
+            })),
+            Ok(other) => Verdict::Done(Err(PsaError::OutcomeUnknown(format!(
+                "The answer to the adjustment of {change:+} units on {line_ref} was lost ({detail}); the units now \
+                 read {} (before: {before}, wanted: {desired}). Check the line in Autotask before syncing again: \
+                 resending could double-count.",
+                shown(other),
+            )))),
+        },
+    }
+}
+
+/// The results in order; a write with none (cannot happen: every path records one) is unknown.
+fn finish(
+    results: Vec<Option<Result<WriteReceipt, PsaError>>>,
+) -> Vec<Result<WriteReceipt, PsaError>> {
+    results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(PsaError::OutcomeUnknown(
+                    "The adjustment could not be confirmed; check the line in Autotask before syncing \
+                     again."
+                        .into(),
+                ))
+            })
+        })
+        .collect()
 }

@@ -41,6 +41,12 @@ use crate::psa::{
 };
 use query::Tally;
 
+/// Writes per batch: their before and after checks are one query each, and the POSTs fill the
+/// thread limit (a multiple of [`MAX_IN_FLIGHT`]). Small enough that progress moves every few
+/// seconds and a crash leaves at most this many writes to settle on the next run.
+pub const WRITE_BATCH: usize = 96;
+const _: () = assert!(WRITE_BATCH % MAX_IN_FLIGHT == 0);
+
 impl Psa for AutotaskClient {
     fn kind(&self) -> PsaKind {
         PsaKind::Autotask
@@ -73,5 +79,20 @@ impl Psa for AutotaskClient {
         desired: i64,
     ) -> Result<WriteReceipt, PsaError> {
         self.set_quantity_on(line, desired, self.today()).await
+    }
+
+    fn write_concurrency(&self) -> usize {
+        MAX_IN_FLIGHT
+    }
+
+    fn write_batch(&self) -> usize {
+        WRITE_BATCH
+    }
+
+    async fn set_quantities(
+        &self,
+        writes: &[(BillingLine, i64)],
+    ) -> Vec<Result<WriteReceipt, PsaError>> {
+        self.set_quantities_on(writes, self.today()).await
     }
 }

@@ -66,6 +66,8 @@ pub(super) struct Inner {
     pub(super) authorization: HeaderValue,
     codebase: Mutex<Option<String>>,
     pub(super) limit: Semaphore,
+    /// The semaphore's size: requests allowed in flight.
+    pub(super) max_in_flight: usize,
     pub(super) page_size: u32,
     pub(super) today: Arc<dyn Fn() -> NaiveDate + Send + Sync>,
     #[cfg(test)]
@@ -144,6 +146,7 @@ impl ConnectWiseClient {
                 authorization,
                 codebase: Mutex::new(None),
                 limit: Semaphore::new(options.max_in_flight.max(1)),
+                max_in_flight: options.max_in_flight.max(1),
                 page_size: options.page_size.clamp(1, MAX_PAGE_SIZE),
                 today: options.today,
                 #[cfg(test)]

@@ -83,4 +83,8 @@ impl Psa for ConnectWiseClient {
     ) -> Result<WriteReceipt, PsaError> {
         self.patch_quantity(line, desired).await
     }
+
+    fn write_concurrency(&self) -> usize {
+        self.inner.max_in_flight
+    }
 }

@@ -46,7 +46,9 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(30),
             page_size: wire::MAX_PAGE_SIZE,
             max_in_flight: 4,
-            workspace_concurrency: 3,
+            // The top of coro.md §2.7's "2–4": with two requests per workspace, in turn, that
+            // keeps `max_in_flight` busy.
+            workspace_concurrency: 4,
             audience: None,
             clock: Arc::new(SystemClock),
         }

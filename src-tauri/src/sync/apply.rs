@@ -213,10 +213,13 @@ pub async fn apply_items<P: Psa>(
         .zip(item_ids.iter().copied())
         .filter(|(item, _)| is_write(item.action, cx.approve_held))
         .collect();
-    // Writes go out in batches as wide as the PSA allows; each is journaled `pending` before its
-    // batch is sent, and its outcome is recorded as soon as the batch returns.
-    for batch in writes.chunks(cx.psa.write_concurrency().max(1)) {
-        let mut sending: Vec<(i64, BillingLine, i64)> = Vec::new();
+    // Writes go out in batches of the PSA's choosing (ConnectWise: as many as it allows in flight;
+    // Autotask: enough to check them with one read before and one after); each is journaled
+    // `pending` before its batch is sent, and its outcome is recorded as soon as the batch returns.
+    for batch in writes.chunks(cx.psa.write_batch().max(1)) {
+        // The journal rows of the writes sent in this batch, and the writes themselves.
+        let mut sending: Vec<i64> = Vec::new();
+        let mut requests: Vec<(BillingLine, i64)> = Vec::new();
         for &(item, id) in batch {
             if rate_limited_in_a_row >= cx.rate_limit.trip_after {
                 let why = "Not attempted: the PSA kept answering 'too many requests', so the \
@@ -254,7 +257,8 @@ pub async fn apply_items<P: Psa>(
                     }
                     (Ok(line), Some(after)) => {
                         record(&conn, id, ItemOutcome::Pending, None, None, cx.clock.now())?;
-                        sending.push((id, line, after));
+                        sending.push(id);
+                        requests.push((line, after));
                         continue;
                     }
                 }
@@ -266,14 +270,23 @@ pub async fn apply_items<P: Psa>(
                 total,
             });
         }
-        let results = futures_util::future::join_all(
-            sending
-                .iter()
-                .map(|(_, line, after)| cx.psa.set_quantity(line, *after)),
-        )
-        .await;
+        let results = if requests.is_empty() {
+            Vec::new()
+        } else {
+            cx.psa.set_quantities(&requests).await
+        };
+        if results.len() != sending.len() {
+            // A PSA answering for a different number of writes cannot be matched to the journal:
+            // the writes stay `pending`, and the next run settles them by re-reading.
+            return Err(SyncError::Invalid(format!(
+                "The PSA answered {} results for {} writes; the writes stay pending and the next \
+                 run re-reads them",
+                results.len(),
+                sending.len()
+            )));
+        }
         let mut pause: Option<Duration> = None;
-        for ((id, _, after), result) in sending.iter().zip(results) {
+        for ((id, (_, after)), result) in sending.iter().zip(&requests).zip(results) {
             let (outcome, reason, request_id) = outcome_of(*after, &result);
             record(
                 &conn,

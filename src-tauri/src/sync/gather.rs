@@ -99,13 +99,11 @@ pub fn to_unit(u: BillingUnit) -> Unit {
     }
 }
 
-/// Reads Coro usage of the mapped, present, unarchived workspaces and the PSA lines of every
-/// mapped (company, product) pair.
-pub async fn gather<P: Psa, U: UsageSource>(
-    psa: &P,
+/// Coro's workspaces, and the usage of the mapped, present, unarchived ones.
+async fn read_coro<U: UsageSource>(
     source: &U,
-    mappings: Mappings,
-) -> Result<Gathered, GatherError> {
+    mappings: &Mappings,
+) -> Result<(Vec<SourceWorkspace>, UsageReport), GatherError> {
     let coro_workspaces = source.workspaces().await.map_err(GatherError::Source)?;
     let billable: HashSet<&WorkspaceId> = coro_workspaces
         .iter()
@@ -134,28 +132,47 @@ pub async fn gather<P: Psa, U: UsageSource>(
             .await
             .map_err(GatherError::Source)?
     };
+    Ok((coro_workspaces, usage))
+}
 
+/// The PSA lines of every mapped (company, product) pair, and the PSA's live products.
+async fn read_psa<P: Psa>(
+    psa: &P,
+    mappings: &Mappings,
+) -> Result<(BillingState, Option<HashSet<ProductRef>>), GatherError> {
     let companies: Vec<_> = mappings.workspaces.iter().map(|w| w.company_id).collect();
     let products: Vec<_> = mappings.services.iter().map(|s| s.product_id).collect();
-    let (billing, live_products) = if companies.is_empty() || products.is_empty() {
-        (BillingState::default(), None)
-    } else {
-        let billing = psa
-            .read_billing(&companies, &products)
-            .await
-            .map_err(GatherError::Psa)?;
-        // The product list tells a deleted or deactivated product ("gone") apart from one that
-        // merely has no line; the billing read alone cannot.
-        let live = psa
-            .list_products(None)
-            .await
-            .map_err(GatherError::Psa)?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        (billing, Some(live))
-    };
+    if companies.is_empty() || products.is_empty() {
+        return Ok((BillingState::default(), None));
+    }
+    let billing = psa
+        .read_billing(&companies, &products)
+        .await
+        .map_err(GatherError::Psa)?;
+    // The product list tells a deleted or deactivated product ("gone") apart from one that
+    // merely has no line; the billing read alone cannot.
+    let live = psa
+        .list_products(None)
+        .await
+        .map_err(GatherError::Psa)?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    Ok((billing, Some(live)))
+}
 
+/// Reads Coro usage of the mapped, present, unarchived workspaces and the PSA lines of every
+/// mapped (company, product) pair.
+pub async fn gather<P: Psa, U: UsageSource>(
+    psa: &P,
+    source: &U,
+    mappings: Mappings,
+) -> Result<Gathered, GatherError> {
+    // The two sides are independent: read them at the same time. A failure on either fails the
+    // gather; when both fail, Coro's error is the one reported (as when they ran in turn).
+    let (coro, psa_side) = tokio::join!(read_coro(source, &mappings), read_psa(psa, &mappings));
+    let (coro_workspaces, usage) = coro?;
+    let (billing, live_products) = psa_side?;
     let mut service_names = HashMap::new();
     let keys = mappings
         .services

@@ -26,7 +26,8 @@
 //! - Autotask reads: Contracts max(⌈M / 400⌉, ⌈contracts / 500⌉) + ContractServices
 //!   max(⌈contracts / 400⌉, ⌈lines / 500⌉) + ContractServiceUnits ⌈lines / 400⌉ + 1 Services
 //!   page (the `in` list holds at most 400 ids, a page 500 rows). Writes: 1 adjustment per change
-//!   (the API allows no fewer; the client also re-reads the line before and after each one).
+//!   (the API allows no fewer; the client also re-reads each batch of lines' units before and
+//!   after its adjustments, one query each, counted as write checks).
 //!
 //! Floor = Σ per API of minimum × L ÷ allowed concurrency (Coro 4, ConnectWise 4, Autotask 3).
 
@@ -304,16 +305,37 @@ struct Row {
     concurrency: usize,
 }
 
-/// An Autotask single-line ContractServiceUnits query (`eq` on contractServiceID).
-fn is_write_check(r: &psa_bridge::sandbox::LoggedRequest) -> bool {
-    r.path.to_ascii_lowercase().contains("contractserviceunits")
-        && r.body
-            .get("filter")
-            .and_then(|f| f.as_array())
-            .is_some_and(|f| {
-                f.iter()
-                    .any(|c| c["op"] == "eq" && c["field"] == "contractServiceID")
-            })
+/// The contract services an Autotask ContractServiceUnits query (a first page) asks for.
+fn units_query_ids(r: &psa_bridge::sandbox::LoggedRequest) -> Option<Vec<i64>> {
+    let path = r.path.to_ascii_lowercase();
+    if !path.contains("contractserviceunits") || path.contains("/next") {
+        return None;
+    }
+    let filter = r.body.get("filter")?.as_array()?;
+    let cond = filter.iter().find(|c| c["field"] == "contractServiceID")?;
+    match &cond["value"] {
+        serde_json::Value::Array(ids) => Some(ids.iter().filter_map(|v| v.as_i64()).collect()),
+        v => v.as_i64().map(|id| vec![id]),
+    }
+}
+
+/// Marks Autotask's write checks among `reads` (in arrival order): the billing read asks for each
+/// line's units once, in disjoint chunks; the checks around each batch of adjustments ask again
+/// for lines already asked for. Later pages (`/next`) belong to the billing read (a batch's check
+/// fits in one page).
+fn write_checks(reads: &[&psa_bridge::sandbox::LoggedRequest]) -> Vec<bool> {
+    let mut asked: HashSet<i64> = HashSet::new();
+    reads
+        .iter()
+        .map(|r| match units_query_ids(r) {
+            Some(ids) if !ids.is_empty() && ids.iter().all(|id| asked.contains(id)) => true,
+            Some(ids) => {
+                asked.extend(ids);
+                false
+            }
+            None => false,
+        })
+        .collect()
 }
 
 fn categorize(paths: &[String]) -> String {
@@ -410,9 +432,15 @@ fn sync_bench(rt: &tokio::runtime::Runtime, a: &Args, psa: Psa) -> anyhow::Resul
         .iter()
         .filter(|r| !psa_bridge_e2e::sandbox_cli::is_write(psa, r))
         .collect();
-    // Autotask: the client re-reads one line's units before and after each adjustment (an `eq`
-    // on contractServiceID); those are write checks, not the billing read.
-    let (checks, plan_reads): (Vec<_>, Vec<_>) = reads.into_iter().partition(|r| is_write_check(r));
+    // Autotask: the client re-reads the units of each batch of lines before and after its
+    // adjustments; those are write checks, not the billing read.
+    let marks = write_checks(&reads);
+    let (checks, plan_reads): (Vec<_>, Vec<_>) =
+        reads.into_iter().zip(marks).partition(|(_, check)| *check);
+    let (checks, plan_reads): (Vec<_>, Vec<_>) = (
+        checks.into_iter().map(|(r, _)| r).collect(),
+        plan_reads.into_iter().map(|(r, _)| r).collect(),
+    );
     let psa_read_paths: Vec<String> = plan_reads.iter().map(|r| r.path.clone()).collect();
     println!("  Coro requests by path: {}", categorize(&coro_paths));
     println!(
@@ -453,7 +481,10 @@ fn sync_bench(rt: &tokio::runtime::Runtime, a: &Args, psa: Psa) -> anyhow::Resul
             label: format!("{} write checks", psa.name()),
             used: checks.len(),
             min: 0,
-            formula: "none needed by the API; the client re-reads the line before and after each adjustment".into(),
+            formula: format!(
+                "none needed by the API; the client re-reads each batch of up to {} lines before and after its adjustments",
+                psa_bridge::autotask::WRITE_BATCH
+            ),
             concurrency: conc,
         });
     }

@@ -2,6 +2,7 @@
 //! unexpected one gets mockito's 501 and fails the test. Requests are also recorded as JSONL and
 //! checked against the vendor's reduced Swagger with `shared/reference/specs/validate_requests.py`.
 
+mod batch;
 mod billing;
 mod browse;
 mod connect;

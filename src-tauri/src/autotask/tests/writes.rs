@@ -24,7 +24,7 @@ fn line() -> BillingLine {
 }
 
 fn units_query() -> serde_json::Value {
-    json!({"filter":[{"op":"eq","field":"contractServiceID","value":29684410},
+    json!({"filter":[{"op":"in","field":"contractServiceID","value":[29684410]},
                      {"op":"gte","field":"endDate","value":"2025-06-15T00:00:00Z"},
                      {"op":"lte","field":"startDate","value":"2025-06-19T00:00:00Z"}],"MaxRecords":500})
 }

@@ -472,7 +472,21 @@ fn child_list(s: &State, entity: Entity, contract: i64, empty: bool) -> Response
     .into_response()
 }
 
+fn gateway_timeout() -> Response {
+    (
+        StatusCode::GATEWAY_TIMEOUT,
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html><body><h1>504 Gateway Time-out</h1>The server didn't respond in time.</body></html>",
+    )
+        .into_response()
+}
+
 fn create_adjustment(s: &mut State, req: &Req<'_>, parent: Option<i64>) -> Res {
+    // A request lost on the way in never reaches the API: nothing is created.
+    if s.drop_next_adjustment_responses.front() == Some(&DropMode::LostRequest) {
+        s.drop_next_adjustment_responses.pop_front();
+        return Ok(gateway_timeout());
+    }
     let body = req.json()?;
     if contract_access(req.user, Entity::ContractServiceAdjustments)? {
         return Err(validation(
@@ -487,12 +501,7 @@ fn create_adjustment(s: &mut State, req: &Req<'_>, parent: Option<i64>) -> Res {
             a.response_dropped = true;
         }
         return Ok(match mode {
-            DropMode::GatewayTimeout => (
-                StatusCode::GATEWAY_TIMEOUT,
-                [(header::CONTENT_TYPE, "text/html")],
-                "<html><body><h1>504 Gateway Time-out</h1>The server didn't respond in time.</body></html>",
-            )
-                .into_response(),
+            DropMode::GatewayTimeout | DropMode::LostRequest => gateway_timeout(),
             DropMode::Truncated => (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "application/json; charset=utf-8")],

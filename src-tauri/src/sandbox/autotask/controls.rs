@@ -126,13 +126,14 @@ pub(super) async fn move_zone(AxState(app): AxState<App>, body: Bytes) -> Respon
     Json(json!({"zone": s.current_zone, "url": s.zone_urls.get(s.current_zone)})).into_response()
 }
 
-/// `{"mode":"gatewayTimeout"|"truncated","count":1}`: the next adjustment(s) are applied, then
-/// the response is lost.
+/// `{"mode":"gatewayTimeout"|"truncated"|"lostRequest","count":1}`: the next adjustment(s) are
+/// applied and their response is lost, or (`lostRequest`) never arrive.
 pub(super) async fn drop_next(AxState(app): AxState<App>, body: Bytes) -> Response {
     let v = body_json(&body);
     let mode = match v.get("mode").and_then(Value::as_str) {
         None | Some("gatewayTimeout") | Some("504") => DropMode::GatewayTimeout,
         Some("truncated") => DropMode::Truncated,
+        Some("lostRequest") => DropMode::LostRequest,
         Some(other) => return errors(StatusCode::BAD_REQUEST, [format!("unknown mode {other}")]),
     };
     let count = v.get("count").and_then(Value::as_u64).unwrap_or(1);

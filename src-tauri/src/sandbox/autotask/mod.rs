@@ -112,14 +112,17 @@ pub struct IntegrationCode {
     pub disabled: bool,
 }
 
-/// How the response to a dropped adjustment is lost (the write itself is applied).
+/// How an adjustment's exchange is lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DropMode {
-    /// 504 with an HTML body, as a proxy in front of the API would answer.
+    /// The adjustment is applied, then answered with a 504 and an HTML body, as a proxy in front
+    /// of the API would answer.
     GatewayTimeout,
-    /// 200 with a truncated, unparseable JSON body.
+    /// The adjustment is applied, then answered with a 200 and a truncated, unparseable JSON body.
     Truncated,
+    /// The request is lost on the way in: nothing is created, and the proxy answers 504.
+    LostRequest,
 }
 
 /// One accepted ContractServiceAdjustment.

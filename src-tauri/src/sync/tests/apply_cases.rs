@@ -364,6 +364,80 @@ async fn writes_go_out_as_wide_as_the_psa_allows_and_each_is_journaled() {
 }
 
 #[tokio::test]
+async fn writes_go_in_batches_of_the_psas_choosing_each_journaled_first() {
+    // Autotask checks a whole batch with one read before and one after, so it asks for batches
+    // wider than its thread limit: apply hands them over whole, journaled `pending` first.
+    let mut h = Harness::new();
+    h.map_service("edr", 11, None);
+    for i in 1..=14i64 {
+        let ws = format!("ws_{i}");
+        h.map_workspace(&ws, i);
+        h.psa.add_line(line(i, 11, 100 + i, 10));
+        h.source.count(&ws, "edr", 13, 1);
+    }
+    {
+        let mut s = h.psa.state();
+        s.write_width = 3;
+        s.batch_size = 6;
+    }
+    let seen = Mutex::new(Vec::new());
+    let record = |p: Progress| seen.lock().unwrap().push(p.done);
+    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &record)
+        .await
+        .unwrap();
+    assert_eq!(r.summary.status, RunStatus::Succeeded);
+    assert_eq!(h.psa.state().batches, vec![6, 6, 2]);
+    assert_eq!(
+        h.psa.state().max_in_flight,
+        3,
+        "never more than the width in flight"
+    );
+    assert_eq!(h.psa.write_count(), 14, "each change written exactly once");
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.contains(&6) && seen.contains(&12) && seen.last() == Some(&14),
+        "progress after each batch: {seen:?}"
+    );
+
+    // A crash while a batch is out: every write of that batch was journaled first, and the next
+    // run settles them by reading instead of sending any again.
+    let mut h = Harness::new();
+    h.map_service("edr", 11, None);
+    for i in 1..=8i64 {
+        let ws = format!("ws_{i}");
+        h.map_workspace(&ws, i);
+        h.psa.add_line(line(i, 11, 100 + i, 10));
+        h.source.count(&ws, "edr", 12, 1);
+    }
+    {
+        let mut s = h.psa.state();
+        s.write_width = 3;
+        s.batch_size = 6;
+    }
+    h.psa.script(105, [Write::LandThenHang]);
+    let crashed = tokio::time::timeout(
+        Duration::from_millis(200),
+        run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {}),
+    )
+    .await;
+    assert!(crashed.is_err(), "the run never finished (killed)");
+    let first = h.psa.write_count();
+    let r = run(&h.env(), &req(&h, Trigger::Ui, false), &|_| {})
+        .await
+        .unwrap();
+    for i in 1..=8i64 {
+        assert_eq!(h.psa.qty(100 + i), 12, "line {}", 100 + i);
+        assert_eq!(h.psa.writes_to(100 + i), 1, "line {} written once", 100 + i);
+    }
+    assert_eq!(
+        h.psa.write_count() - first,
+        8 - first,
+        "only unsent writes are sent"
+    );
+    assert_ne!(r.summary.status, RunStatus::Failed);
+}
+
+#[tokio::test]
 async fn a_crash_in_the_middle_of_a_batch_is_resolved_without_a_second_write() {
     let mut h = Harness::new();
     h.map_service("edr", 11, None);

@@ -2,7 +2,9 @@
 //! failures, lost answers and hangs), a Coro usage source, and a harness on a temp store.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::Barrier;
 
 use serde_json::json;
 
@@ -46,6 +48,12 @@ pub struct PsaState {
     pub write_width: usize,
     pub in_flight: usize,
     pub max_in_flight: usize,
+    /// What `write_batch` reports (0: the trait's default, the write width).
+    pub batch_size: usize,
+    /// The size of every batch apply handed to `set_quantities`, in order.
+    pub batches: Vec<usize>,
+    /// `read_billing` waits here first (to prove it runs alongside the Coro read).
+    pub meet: Option<Arc<Barrier>>,
 }
 
 #[derive(Default)]
@@ -150,6 +158,10 @@ impl Psa for FakePsa {
         companies: &[CompanyRef],
         products: &[ProductRef],
     ) -> Result<BillingState, PsaError> {
+        let meet = self.state().meet.clone();
+        if let Some(b) = meet {
+            b.wait().await;
+        }
         let mut s = self.state();
         s.reads += 1;
         if let Some(e) = s.read_error.clone() {
@@ -176,6 +188,23 @@ impl Psa for FakePsa {
 
     fn write_concurrency(&self) -> usize {
         self.state().write_width.max(1)
+    }
+
+    fn write_batch(&self) -> usize {
+        let size = self.state().batch_size;
+        if size == 0 {
+            self.write_concurrency()
+        } else {
+            size
+        }
+    }
+
+    async fn set_quantities(
+        &self,
+        writes: &[(BillingLine, i64)],
+    ) -> Vec<Result<WriteReceipt, PsaError>> {
+        self.state().batches.push(writes.len());
+        crate::psa::set_each(self, writes).await
     }
 
     async fn set_quantity(
@@ -228,6 +257,8 @@ pub struct FakeSource {
     pub unasked: HashMap<(WorkspaceId, String), i64>,
     pub fail: Option<ApiError>,
     pub asked: Mutex<Vec<(Vec<WorkspaceId>, Vec<ServiceQuery>)>>,
+    /// `usage` waits here first (to prove it runs alongside the PSA read).
+    pub meet: Option<Arc<Barrier>>,
 }
 
 impl FakeSource {
@@ -258,6 +289,9 @@ impl UsageSource for FakeSource {
         workspaces: &[WorkspaceId],
         services: &[ServiceQuery],
     ) -> Result<UsageReport, ApiError> {
+        if let Some(b) = &self.meet {
+            b.wait().await;
+        }
         self.asked
             .lock()
             .unwrap()

@@ -8,7 +8,9 @@ mod preview_cases;
 mod resume_cases;
 
 use crate::clock::Clock;
+use crate::error::{ApiError, ErrorCode};
 use crate::model::WorkspaceId;
+use crate::psa::PsaError;
 use crate::store::mappings::BillingUnit;
 use crate::sync::gather::{gather, Mappings, ServiceQuery};
 use crate::sync::model::Trigger;
@@ -67,6 +69,33 @@ async fn unit_override_chooses_the_right_count() {
     h.map_service("email", 12, Some(BillingUnit::Device));
     let g = gather(&h.psa, &h.source, mappings_of(&h)).await.unwrap();
     assert_eq!(g.usage.counts[&email], Ok(99));
+}
+
+#[tokio::test]
+async fn gather_reads_coro_and_the_psa_at_the_same_time() {
+    // Each side waits for the other to have started: read in turn, this never finishes.
+    let mut h = apply_cases::two_by_two();
+    let meet = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    h.source.meet = Some(meet.clone());
+    h.psa.state().meet = Some(meet);
+    let g = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        gather(&h.psa, &h.source, mappings_of(&h)),
+    )
+    .await
+    .expect("both sides read concurrently")
+    .unwrap();
+    assert_eq!(g.usage.counts.len(), 4);
+    assert_eq!(h.psa.state().reads, 1);
+
+    // Both failing: Coro's error is the one reported.
+    let mut h = apply_cases::two_by_two();
+    h.source.fail = Some(ApiError::new(ErrorCode::Unauthorized, "coro said no"));
+    h.psa.state().read_error = Some(PsaError::Unreachable("psa is down".into()));
+    let err = gather(&h.psa, &h.source, mappings_of(&h))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("coro said no"), "{err}");
 }
 
 #[tokio::test]
