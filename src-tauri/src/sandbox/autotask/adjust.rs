@@ -173,8 +173,7 @@ pub(super) fn create(
         if created_line {
             // Nothing is half-written: drop the line the failed adjustment would have created.
             s.contract_services.remove(&line);
-            s.units
-                .retain(|_, u| u["contractServiceID"].as_i64() != Some(line));
+            s.remove_line_units(line);
         }
         return Err(one(e));
     }
@@ -216,9 +215,7 @@ fn apply(
     let current_id = current["id"].as_i64().unwrap_or_default();
     let row_start = stored_date(&current["startDate"]).unwrap_or(day);
     let later: Vec<i64> = s
-        .units
-        .values()
-        .filter(|u| u["contractServiceID"].as_i64() == Some(line))
+        .unit_rows_of(line)
         .filter(|u| stored_date(&u["startDate"]).is_some_and(|d| d > day))
         .filter_map(|u| u["id"].as_i64())
         .collect();
@@ -271,7 +268,7 @@ fn apply(
         if let Some(r) = s.units.get_mut(&current_id) {
             r["endDate"] = json!(fmt_date(day.pred_opt().unwrap_or(day)));
         }
-        s.units.insert(new_id, new_row);
+        s.insert_unit(new_id, new_row);
     }
     for id in later {
         if let Some(r) = s.units.get_mut(&id) {

@@ -15,7 +15,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::meta::Entity;
-use super::query::{compile, encode, parse_model, project, Cursor, MAX_RECORDS};
+use super::query::{compile, encode, ids_named, parse_model, project, Cursor, MAX_RECORDS};
 use super::{adjust, errors, lines, ApiUser, App, ContractAccess, DropMode, State};
 use crate::sandbox::common::url_decode_pairs;
 
@@ -401,13 +401,29 @@ fn query(s: &State, req: &Req<'_>, entity: Entity, kind: Kind) -> Res {
     let model = parse_model(&model_json).map_err(validation)?;
     let cond = compile(entity, &model.filter).map_err(validation)?;
     let empty = contract_access(req.user, entity)?;
-    let matches: Vec<(i64, &Value)> = match (empty, s.map(entity)) {
-        (false, Some(map)) => map
+    let by_line = match entity {
+        Entity::ContractServiceUnits => ids_named(&model.filter, "contractServiceID"),
+        _ => None,
+    };
+    let matches: Vec<(i64, &Value)> = match (empty, s.map(entity), by_line) {
+        (true, _, _) | (_, None, _) => Vec::new(),
+        // Units of named lines: looked up by line, then filtered and ordered as a scan would be.
+        (false, Some(_), Some(lines)) => {
+            let mut rows: Vec<(i64, &Value)> = lines
+                .iter()
+                .flat_map(|line| s.unit_rows_of(*line))
+                .filter(|v| cond.eval(v))
+                .filter_map(|v| Some((v["id"].as_i64()?, v)))
+                .collect();
+            rows.sort_unstable_by_key(|(id, _)| *id);
+            rows.dedup_by_key(|(id, _)| *id);
+            rows
+        }
+        (false, Some(map), None) => map
             .iter()
             .filter(|(_, v)| cond.eval(v))
             .map(|(id, v)| (*id, v))
             .collect(),
-        _ => Vec::new(),
     };
     if kind == Kind::Count {
         return Ok(Json(json!({"queryCount": matches.len()})).into_response());

@@ -3,7 +3,7 @@
 //! line per monthly period. Units are deliberately a little off Coro's usage so a sync has work,
 //! and each [`Quirk`] gets the awkward shape the reference warns about.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
@@ -106,6 +106,7 @@ impl State {
             contracts: BTreeMap::new(),
             contract_services: BTreeMap::new(),
             units: BTreeMap::new(),
+            units_by_line: HashMap::new(),
             adjustments: Vec::new(),
             drop_next_adjustment_responses: VecDeque::new(),
             thread_limit: THREAD_LIMIT,
@@ -518,7 +519,7 @@ impl State {
         new_row["id"] = json!(id);
         new_row["startDate"] = json!(fmt_date(split));
         set_units(&mut new_row, units, price, cost);
-        self.units.insert(id, new_row);
+        self.insert_unit(id, new_row);
     }
 
     /// Creates a ContractService on a Recurring Service contract with one units row per monthly
@@ -561,7 +562,7 @@ impl State {
                    "approveAndPostDate": approve, "organizationalLevelAssociationID": null,
                    "vendorCompanyID": null});
             set_units(&mut row, units, spec.unit_price, spec.unit_cost);
-            self.units.insert(row_id, row);
+            self.insert_unit(row_id, row);
             period = add_months(period, 1);
         }
         id

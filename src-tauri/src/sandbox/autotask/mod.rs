@@ -219,7 +219,12 @@ pub struct State {
     pub services: BTreeMap<i64, Value>,
     pub contracts: BTreeMap<i64, Value>,
     pub contract_services: BTreeMap<i64, Value>,
+    /// ContractServiceUnits rows. Add and remove them through [`State::insert_unit`] and
+    /// [`State::remove_line_units`], which keep the per-line index below in step.
     pub units: BTreeMap<i64, Value>,
+    /// Unit row ids per contract service, so a line's rows are found without scanning them all
+    /// (a 500-customer tenant holds ~60,000 rows; every adjustment and check looks up its line's).
+    units_by_line: HashMap<i64, Vec<i64>>,
     pub adjustments: Vec<Adjustment>,
     /// Each entry drops the response of one upcoming adjustment.
     pub drop_next_adjustment_responses: VecDeque<DropMode>,
@@ -243,12 +248,35 @@ impl State {
         }
     }
 
+    /// Adds a ContractServiceUnits row (keyed by its id, indexed by its `contractServiceID`).
+    pub fn insert_unit(&mut self, id: i64, row: Value) {
+        if let Some(line) = row["contractServiceID"].as_i64() {
+            let ids = self.units_by_line.entry(line).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        self.units.insert(id, row);
+    }
+
+    /// Removes every ContractServiceUnits row of a line.
+    pub fn remove_line_units(&mut self, line: i64) {
+        for id in self.units_by_line.remove(&line).unwrap_or_default() {
+            self.units.remove(&id);
+        }
+    }
+
+    /// The ContractServiceUnits rows of one line, in id order.
+    pub fn unit_rows_of(&self, line: i64) -> impl Iterator<Item = &Value> {
+        let mut ids = self.units_by_line.get(&line).cloned().unwrap_or_default();
+        ids.sort_unstable();
+        ids.into_iter().filter_map(|id| self.units.get(&id))
+    }
+
     /// The ContractServiceUnits row covering `date` for a line, chosen as the reference tells
     /// clients to (latest `startDate`, then highest id).
     pub fn current_row(&self, contract_service_id: i64, date: NaiveDate) -> Option<&Value> {
-        self.units
-            .values()
-            .filter(|u| u["contractServiceID"].as_i64() == Some(contract_service_id))
+        self.unit_rows_of(contract_service_id)
             .filter(|u| {
                 let (s, e) = (
                     time::stored_date(&u["startDate"]),

@@ -32,6 +32,29 @@ pub fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     })
 }
 
+/// The ids a top-level `eq` / `in` condition on `field` allows (top-level conditions are ANDed, so
+/// every match is among them); None when there is no such condition. Lets the server look rows up
+/// by an index instead of scanning them all; the full filter is still applied to each.
+pub fn ids_named(filter: &[Value], field: &str) -> Option<Vec<i64>> {
+    filter.iter().find_map(|item| {
+        let obj = item.as_object()?;
+        let named = get_ci(obj, "field")?.as_str()?;
+        if !named.eq_ignore_ascii_case(field) {
+            return None;
+        }
+        let value = get_ci(obj, "value")?;
+        match get_ci(obj, "op")?.as_str()?.to_ascii_lowercase().as_str() {
+            "eq" => Some(vec![value.as_i64()?]),
+            "in" => value
+                .as_array()?
+                .iter()
+                .map(Value::as_i64)
+                .collect::<Option<Vec<i64>>>(),
+            _ => None,
+        }
+    })
+}
+
 pub fn parse_model(v: &Value) -> Result<QueryModel, String> {
     let obj = v.as_object().ok_or_else(|| {
         "The query could not be parsed: a QueryModel object is required.".to_string()

@@ -1081,3 +1081,68 @@ async fn sandbox_controls_are_not_logged() {
     assert_eq!(srv.get("Companies/0").await.0, 503);
     assert_eq!(srv.get("Companies/0").await.0, 200);
 }
+
+/// Unit queries naming lines are answered from the per-line index: the same rows, in the same
+/// order, as filtering every row — also after adjustments have split periods into new rows.
+#[tokio::test]
+async fn unit_queries_by_line_match_a_full_scan() {
+    let world = World::new(42, 14, 320);
+    let srv = start_with(&world, Behaviour::default()).await;
+    let (contract, line) = srv.first_line(&world);
+    let today = srv.today();
+    let (status, _) = srv
+        .post(
+            &format!("Contracts/{contract}/ServiceAdjustments"),
+            json!({"contractID": contract, "contractServiceID": line, "unitChange": 2,
+                   "effectiveDate": noon(today)}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let lines: Vec<i64> = {
+        let s = srv.handle.state.lock().unwrap();
+        let mut ids: Vec<i64> = s.contract_services.keys().copied().take(40).collect();
+        ids.push(line);
+        ids
+    };
+    let window = json!([
+        {"op": "gte", "field": "endDate", "value": time::fmt_date(today - chrono::Duration::days(2))},
+        {"op": "lte", "field": "startDate", "value": time::fmt_date(today + chrono::Duration::days(2))},
+    ]);
+    let mut filter = vec![json!({"op": "in", "field": "ContractServiceID", "value": lines})];
+    filter.extend(window.as_array().unwrap().iter().cloned());
+    let (status, page) = srv
+        .post("ContractServiceUnits/query", json!({"filter": filter}))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let got: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    let want: Vec<i64> = {
+        let s = srv.handle.state.lock().unwrap();
+        let (lo, hi) = (
+            today - chrono::Duration::days(2),
+            today + chrono::Duration::days(2),
+        );
+        s.units
+            .values()
+            .filter(|u| lines.contains(&u["contractServiceID"].as_i64().unwrap()))
+            .filter(|u| {
+                time::stored_date(&u["endDate"]).unwrap() >= lo
+                    && time::stored_date(&u["startDate"]).unwrap() <= hi
+            })
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert!(
+        want.len() > 40,
+        "the query covers many rows: {}",
+        want.len()
+    );
+    assert_eq!(got, want);
+    // The adjusted line's split rows are among them, and today's units moved by 2.
+    let s = srv.handle.state.lock().unwrap();
+    assert!(s.unit_rows_of(line).count() >= 2);
+}
