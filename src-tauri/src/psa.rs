@@ -214,25 +214,37 @@ pub trait Psa: Send + Sync {
         self.write_concurrency()
     }
 
-    /// Makes each line hold its desired quantity: one result per write, in order. The default sends
-    /// each through [`Psa::set_quantity`], at most [`Psa::write_concurrency`] at a time.
+    /// Makes each line hold its desired quantity: one result per write, in order. `sent` is told
+    /// the index of each write once its request has returned (or it needed none), so progress can
+    /// move before the batch's results are in; at most once per write. The default sends each
+    /// through [`Psa::set_quantity`], at most [`Psa::write_concurrency`] at a time.
     fn set_quantities(
         &self,
         writes: &[(BillingLine, i64)],
+        sent: Sent<'_>,
     ) -> impl Future<Output = Vec<Result<WriteReceipt, PsaError>>> + Send {
-        set_each(self, writes)
+        set_each(self, writes, sent)
     }
 }
 
 /// [`Psa::set_quantities`] by default: each write through [`Psa::set_quantity`], at most
 /// [`Psa::write_concurrency`] at a time, results in the order of `writes`.
-pub fn set_each<'p, 'w, P: Psa + ?Sized>(
+pub fn set_each<'p, 'w, 's, P: Psa + ?Sized>(
     psa: &'p P,
     writes: &'w [(BillingLine, i64)],
-) -> impl Future<Output = Vec<Result<WriteReceipt, PsaError>>> + Send + use<'p, 'w, P> {
+    sent: Sent<'s>,
+) -> impl Future<Output = Vec<Result<WriteReceipt, PsaError>>> + Send + use<'p, 'w, 's, P> {
     use futures_util::stream::{self, StreamExt};
-    stream::iter(writes)
-        .map(move |(line, desired)| psa.set_quantity(line, *desired))
+    stream::iter(writes.iter().enumerate())
+        .map(move |(index, (line, desired))| async move {
+            let result = psa.set_quantity(line, *desired).await;
+            sent(index);
+            result
+        })
         .buffered(psa.write_concurrency().max(1))
         .collect()
 }
+
+/// Told the index of each write in a batch whose request has returned (see
+/// [`Psa::set_quantities`]).
+pub type Sent<'a> = &'a (dyn Fn(usize) + Send + Sync);

@@ -5,7 +5,8 @@ use crate::autotask::AutotaskClient;
 use crate::connectwise::ConnectWiseClient;
 use crate::model::{CompanyRef, ProductRef, PsaKind};
 use crate::psa::{
-    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, WriteReceipt,
+    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, Sent,
+    WriteReceipt,
 };
 
 pub enum PsaClient {
@@ -81,10 +82,11 @@ impl Psa for PsaClient {
     async fn set_quantities(
         &self,
         writes: &[(BillingLine, i64)],
+        sent: Sent<'_>,
     ) -> Vec<Result<WriteReceipt, PsaError>> {
         match self {
-            PsaClient::Connectwise(c) => c.set_quantities(writes).await,
-            PsaClient::Autotask(c) => c.set_quantities(writes).await,
+            PsaClient::Connectwise(c) => c.set_quantities(writes, sent).await,
+            PsaClient::Autotask(c) => c.set_quantities(writes, sent).await,
         }
     }
 }

@@ -30,7 +30,7 @@ use super::models::{AdjustmentBody, ContractServiceUnit, ItemIdResult};
 use super::query::Tally;
 use super::send::{Target, WriteOutcome};
 use super::tz;
-use crate::psa::{BillingLine, LineKey, PsaError, WriteReceipt};
+use crate::psa::{BillingLine, LineKey, PsaError, Sent, WriteReceipt};
 
 /// What became of one POST.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +149,7 @@ impl AutotaskClient {
         today: NaiveDate,
     ) -> Result<WriteReceipt, PsaError> {
         let mut results = self
-            .set_quantities_on(&[(line.clone(), desired)], today)
+            .set_quantities_on(&[(line.clone(), desired)], today, &|_| {})
             .await;
         results.pop().unwrap_or_else(|| {
             Err(PsaError::OutcomeUnknown(
@@ -168,6 +168,7 @@ impl AutotaskClient {
         &self,
         writes: &[(BillingLine, i64)],
         today: NaiveDate,
+        sent: Sent<'_>,
     ) -> Vec<Result<WriteReceipt, PsaError>> {
         let tally = Tally::default();
         let mut results: Vec<Option<Result<WriteReceipt, PsaError>>> = vec![None; writes.len()];
@@ -186,6 +187,9 @@ impl AutotaskClient {
                 }
                 Err(e) => results[index] = Some(Err(e)),
             }
+            if results[index].is_some() {
+                sent(index);
+            }
         }
 
         // Before: the delta is computed from units read now, not from the plan's read.
@@ -200,6 +204,7 @@ impl AutotaskClient {
             Err(e) => {
                 for t in &targets {
                     results[t.0] = Some(Err(e.clone()));
+                    sent(t.0);
                 }
                 return finish(results);
             }
@@ -215,10 +220,12 @@ impl AutotaskClient {
                     ),
                     request_id: None,
                 }));
+                sent(index);
                 continue;
             };
             if now == desired {
                 results[index] = Some(Ok(receipt(desired, None)));
+                sent(index);
                 continue;
             }
             if now != writes[index].0.quantity {
@@ -240,7 +247,10 @@ impl AutotaskClient {
                     body,
                     line_ref,
                 }),
-                Err(e) => results[index] = Some(Err(e)),
+                Err(e) => {
+                    results[index] = Some(Err(e));
+                    sent(index);
+                }
             }
         }
 
@@ -248,8 +258,15 @@ impl AutotaskClient {
             if pending.is_empty() {
                 break;
             }
-            let outcomes =
-                join_all(pending.iter().map(|p| self.post_counted(&p.body, &tally))).await;
+            // Each write counts as sent when its first POST returns (a resend was counted then).
+            let outcomes = join_all(pending.iter().map(|p| async {
+                let outcome = self.post_counted(&p.body, &tally).await;
+                if attempt == 1 {
+                    sent(p.index);
+                }
+                outcome
+            }))
+            .await;
             let mut posted: Vec<(Pending, PostOutcome)> = Vec::new();
             for (p, outcome) in pending.drain(..).zip(outcomes) {
                 match outcome {

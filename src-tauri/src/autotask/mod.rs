@@ -37,7 +37,8 @@ pub use zone::Zone;
 
 use crate::model::{CompanyRef, ProductRef, PsaKind};
 use crate::psa::{
-    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, WriteReceipt,
+    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, Sent,
+    WriteReceipt,
 };
 use query::Tally;
 
@@ -45,7 +46,7 @@ use query::Tally;
 /// thread limit (a multiple of [`MAX_IN_FLIGHT`]). Small enough that progress moves every few
 /// seconds and a crash leaves at most this many writes to settle on the next run.
 pub const WRITE_BATCH: usize = 96;
-const _: () = assert!(WRITE_BATCH % MAX_IN_FLIGHT == 0);
+const _: () = assert!(WRITE_BATCH.is_multiple_of(MAX_IN_FLIGHT));
 
 impl Psa for AutotaskClient {
     fn kind(&self) -> PsaKind {
@@ -92,7 +93,8 @@ impl Psa for AutotaskClient {
     async fn set_quantities(
         &self,
         writes: &[(BillingLine, i64)],
+        sent: Sent<'_>,
     ) -> Vec<Result<WriteReceipt, PsaError>> {
-        self.set_quantities_on(writes, self.today()).await
+        self.set_quantities_on(writes, self.today(), sent).await
     }
 }

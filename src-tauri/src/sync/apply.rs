@@ -13,6 +13,7 @@
 //! attempted, so a storm ends the run in minutes instead of hammering the PSA for hours. Every
 //! write sets an absolute quantity from a fresh read, so the next run picks them up safely.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -270,10 +271,21 @@ pub async fn apply_items<P: Psa>(
                 total,
             });
         }
+        // Progress moves as each write's request returns, not only when its batch is checked.
+        let sent = AtomicU32::new(0);
+        let base = done;
+        let on_sent = |_: usize| {
+            let n = sent.fetch_add(1, Ordering::SeqCst) + 1;
+            (cx.progress)(Progress {
+                run_id: cx.run_id,
+                done: base + n,
+                total,
+            });
+        };
         let results = if requests.is_empty() {
             Vec::new()
         } else {
-            cx.psa.set_quantities(&requests).await
+            cx.psa.set_quantities(&requests, &on_sent).await
         };
         if results.len() != sending.len() {
             // A PSA answering for a different number of writes cannot be matched to the journal:
@@ -308,7 +320,11 @@ pub async fn apply_items<P: Psa>(
             } else {
                 rate_limited_in_a_row = 0;
             }
-            done += 1;
+        }
+        let batch = u32::try_from(sending.len()).unwrap_or(u32::MAX);
+        done = base + batch;
+        if sent.load(Ordering::SeqCst) < batch {
+            // The PSA did not report every write as sent: catch progress up.
             (cx.progress)(Progress {
                 run_id: cx.run_id,
                 done,

@@ -132,7 +132,7 @@ async fn a_batch_is_checked_with_one_read_before_and_one_after() {
         .map(|l| (l.clone(), l.quantity + 3))
         .collect();
     s.sb.autotask.gate.clear_requests();
-    let results = s.client.set_quantities_on(&batch, s.today).await;
+    let results = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
     assert_eq!(results.len(), 6);
     for ((line, want), got) in batch.iter().zip(&results) {
         let got = got.as_ref().unwrap();
@@ -157,7 +157,7 @@ async fn a_batch_is_checked_with_one_read_before_and_one_after() {
 
     // Run again: every line is already right, so the batch reads once and posts nothing.
     s.sb.autotask.gate.clear_requests();
-    let again = s.client.set_quantities_on(&batch, s.today).await;
+    let again = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
     assert!(again.iter().all(Result::is_ok), "{again:?}");
     let log = s.sb.autotask.gate.requests();
     assert_eq!(log.len(), 1, "one read, no writes: {log:#?}");
@@ -181,7 +181,18 @@ async fn lost_answers_in_a_batch_are_settled_by_reading_never_by_resending_blind
         DropMode::Truncated,
     ]);
     s.sb.autotask.gate.clear_requests();
-    let results = s.client.set_quantities_on(&batch, s.today).await;
+    let sent = std::sync::Mutex::new(Vec::new());
+    let results = s
+        .client
+        .set_quantities_on(&batch, s.today, &|i| sent.lock().unwrap().push(i))
+        .await;
+    let mut sent = sent.into_inner().unwrap();
+    sent.sort_unstable();
+    assert_eq!(
+        sent,
+        (0..6).collect::<Vec<_>>(),
+        "each write reported sent once, resend or not"
+    );
     for ((line, want), got) in batch.iter().zip(&results) {
         assert_eq!(got.as_ref().map(|r| r.quantity), Ok(*want), "{line:?}");
         assert_eq!(
@@ -220,7 +231,18 @@ async fn one_bad_write_does_not_spoil_its_batch() {
     batch[1].1 = -5;
     batch.push(batch[0].clone());
     batch[3].1 = batch[3].0.quantity;
-    let results = s.client.set_quantities_on(&batch, s.today).await;
+    let sent = std::sync::Mutex::new(Vec::new());
+    let results = s
+        .client
+        .set_quantities_on(&batch, s.today, &|i| sent.lock().unwrap().push(i))
+        .await;
+    let mut sent = sent.into_inner().unwrap();
+    sent.sort_unstable();
+    assert_eq!(
+        sent,
+        (0..5).collect::<Vec<_>>(),
+        "refused and unneeded writes count as sent"
+    );
     assert_eq!(results.len(), 5);
     assert_eq!(
         results[0].as_ref().map(|r| r.quantity),
@@ -267,7 +289,7 @@ async fn a_failed_read_before_the_batch_sends_nothing() {
         .collect();
     // Every attempt at the units read fails (the client retries 503s a few times).
     s.sb.autotask.gate.force_faults(50);
-    let results = s.client.set_quantities_on(&batch, s.today).await;
+    let results = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
     s.sb.autotask.gate.force_faults(0);
     for r in &results {
         assert!(

@@ -202,9 +202,10 @@ impl Psa for FakePsa {
     async fn set_quantities(
         &self,
         writes: &[(BillingLine, i64)],
+        sent: crate::psa::Sent<'_>,
     ) -> Vec<Result<WriteReceipt, PsaError>> {
         self.state().batches.push(writes.len());
-        crate::psa::set_each(self, writes).await
+        crate::psa::set_each(self, writes, sent).await
     }
 
     async fn set_quantity(
