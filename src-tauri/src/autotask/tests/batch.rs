@@ -62,7 +62,7 @@ async fn setup() -> Setup {
             _ => None,
         })
         .collect();
-    lines.sort_by_key(|l| csid(l));
+    lines.sort_by_key(csid);
     assert!(
         lines.len() >= 8,
         "the sandbox bills enough lines: {}",
