@@ -18,7 +18,7 @@ use crate::store::{
     self,
     runs::{ItemOutcome, RunItem, RunRow},
 };
-use crate::sync::{self, Plan, Progress, RunSummary, SyncEnv, SyncPolicy, Trigger};
+use crate::sync::{self, Action, Plan, Progress, RunSummary, SyncEnv, SyncPolicy, Trigger};
 
 /// A preview the UI can apply: the plan and the id *Apply* names.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -45,14 +45,14 @@ pub struct RunItemView {
     pub product_id: Option<i64>,
     pub product_name: Option<String>,
     pub line_ref: Option<String>,
-    /// `unchanged`, `increase`, `decrease`, `skip` or `hold`.
-    pub action: String,
+    pub action: Action,
     #[ts(type = "number | null")]
     pub before: Option<i64>,
     #[ts(type = "number | null")]
     pub after: Option<i64>,
-    /// `planned`, `pending`, `applied`, `failed`, `skipped` or `held`.
-    pub outcome: String,
+    /// The journal's outcome (`pending`: the PSA call was made, its result is not known yet).
+    #[ts(type = "\"planned\" | \"pending\" | \"applied\" | \"failed\" | \"skipped\" | \"held\"")]
+    pub outcome: ItemOutcome,
     pub reason: Option<String>,
     pub request_id: Option<String>,
 }
@@ -286,10 +286,10 @@ pub fn run_detail(
                 .product_id
                 .and_then(|p| names.products.get(&p).cloned()),
             line_ref: i.item.line_ref.clone(),
-            action: i.item.action.as_str().to_string(),
+            action: Action::from_store(i.item.action),
             before: i.item.before_qty,
             after: i.item.after_qty,
-            outcome: i.item.outcome.as_str().to_string(),
+            outcome: i.item.outcome,
             reason: i.item.reason.clone(),
             request_id: i.request_id.clone(),
         })
@@ -389,4 +389,42 @@ pub fn record_scheduled(
         store::settings::set(&conn, LAST_SCHEDULE_SUCCESS, &at.to_rfc3339())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ts_rs::TS;
+
+    use super::RunItemView;
+    use crate::store::runs::{ItemOutcome, RunStatus};
+    use crate::sync::RunSummary;
+
+    /// The TypeScript unions written by hand for store enums list exactly the values the store
+    /// can hold (a new outcome or status must reach the UI's types).
+    #[test]
+    fn hand_written_unions_match_the_store() {
+        let item = RunItemView::decl();
+        let outcome = item
+            .split("outcome: ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .expect("the outcome field");
+        let mut listed: Vec<&str> = outcome
+            .split('|')
+            .map(|v| v.trim().trim_matches('"'))
+            .collect();
+        let mut want: Vec<&str> = ItemOutcome::ALL.iter().map(|o| o.as_str()).collect();
+        listed.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(listed, want, "{item}");
+
+        let summary = RunSummary::decl();
+        for s in RunStatus::ALL {
+            assert!(
+                summary.contains(&format!("\"{}\"", s.as_str())),
+                "{s} missing: {summary}"
+            );
+        }
+        assert!(item.contains("action: Action"), "{item}");
+    }
 }

@@ -249,8 +249,8 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
                             .unwrap_or_else(|| i.workspace_id.clone()),
                         i.service_name.clone(),
                         format!("{} → {}", q(i.before), q(i.after)),
-                        i.action.clone(),
-                        i.outcome.clone(),
+                        action_word(i.action).to_string(),
+                        i.outcome.as_str().to_string(),
                         i.reason.clone().unwrap_or_default(),
                         i.request_id.clone().unwrap_or_default(),
                     ]

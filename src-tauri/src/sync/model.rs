@@ -68,6 +68,16 @@ impl Action {
             Action::Hold => ItemAction::Hold,
         }
     }
+
+    pub fn from_store(a: ItemAction) -> Action {
+        match a {
+            ItemAction::Unchanged => Action::Unchanged,
+            ItemAction::Increase => Action::Increase,
+            ItemAction::Decrease => Action::Decrease,
+            ItemAction::Skip => Action::Skip,
+            ItemAction::Hold => Action::Hold,
+        }
+    }
 }
 
 /// One workspace × service of the plan.

@@ -60,11 +60,8 @@ describe('actions', () => {
   it('labels outcomes and triggers', () => {
     expect(itemOutcome('pending').label).toBe('Unconfirmed');
     expect(itemOutcome('failed').tone).toBe('danger');
-    // Run items carry action and outcome as plain strings: unknown ones read as themselves.
-    expect(itemOutcome('reverted')).toEqual({ label: 'reverted', tone: 'neutral' });
-    expect(itemOutcome('constructor').tone).toBe('neutral');
-    expect(actionLabel('rollback')).toBe('rollback');
-    expect(actionTone('toString')).toBe('neutral');
+    expect(itemOutcome('held')).toEqual({ label: 'Held', tone: 'warning' });
+    expect(itemOutcome('applied').tone).toBe('success');
     expect(triggerLabel('schedule')).toBe('Daily schedule');
     expect(triggerLabel('ui')).toBe('App');
   });

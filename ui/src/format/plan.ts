@@ -1,14 +1,16 @@
 // Text, tone and filtering for the sync preview (plan) and the items of a recorded run. Pure.
 import type { Action, PlanItem, PlanTotals, RunCounts, RunItemView, Trigger } from '../ipc/types';
+
+/** What became of a recorded item (the journal's outcome). */
+export type ItemOutcome = RunItemView['outcome'];
 import type { Tone } from './connector';
 
 /**
- * The fields a plan item (PlanItem) and a recorded run item (RunItemView) share. A run item's
- * action is a plain string (one of Action's values as the journal stores them), and it has no
- * company, product or line names.
+ * The fields a plan item (PlanItem) and a recorded run item (RunItemView) share. A run item has
+ * no line name.
  */
 export type ItemLike = Pick<PlanItem, 'workspace_id' | 'service_key' | 'before' | 'after' | 'reason'> & {
-  action: Action | string;
+  action: Action;
   workspace_name?: string | null;
   service_name?: string | null;
   company_id?: number | null;
@@ -29,25 +31,16 @@ const ACTIONS: Record<Action, { label: string; tone: Tone }> = {
 
 export const ACTION_ORDER: readonly Action[] = ['increase', 'decrease', 'hold', 'skip', 'unchanged'];
 
-/** The entry of a display table for a value the backend sent as a plain string. */
-function known<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
-  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+export function actionLabel(action: Action): string {
+  return ACTIONS[action].label;
 }
 
-/** Takes a string too: a run item's action arrives as one (an unknown one reads as itself). */
-export function actionLabel(action: Action | string): string {
-  return known(ACTIONS, action)?.label ?? action;
+export function actionTone(action: Action): Tone {
+  return ACTIONS[action].tone;
 }
 
-export function actionTone(action: Action | string): Tone {
-  return known(ACTIONS, action)?.tone ?? 'neutral';
-}
-
-/**
- * What became of a recorded item (RunItemView.outcome, a plain string: the journal's
- * `planned`, `pending`, `applied`, `failed`, `skipped` or `held`).
- */
-const OUTCOMES: Readonly<Record<string, { label: string; tone: Tone; title?: string }>> = {
+/** Label and tone of each journal outcome (the Record makes a new one a type error here). */
+const OUTCOMES: Readonly<Record<ItemOutcome, { label: string; tone: Tone; title?: string }>> = {
   planned: { label: 'Planned', tone: 'neutral' },
   pending: {
     label: 'Unconfirmed',
@@ -60,8 +53,8 @@ const OUTCOMES: Readonly<Record<string, { label: string; tone: Tone; title?: str
   held: { label: 'Held', tone: 'warning' },
 };
 
-export function itemOutcome(outcome: string): { label: string; tone: Tone; title?: string } {
-  return known(OUTCOMES, outcome) ?? { label: outcome, tone: 'neutral' };
+export function itemOutcome(outcome: ItemOutcome): { label: string; tone: Tone; title?: string } {
+  return OUTCOMES[outcome];
 }
 
 const TRIGGERS: Record<Trigger, string> = {

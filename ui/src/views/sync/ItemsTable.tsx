@@ -19,6 +19,7 @@ import {
   serviceText,
   workspaceText,
   type ItemLike,
+  type ItemOutcome,
   type PlanFilter,
 } from '../../format/plan';
 import type { Action } from '../../ipc';
@@ -26,7 +27,7 @@ import type { Action } from '../../ipc';
 /** More rows than this are not rendered at once: the filters narrow them down. */
 const MAX_ROWS = 500;
 
-type RunFields = { outcome: string; request_id: string | null };
+type RunFields = { outcome: ItemOutcome; request_id: string | null };
 
 type Props<T extends ItemLike> = {
   items: readonly T[];
