@@ -11,6 +11,8 @@
 //!   starts from what the PSA holds.
 //! - No single line can be read for it → stays `pending` with the reason, checked again by the
 //!   next run.
+//!
+//! The runs those items belong to are then counted again, so History shows what became of them.
 
 use std::collections::BTreeSet;
 
@@ -169,6 +171,11 @@ pub async fn recover<P: Psa>(
             line_ref: None,
         };
         runs::set_item_outcome(&conn, pending_item.id, &update, now)?;
+    }
+    // The runs those items belong to show the settled counts in History.
+    let settled: BTreeSet<i64> = pending.iter().map(|i| i.run_id).collect();
+    for run_id in settled {
+        runs::recount(&conn, run_id)?;
     }
     Ok(rec)
 }

@@ -126,6 +126,20 @@ fn count_totals(conn: &Connection, run_id: i64) -> Result<RunTotals, StoreError>
     )?)
 }
 
+/// Counts a finished run's totals again from its items (after a later run settled some of its
+/// pending items). Its status stays as it ended; a running run is left alone (`finish` counts it).
+pub fn recount(conn: &Connection, run_id: i64) -> Result<(), StoreError> {
+    write(conn, |tx| {
+        let t = count_totals(tx, run_id)?;
+        tx.execute(
+            "UPDATE sync_runs SET planned = ?2, applied = ?3, failed = ?4, skipped = ?5, held = ?6
+             WHERE id = ?1 AND status <> 'running'",
+            params![run_id, t.planned, t.applied, t.failed, t.skipped, t.held],
+        )?;
+        Ok(())
+    })
+}
+
 /// Finishes a running run with `status` (not `running`), counting its totals from its items.
 pub fn finish(
     conn: &Connection,

@@ -14,7 +14,7 @@ mod history;
 mod journal;
 
 pub use history::{get, get_with_items, items, latest, list, running};
-pub use journal::{add_items, create, finish, mark_interrupted, set_item_outcome};
+pub use journal::{add_items, create, finish, mark_interrupted, recount, set_item_outcome};
 
 text_enum! {
     /// What started a run.

@@ -134,6 +134,19 @@ async fn an_unconfirmed_write_stays_pending_until_the_next_run_reads_it() {
     );
     assert_eq!(next.summary.status, RunStatus::Succeeded);
     assert_eq!(h.psa.write_count(), 3);
+    // The older run's counts in History follow: the settled item now counts as applied.
+    let conn = h.t.store.conn().unwrap();
+    let first = runs::get(&conn, r.summary.run_id).unwrap().unwrap();
+    assert_eq!(
+        first.status,
+        RunStatus::Partial,
+        "a run's status stays as it ended"
+    );
+    assert_eq!(
+        first.totals.applied,
+        r.summary.counts.applied + 1,
+        "recounted after the next run settled its pending item"
+    );
 }
 
 #[tokio::test]
