@@ -15,16 +15,17 @@
 //! requests per batch instead of two per write (a first sync of 500 customers stays well inside
 //! Autotask's 10,000 requests an hour).
 //!
-//! [`AutotaskClient::post_adjustment`] and [`AutotaskClient::current_units`] are public so the
-//! sync can journal before posting and settle an interrupted write after a crash.
+//! The sync journals each write before its batch is sent and settles an interrupted one after a
+//! crash from a fresh billing read (`sync::resume`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::NaiveDate;
-use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 
-use super::client::AutotaskClient;
+use super::client::{AutotaskClient, MAX_IN_FLIGHT};
 use super::contracts::covering_row;
 use super::models::{AdjustmentBody, ContractServiceUnit, ItemIdResult};
 use super::query::Tally;
@@ -51,10 +52,6 @@ fn receipt(quantity: i64, request_id: Option<String>) -> WriteReceipt {
 impl AutotaskClient {
     /// Posts one adjustment, exactly once (see the module docs for the only resends). `Err` means
     /// it was certainly not applied.
-    pub async fn post_adjustment(&self, body: &AdjustmentBody) -> Result<PostOutcome, PsaError> {
-        self.post_counted(body, &Tally::default()).await
-    }
-
     async fn post_counted(
         &self,
         body: &AdjustmentBody,
@@ -95,25 +92,6 @@ impl AutotaskClient {
 
     /// The adjustment that takes a line from `current` to `desired` on `today`, keeping the line's
     /// per-unit price and cost (omitting them has unconfirmed effects, reference §4.6).
-    pub async fn adjustment_body(
-        &self,
-        contract_id: i64,
-        contract_service_id: i64,
-        current: i64,
-        desired: i64,
-        today: NaiveDate,
-    ) -> Result<AdjustmentBody, PsaError> {
-        self.adjustment_body_counted(
-            contract_id,
-            contract_service_id,
-            current,
-            desired,
-            today,
-            &Tally::default(),
-        )
-        .await
-    }
-
     async fn adjustment_body_counted(
         &self,
         contract_id: i64,
@@ -259,14 +237,15 @@ impl AutotaskClient {
                 break;
             }
             // Each write counts as sent when its first POST returns (a resend was counted then).
-            let outcomes = join_all(pending.iter().map(|p| async {
-                let outcome = self.post_counted(&p.body, &tally).await;
-                if attempt == 1 {
-                    sent(p.index);
-                }
-                outcome
-            }))
-            .await;
+            // POSTs start as thread slots free up, so once Autotask has kept answering "too many
+            // requests" (after the client's own retries) the rest of the batch is not sent at all.
+            let rate_limited = AtomicU32::new(0);
+            let posts: Vec<_> = pending
+                .iter()
+                .map(|p| self.post_unless_saturated(p, &tally, &rate_limited, attempt, sent))
+                .collect();
+            let outcomes: Vec<Result<PostOutcome, PsaError>> =
+                stream::iter(posts).buffered(MAX_IN_FLIGHT).collect().await;
             let mut posted: Vec<(Pending, PostOutcome)> = Vec::new();
             for (p, outcome) in pending.drain(..).zip(outcomes) {
                 match outcome {
@@ -302,6 +281,33 @@ impl AutotaskClient {
         finish(results)
     }
 
+    /// Posts `p`'s adjustment unless `rate_limited` POSTs in a row have already been refused (then
+    /// it is not sent). Runs when a thread slot frees up, so it sees the latest count.
+    async fn post_unless_saturated(
+        &self,
+        p: &Pending,
+        tally: &Tally,
+        rate_limited: &AtomicU32,
+        attempt: u32,
+        sent: Sent<'_>,
+    ) -> Result<PostOutcome, PsaError> {
+        let outcome = if rate_limited.load(Ordering::SeqCst) >= RATE_LIMITED_STOP {
+            Err(not_attempted())
+        } else {
+            let o = self.post_counted(&p.body, tally).await;
+            if matches!(o, Err(PsaError::RateLimited { .. })) {
+                rate_limited.fetch_add(1, Ordering::SeqCst);
+            } else {
+                rate_limited.store(0, Ordering::SeqCst);
+            }
+            o
+        };
+        if attempt == 1 {
+            sent(p.index);
+        }
+        outcome
+    }
+
     /// Units on `today` of each contract service (None: no period covers the day), read in as
     /// few queries as the `in` list allows.
     async fn units_today(
@@ -327,6 +333,20 @@ impl AutotaskClient {
                 )
             })
             .collect())
+    }
+}
+
+/// POSTs rate-limited in a row (each after the client's own retries) after which the rest of a
+/// batch is not sent: the PSA is saturated, and the sync's apply stops for the run too.
+const RATE_LIMITED_STOP: u32 = 3;
+
+/// The result of a POST left unsent because Autotask kept rate-limiting the ones before it.
+fn not_attempted() -> PsaError {
+    PsaError::RateLimited {
+        message: "Not sent: Autotask kept answering 'too many requests' to the adjustments before \
+                  this one"
+            .into(),
+        retry_after_secs: None,
     }
 }
 

@@ -197,40 +197,6 @@ impl AutotaskClient {
         .await
     }
 
-    /// Current units of one contract service on `today` (None: no period covers it). The sync's
-    /// journal uses this to settle a write whose outcome was lost, e.g. after a crash.
-    pub async fn current_units(
-        &self,
-        contract_service_id: i64,
-        today: NaiveDate,
-    ) -> Result<Option<i64>, PsaError> {
-        let tally = Tally::default();
-        self.current_units_counted(contract_service_id, today, &tally)
-            .await
-    }
-
-    pub(crate) async fn current_units_counted(
-        &self,
-        contract_service_id: i64,
-        today: NaiveDate,
-        tally: &Tally,
-    ) -> Result<Option<i64>, PsaError> {
-        let mut f = vec![Filter::eq("contractServiceID", contract_service_id)];
-        f.extend(period_filter(today));
-        let rows: Vec<ContractServiceUnit> = self
-            .query_all(
-                "ContractServiceUnits",
-                &Query::new(f),
-                "read contract service units",
-                tally,
-            )
-            .await?;
-        let mine = rows
-            .iter()
-            .filter(|r| r.contract_service_id == Some(contract_service_id));
-        Ok(covering_row(mine, today).and_then(|r| r.units))
-    }
-
     /// Price, cost and service of a line: from the last `read_billing`, else `GET ContractServices/{id}`.
     pub(crate) async fn line_price(
         &self,

@@ -95,6 +95,8 @@ pub struct Gate {
     log: Mutex<Vec<LoggedRequest>>,
     /// Set by tests to make the next N requests fail with 503 regardless of `fault_rate`.
     forced_faults: Mutex<u32>,
+    /// Set by tests: after this many more requests, every request is answered 429 (None: off).
+    saturate_after: Mutex<Option<u32>>,
 }
 
 impl Gate {
@@ -112,6 +114,7 @@ impl Gate {
             windows: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
             forced_faults: Mutex::new(0),
+            saturate_after: Mutex::new(None),
         })
     }
 
@@ -130,6 +133,24 @@ impl Gate {
     pub fn force_faults(&self, n: u32) {
         if let Ok(mut f) = self.forced_faults.lock() {
             *f = n;
+        }
+    }
+
+    /// After the next `n` requests, answer every request 429 (a saturated API); None turns it off.
+    pub fn saturate_after(&self, n: Option<u32>) {
+        if let Ok(mut s) = self.saturate_after.lock() {
+            *s = n;
+        }
+    }
+
+    fn saturated(&self) -> bool {
+        match self.saturate_after.lock().as_deref_mut() {
+            Ok(Some(0)) => true,
+            Ok(Some(n)) => {
+                *n -= 1;
+                false
+            }
+            _ => false,
         }
     }
 
@@ -277,7 +298,12 @@ pub async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Re
     if !gate.behaviour.latency.is_zero() {
         tokio::time::sleep(gate.behaviour.latency).await;
     }
-    if let Some(wait) = gate.over_limit(&credential_key(&parts.headers)) {
+    let over = if gate.saturated() {
+        Some(1)
+    } else {
+        gate.over_limit(&credential_key(&parts.headers))
+    };
+    if let Some(wait) = over {
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [("Retry-After", wait.to_string())],

@@ -2,6 +2,7 @@
 //! before posting and once after, settles lost answers from that read, and never posts a second
 //! adjustment for a line whose first one landed.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -303,5 +304,50 @@ async fn a_failed_read_before_the_batch_sends_nothing() {
             0,
             "no adjustment without a fresh read"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_saturated_autotask_stops_the_rest_of_the_batch() {
+    let s = setup().await;
+    let batch: Vec<(BillingLine, i64)> = s.lines[..20]
+        .iter()
+        .map(|l| (l.clone(), l.quantity + 1))
+        .collect();
+    // The units read before the batch goes through; from then on every request is refused 429.
+    s.sb.autotask.gate.saturate_after(Some(1));
+    s.sb.autotask.gate.clear_requests();
+    let results = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
+    s.sb.autotask.gate.saturate_after(None);
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Err(PsaError::RateLimited { .. }))),
+        "{results:?}"
+    );
+    let not_sent = results
+        .iter()
+        .filter(|r| matches!(r, Err(e) if e.to_string().starts_with("Not sent")))
+        .count();
+    assert_eq!(
+        not_sent, 17,
+        "after three refused in a row, the rest is not sent: {results:?}"
+    );
+    let posted: HashSet<i64> =
+        s.sb.autotask
+            .gate
+            .requests()
+            .iter()
+            .filter(|r| is_adjustment(r))
+            .filter_map(|r| r.body["contractServiceID"].as_i64())
+            .collect();
+    assert_eq!(
+        posted.len(),
+        3,
+        "only three lines' adjustments reached Autotask"
+    );
+    for (line, _) in &batch {
+        assert_eq!(s.adjustments_to(line), 0);
+        assert_eq!(s.units(line), Some(line.quantity), "nothing changed");
     }
 }
