@@ -145,15 +145,14 @@ async fn read_psa<P: Psa>(
     if companies.is_empty() || products.is_empty() {
         return Ok((BillingState::default(), None));
     }
-    let billing = psa
-        .read_billing(&companies, &products)
-        .await
-        .map_err(GatherError::Psa)?;
     // The product list tells a deleted or deactivated product ("gone") apart from one that
-    // merely has no line; the billing read alone cannot.
-    let live = psa
-        .list_products(None)
-        .await
+    // merely has no line; the billing read alone cannot. Both are read at once.
+    let (billing, live) = tokio::join!(
+        psa.read_billing(&companies, &products),
+        psa.list_products(None)
+    );
+    let billing = billing.map_err(GatherError::Psa)?;
+    let live = live
         .map_err(GatherError::Psa)?
         .into_iter()
         .map(|p| p.id)
