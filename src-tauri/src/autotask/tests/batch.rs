@@ -3,7 +3,7 @@
 //! adjustment for a line whose first one landed.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::validate_requests;
 use crate::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
 use crate::model::{CompanyRef, ProductRef};
-use crate::psa::{BillingLine, LineKey, LineLookup, Psa, PsaError};
+use crate::psa::{BillingLine, LineKey, LineLookup, Psa, PsaError, WriteReceipt};
 use crate::sandbox::autotask::DropMode;
 use crate::sandbox::{self, LoggedRequest, Sandbox, SandboxOptions};
 use crate::secrets::Sensitive;
@@ -118,6 +118,21 @@ impl Setup {
             .count()
     }
 
+    /// Writes `batch`; the results, and the indices reported sent (sorted).
+    async fn write(
+        &self,
+        batch: &[(BillingLine, i64)],
+    ) -> (Vec<Result<WriteReceipt, PsaError>>, Vec<usize>) {
+        let sent = Mutex::new(Vec::new());
+        let results = self
+            .client
+            .set_quantities_on(batch, self.today, &|i| sent.lock().unwrap().push(i))
+            .await;
+        let mut sent = sent.into_inner().unwrap();
+        sent.sort_unstable();
+        (results, sent)
+    }
+
     fn drop_next(&self, modes: &[DropMode]) {
         let mut s = self.sb.autotask.state.lock().unwrap();
         s.drop_next_adjustment_responses
@@ -133,7 +148,7 @@ async fn a_batch_is_checked_with_one_read_before_and_one_after() {
         .map(|l| (l.clone(), l.quantity + 3))
         .collect();
     s.sb.autotask.gate.clear_requests();
-    let results = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
+    let (results, _) = s.write(&batch).await;
     assert_eq!(results.len(), 6);
     for ((line, want), got) in batch.iter().zip(&results) {
         let got = got.as_ref().unwrap();
@@ -158,7 +173,7 @@ async fn a_batch_is_checked_with_one_read_before_and_one_after() {
 
     // Run again: every line is already right, so the batch reads once and posts nothing.
     s.sb.autotask.gate.clear_requests();
-    let again = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
+    let (again, _) = s.write(&batch).await;
     assert!(again.iter().all(Result::is_ok), "{again:?}");
     let log = s.sb.autotask.gate.requests();
     assert_eq!(log.len(), 1, "one read, no writes: {log:#?}");
@@ -182,13 +197,7 @@ async fn lost_answers_in_a_batch_are_settled_by_reading_never_by_resending_blind
         DropMode::Truncated,
     ]);
     s.sb.autotask.gate.clear_requests();
-    let sent = std::sync::Mutex::new(Vec::new());
-    let results = s
-        .client
-        .set_quantities_on(&batch, s.today, &|i| sent.lock().unwrap().push(i))
-        .await;
-    let mut sent = sent.into_inner().unwrap();
-    sent.sort_unstable();
+    let (results, sent) = s.write(&batch).await;
     assert_eq!(
         sent,
         (0..6).collect::<Vec<_>>(),
@@ -232,13 +241,7 @@ async fn one_bad_write_does_not_spoil_its_batch() {
     batch[1].1 = -5;
     batch.push(batch[0].clone());
     batch[3].1 = batch[3].0.quantity;
-    let sent = std::sync::Mutex::new(Vec::new());
-    let results = s
-        .client
-        .set_quantities_on(&batch, s.today, &|i| sent.lock().unwrap().push(i))
-        .await;
-    let mut sent = sent.into_inner().unwrap();
-    sent.sort_unstable();
+    let (results, sent) = s.write(&batch).await;
     assert_eq!(
         sent,
         (0..5).collect::<Vec<_>>(),
@@ -290,7 +293,7 @@ async fn a_failed_read_before_the_batch_sends_nothing() {
         .collect();
     // Every attempt at the units read fails (the client retries 503s a few times).
     s.sb.autotask.gate.force_faults(50);
-    let results = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
+    let (results, _) = s.write(&batch).await;
     s.sb.autotask.gate.force_faults(0);
     for r in &results {
         assert!(
@@ -317,7 +320,7 @@ async fn a_saturated_autotask_stops_the_rest_of_the_batch() {
     // The units read before the batch goes through; from then on every request is refused 429.
     s.sb.autotask.gate.saturate_after(Some(1));
     s.sb.autotask.gate.clear_requests();
-    let results = s.client.set_quantities_on(&batch, s.today, &|_| {}).await;
+    let (results, _) = s.write(&batch).await;
     s.sb.autotask.gate.saturate_after(None);
     assert!(
         results
