@@ -328,13 +328,15 @@ async fn a_saturated_autotask_stops_the_rest_of_the_batch() {
             .all(|r| matches!(r, Err(PsaError::RateLimited { .. }))),
         "{results:?}"
     );
+    // Three POSTs are in flight at once; each one refused admits the next until the third refusal,
+    // so between three and five lines are tried (depending on which answer comes first), never more.
     let not_sent = results
         .iter()
         .filter(|r| matches!(r, Err(e) if e.to_string().starts_with("Not sent")))
         .count();
-    assert_eq!(
-        not_sent, 17,
-        "after three refused in a row, the rest is not sent: {results:?}"
+    assert!(
+        (15..=17).contains(&not_sent),
+        "after three refused in a row, the rest is not sent ({not_sent} not sent): {results:?}"
     );
     let posted: HashSet<i64> =
         s.sb.autotask
@@ -346,8 +348,8 @@ async fn a_saturated_autotask_stops_the_rest_of_the_batch() {
             .collect();
     assert_eq!(
         posted.len(),
-        3,
-        "only three lines' adjustments reached Autotask"
+        20 - not_sent,
+        "exactly the lines not marked 'Not sent' reached Autotask"
     );
     for (line, _) in &batch {
         assert_eq!(s.adjustments_to(line), 0);
