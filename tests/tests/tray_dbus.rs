@@ -215,20 +215,27 @@ async fn tray_menu_items_do_what_they_say() -> anyhow::Result<()> {
 
     // Launch at login: an autostart entry that starts the app hidden in the tray.
     click(&bus, &items, "Launch at login");
+    // The entry is created and then written: wait for its Exec line, not just for the file (the
+    // file alone was once read while still empty).
     let autostart = home.path().join(".config").join("autostart");
-    wait_until("the autostart entry", Duration::from_secs(10), || {
+    let exec_line = || -> Option<String> {
         std::fs::read_dir(&autostart)
-            .map(|d| d.count() > 0)
-            .unwrap_or(false)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .find_map(|text| {
+                text.lines()
+                    .find(|l| l.starts_with("Exec="))
+                    .map(str::to_string)
+            })
+    };
+    wait_until("the autostart entry", Duration::from_secs(10), || {
+        exec_line().is_some()
     });
-    let entry = std::fs::read_dir(&autostart)?
-        .filter_map(|e| e.ok())
-        .next()
-        .map(|e| e.path());
-    let text = std::fs::read_to_string(entry.as_deref().unwrap_or(Path::new("")))?;
+    let exec = exec_line().unwrap_or_default();
     assert!(
-        text.contains("--hidden"),
-        "starts hidden in the tray: {text}"
+        exec.contains("--hidden"),
+        "starts hidden in the tray: {exec}"
     );
 
     // Sync now: a run recorded with the tray as its trigger.
