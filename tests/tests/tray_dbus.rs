@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use psa_bridge::sandbox::{self, SandboxOptions};
-use psa_bridge_e2e::{app_binary, app_lock, cli, desktop_session};
+use psa_bridge_e2e::{app_binary, app_lock, cli, desktop_session, sandbox_cli};
 
 const MENU_PATH: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu";
 
@@ -134,49 +134,8 @@ async fn tray_menu_items_do_what_they_say() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
     let home = tempfile::tempdir()?;
     // A connector so that Sync now has something to run.
-    let cw = &sb.info.connectwise;
-    let add = cli(
-        data.path(),
-        &[
-            "connector",
-            "add",
-            "connectwise",
-            "--company",
-            &cw.company,
-            "--site",
-            &cw.site,
-            "--public-key",
-            &cw.public_key,
-            "--client-id",
-            &cw.client_id,
-        ],
-        Some(&cw.private_key),
-    );
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
-    let co = &sb.info.coro;
-    let coro = cli(
-        data.path(),
-        &[
-            "coro",
-            "connect",
-            "--region",
-            &co.region,
-            "--client-id",
-            &co.client_id,
-            "--channel",
-            &co.channel,
-        ],
-        Some(&co.client_secret),
-    );
-    assert!(
-        coro.status.success(),
-        "{}",
-        String::from_utf8_lossy(&coro.stderr)
-    );
+    sandbox_cli::add_connectwise(data.path(), &sb);
+    sandbox_cli::connect_coro(data.path(), &sb);
 
     let _app = App(Command::new(app_binary())
         .arg("--hidden")

@@ -314,17 +314,24 @@ fn run_future_is_send() {
     assert_send(&fut);
 }
 
-#[tokio::test]
-async fn writes_go_out_as_wide_as_the_psa_allows_and_each_is_journaled() {
+/// `n` workspaces (`ws_1`…), each mapped to company `i` with one EDR line (`100 + i`) billing 10,
+/// and Coro counting `devices` for each.
+fn edr_lines(n: i64, devices: i64) -> Harness {
     let mut h = Harness::new();
     h.map_service("edr", 11, None);
-    // Ten workspaces, each one line off by one: ten writes.
-    for i in 1..=10i64 {
+    for i in 1..=n {
         let ws = format!("ws_{i}");
         h.map_workspace(&ws, i);
         h.psa.add_line(line(i, 11, 100 + i, 10));
-        h.source.count(&ws, "edr", 11, 1);
+        h.source.count(&ws, "edr", devices, 1);
     }
+    h
+}
+
+#[tokio::test]
+async fn writes_go_out_as_wide_as_the_psa_allows_and_each_is_journaled() {
+    // Ten workspaces, each one line off by one: ten writes.
+    let h = edr_lines(10, 11);
     h.psa.state().write_width = 4;
     let seen = Mutex::new(Vec::new());
     let record = |p: Progress| seen.lock().unwrap().push((p.done, p.total));
@@ -367,14 +374,7 @@ async fn writes_go_out_as_wide_as_the_psa_allows_and_each_is_journaled() {
 async fn writes_go_in_batches_of_the_psas_choosing_each_journaled_first() {
     // Autotask checks a whole batch with one read before and one after, so it asks for batches
     // wider than its thread limit: apply hands them over whole, journaled `pending` first.
-    let mut h = Harness::new();
-    h.map_service("edr", 11, None);
-    for i in 1..=14i64 {
-        let ws = format!("ws_{i}");
-        h.map_workspace(&ws, i);
-        h.psa.add_line(line(i, 11, 100 + i, 10));
-        h.source.count(&ws, "edr", 13, 1);
-    }
+    let h = edr_lines(14, 13);
     {
         let mut s = h.psa.state();
         s.write_width = 3;
@@ -406,14 +406,7 @@ async fn writes_go_in_batches_of_the_psas_choosing_each_journaled_first() {
 
     // A crash while a batch is out: every write of that batch was journaled first, and the next
     // run settles them by reading instead of sending any again.
-    let mut h = Harness::new();
-    h.map_service("edr", 11, None);
-    for i in 1..=8i64 {
-        let ws = format!("ws_{i}");
-        h.map_workspace(&ws, i);
-        h.psa.add_line(line(i, 11, 100 + i, 10));
-        h.source.count(&ws, "edr", 12, 1);
-    }
+    let h = edr_lines(8, 12);
     {
         let mut s = h.psa.state();
         s.write_width = 3;
@@ -444,14 +437,7 @@ async fn writes_go_in_batches_of_the_psas_choosing_each_journaled_first() {
 
 #[tokio::test]
 async fn a_crash_in_the_middle_of_a_batch_is_resolved_without_a_second_write() {
-    let mut h = Harness::new();
-    h.map_service("edr", 11, None);
-    for i in 1..=4i64 {
-        let ws = format!("ws_{i}");
-        h.map_workspace(&ws, i);
-        h.psa.add_line(line(i, 11, 100 + i, 10));
-        h.source.count(&ws, "edr", 12, 1);
-    }
+    let h = edr_lines(4, 12);
     h.psa.state().write_width = 4;
     // In one batch: line 102 lands and the process dies before the answer; 103 never leaves.
     h.psa.script(102, [Write::LandThenHang]);
