@@ -88,6 +88,12 @@ pub enum LineLookup {
     Many {
         lines: Vec<BillingLine>,
     },
+    /// The PSA could not be read for this pair (a read that kept failing after the client's
+    /// retries: a truncated body, a 5xx, a timeout). Only the pairs that read covered are
+    /// affected; the sync skips them for this run and says why.
+    Unreadable {
+        reason: String,
+    },
 }
 
 /// Current billing state of the mapped pairs.

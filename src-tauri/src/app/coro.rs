@@ -176,6 +176,7 @@ impl UsageSource for CoroSource<'_> {
                 id: WorkspaceId(w.id),
                 name: w.name,
                 archived: w.archived || !w.billable,
+                status: w.status,
             })
             .collect())
     }

@@ -249,6 +249,7 @@ mod tests {
             LineLookup::One { line } => format!("one:{}={}", line.key.describe(), line.quantity),
             LineLookup::None { reason } => format!("none:{reason}"),
             LineLookup::Many { lines } => format!("many:{}", lines.len()),
+            LineLookup::Unreadable { reason } => format!("unreadable:{reason}"),
         }
     }
 

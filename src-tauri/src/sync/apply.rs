@@ -111,6 +111,9 @@ pub fn still_current(item: &PlanItem, current: &BillingState) -> Result<BillingL
         Some(LineLookup::None { reason }) => Err(format!(
             "The PSA line is gone since the preview ({reason}); not written"
         )),
+        Some(LineLookup::Unreadable { reason }) => Err(format!(
+            "The PSA line could not be re-read ({reason}); not written — the next run tries again"
+        )),
         None => Err("The PSA line could not be re-read; not written — preview again".into()),
     }
 }

@@ -16,8 +16,11 @@ use crate::views::Unit;
 pub struct SourceWorkspace {
     pub id: WorkspaceId,
     pub name: String,
-    /// Archived workspaces are never billed.
+    /// Archived (or otherwise not billable: inactive, suspended) workspaces are never billed.
     pub archived: bool,
+    /// Coro's lifecycle status as reported, lower case (`subscription`, `archived`, `inactive`;
+    /// `unknown` when Coro gave none): what the operator is told when a workspace stops billing.
+    pub status: String,
 }
 
 /// A mapped service and the unit its mapping bills in (`None`: the service's own unit).
@@ -40,6 +43,13 @@ pub struct UsageReport {
     /// their count in the service's own unit. Optional: an empty map only hides the
     /// "service not mapped" hints from the plan.
     pub unasked: HashMap<(WorkspaceId, String), i64>,
+    /// Counts in `counts` that did not come from the service's own figure but from a fallback
+    /// (a workspace-wide total because Coro gave no per-service count), with what was used. The
+    /// planner holds any change built on one for the operator's approval.
+    pub fallback: HashMap<(WorkspaceId, String), String>,
+    /// Workspaces whose usage could not be read (after the client's retries), with why: their
+    /// items are skipped for this run as failed reads, and the run ends partial.
+    pub failed: HashMap<WorkspaceId, String>,
 }
 
 /// The Coro side of a sync. The lead implements it for the Coro client; tests use fakes.

@@ -195,6 +195,13 @@ fn mapped_item(
             );
             skip(item, why)
         }
+        Some(LineLookup::Unreadable { reason }) => {
+            let why = format!(
+                "The PSA could not be read for this company and product ({reason}); nothing is \
+                 changed until it can be, and the next run tries again"
+            );
+            skip(item, why)
+        }
         Some(LineLookup::One { line }) => compare(item, line.quantity, desired, policy),
     }
 }

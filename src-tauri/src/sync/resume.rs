@@ -82,7 +82,9 @@ pub fn resolution(item: &NewItem, current: &BillingState) -> (ItemOutcome, Strin
         Some(LineLookup::Many { lines }) => {
             return unresolved(format!("{} lines now bill this product", lines.len()))
         }
-        Some(LineLookup::None { reason }) => return unresolved(reason.clone()),
+        Some(LineLookup::None { reason } | LineLookup::Unreadable { reason }) => {
+            return unresolved(reason.clone())
+        }
         None => return unresolved("the PSA returned nothing for it".into()),
     };
     if item

@@ -89,6 +89,7 @@ fn summary(l: &LineLookup) -> String {
                 .collect();
             format!("many {}", parts.join(", "))
         }
+        LineLookup::Unreadable { reason } => format!("unreadable: {reason}"),
     }
 }
 

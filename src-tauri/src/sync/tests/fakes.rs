@@ -268,6 +268,7 @@ impl FakeSource {
             id: WorkspaceId(id.into()),
             name: name.into(),
             archived,
+            status: if archived { "archived" } else { "subscription" }.into(),
         });
     }
 
@@ -314,6 +315,7 @@ impl UsageSource for FakeSource {
         Ok(UsageReport {
             counts,
             unasked: self.unasked.clone(),
+            ..UsageReport::default()
         })
     }
 

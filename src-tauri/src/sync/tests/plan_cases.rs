@@ -43,10 +43,11 @@ fn base() -> Gathered {
             id: ws(),
             name: "Acme".into(),
             archived: false,
+            status: "subscription".into(),
         }],
         usage: UsageReport {
             counts: HashMap::from([((ws(), "edr".to_string()), Ok(10))]),
-            unasked: HashMap::new(),
+            ..UsageReport::default()
         },
         billing: BillingState {
             lines: HashMap::from([(
@@ -117,8 +118,12 @@ fn two_lines(g: &mut Gathered) {
 fn coro_lists(g: &mut Gathered, id: &str, name: &str, archived: bool) {
     let id = WorkspaceId(id.into());
     let name = name.into();
-    g.coro_workspaces
-        .push(SourceWorkspace { id, name, archived });
+    g.coro_workspaces.push(SourceWorkspace {
+        id,
+        name,
+        archived,
+        status: if archived { "archived" } else { "subscription" }.into(),
+    });
 }
 
 fn in_use_unmapped(g: &mut Gathered) {
@@ -302,6 +307,7 @@ fn totals_and_order_over_several_workspaces() {
             id: w.clone(),
             name: name.into(),
             archived: false,
+            status: "subscription".into(),
         });
         g.usage.counts.insert((w, "edr".into()), Ok(coro_count));
         g.billing.lines.insert(
@@ -316,6 +322,7 @@ fn totals_and_order_over_several_workspaces() {
         id: WorkspaceId("ws_u".into()),
         name: "unmapped".into(),
         archived: false,
+        status: "subscription".into(),
     });
     let p = plan(&g, &HOLD, at(0));
     let order: Vec<_> = p
