@@ -147,6 +147,22 @@ pub enum PsaError {
     /// A write whose result is unknown (lost response) and could not be verified.
     #[error("{0}")]
     OutcomeUnknown(String),
+    /// The PSA accepted the write (`request_id`: the record it created) but does not show it yet
+    /// (Autotask units lagging an adjustment). It must never be sent again: later runs re-read
+    /// the line until it shows.
+    #[error("{message}")]
+    Awaiting {
+        message: String,
+        request_id: Option<String>,
+    },
+    /// Verifying the write showed the line moved by something other than the change sent (the
+    /// PSA overrode an earlier change, someone edited the line meanwhile, or the change landed on
+    /// another day). Nothing is corrected automatically: writing stops for the connector.
+    #[error("{message}")]
+    Diverged {
+        message: String,
+        request_id: Option<String>,
+    },
 }
 
 impl From<PsaError> for ApiError {
@@ -160,7 +176,9 @@ impl From<PsaError> for ApiError {
             PsaError::RateLimited { .. }
             | PsaError::Rejected { .. }
             | PsaError::Remote { .. }
-            | PsaError::OutcomeUnknown(_) => ErrorCode::Remote,
+            | PsaError::OutcomeUnknown(_)
+            | PsaError::Awaiting { .. }
+            | PsaError::Diverged { .. } => ErrorCode::Remote,
         };
         ApiError::new(code, e.to_string())
     }
@@ -219,6 +237,11 @@ pub trait Psa: Send + Sync {
     fn write_batch(&self) -> usize {
         self.write_concurrency()
     }
+
+    /// Tells the client that this PSA has been seen to accept a write before showing it (see
+    /// [`PsaError::Awaiting`]): a write whose answer was lost must then not be resent just because
+    /// a re-read still shows the old value. Default: nothing to do (absolute writes).
+    fn assume_lagging_reads(&self) {}
 
     /// Makes each line hold its desired quantity: one result per write, in order. `sent` is told
     /// the index of each write once its request has returned (or it needed none), so progress can

@@ -68,6 +68,13 @@ impl Psa for PsaClient {
         }
     }
 
+    fn assume_lagging_reads(&self) {
+        match self {
+            PsaClient::Connectwise(c) => c.assume_lagging_reads(),
+            PsaClient::Autotask(c) => c.assume_lagging_reads(),
+        }
+    }
+
     async fn set_quantity(
         &self,
         line: &BillingLine,

@@ -51,7 +51,7 @@ pub struct RunItemView {
     #[ts(type = "number | null")]
     pub after: Option<i64>,
     /// The journal's outcome (`pending`: the PSA call was made, its result is not known yet).
-    #[ts(type = "\"planned\" | \"pending\" | \"applied\" | \"failed\" | \"skipped\" | \"held\"")]
+    #[ts(type = "\"planned\" | \"pending\" | \"awaiting\" | \"applied\" | \"failed\" | \"skipped\" | \"held\"")]
     pub outcome: ItemOutcome,
     pub reason: Option<String>,
     pub request_id: Option<String>,

@@ -268,11 +268,22 @@ impl AutotaskClient {
                 .map(|(p, _)| p.body.contract_service_id)
                 .collect();
             let after = self.units_today(&ids, today, &tally).await;
-            for (p, outcome) in posted {
-                let units = after
+            let units_of = |p: &Pending| {
+                after
                     .as_ref()
-                    .map(|m| m.get(&p.body.contract_service_id).copied().flatten());
-                match judge(&p, outcome, units, attempt, today) {
+                    .map(|m| m.get(&p.body.contract_service_id).copied().flatten())
+            };
+            // An accepted adjustment whose units have not moved shows that this tenant's units
+            // lag: from then on an unchanged read after a lost answer proves nothing.
+            if posted.iter().any(|(p, o)| {
+                matches!(o, PostOutcome::Applied { .. }) && units_of(p) == Ok(Some(p.before))
+            }) {
+                self.assume_units_may_lag();
+            }
+            let lagging = self.units_may_lag();
+            for (p, outcome) in posted {
+                let units = units_of(&p);
+                match judge(&p, outcome, units, attempt, lagging, today) {
                     Verdict::Done(r) => results[p.index] = Some(r),
                     Verdict::Resend => pending.push(p),
                 }
@@ -388,38 +399,66 @@ fn target(line: &BillingLine, desired: i64) -> Result<(i64, i64), PsaError> {
 }
 
 /// What the units read after a POST say about it. `after` is the read (Err: it failed), with
-/// None when no period covers today.
+/// None when no period covers today; `lagging`: this tenant's units may lag an accepted
+/// adjustment. Every accepted write must move the units by exactly its change.
 fn judge(
     p: &Pending,
     outcome: PostOutcome,
     after: Result<Option<i64>, &PsaError>,
     attempt: u32,
+    lagging: bool,
     today: NaiveDate,
 ) -> Verdict {
     let (line_ref, change, before, desired) =
         (&p.line_ref, p.body.unit_change, p.before, p.desired);
     let shown = |u: Option<i64>| u.map_or_else(|| "nothing".to_string(), |u| u.to_string());
     match outcome {
-        PostOutcome::Applied { item_id } => Verdict::Done(match after {
-            Err(e) => Err(PsaError::OutcomeUnknown(format!(
-                "Autotask accepted the adjustment of {change:+} units on {line_ref}, but re-reading the units \
-                 failed ({e}). Check the line in Autotask before syncing again."
-            ))),
-            Ok(Some(u)) if u == desired => Ok(receipt(desired, item_id)),
-            Ok(other) => Err(PsaError::OutcomeUnknown(format!(
-                "Autotask accepted adjustment {} ({change:+} units) on {line_ref}, but the units for {today} now read \
-                 {} instead of {desired}. It may have landed on another day (time zone). Check the contract in \
-                 Autotask before syncing again: resending would double-count.",
-                item_id.as_deref().unwrap_or("(no id)"),
-                shown(other),
-            ))),
-        }),
+        PostOutcome::Applied { item_id } => {
+            let id = item_id.clone().unwrap_or_else(|| "(no id)".into());
+            Verdict::Done(match after {
+                Ok(Some(u)) if u == desired => Ok(receipt(desired, item_id)),
+                Err(e) => Err(PsaError::Awaiting {
+                    message: format!(
+                        "Autotask accepted adjustment {id} ({change:+} units) on {line_ref}, but re-reading \
+                         the units failed ({e}); later runs re-read the line and never post it again"
+                    ),
+                    request_id: item_id,
+                }),
+                Ok(Some(u)) if u == before => Err(PsaError::Awaiting {
+                    message: format!(
+                        "Autotask accepted adjustment {id} ({change:+} units) on {line_ref}, but the units \
+                         still read {before}; awaiting Autotask — later runs re-read the line and never post \
+                         it again"
+                    ),
+                    request_id: item_id,
+                }),
+                Ok(other) => Err(PsaError::Diverged {
+                    message: format!(
+                        "Autotask accepted adjustment {id} ({change:+} units) on {line_ref}, but the units for \
+                         {today} went from {before} to {} instead of {desired}: Autotask may let a same-day \
+                         adjustment override an earlier one, someone may have changed the line, or the change \
+                         landed on another day. PSA Bridge stopped writing for this connector and corrects \
+                         nothing by itself: check the contract in Autotask",
+                        shown(other)
+                    ),
+                    request_id: item_id,
+                }),
+            })
+        }
         PostOutcome::Unknown { detail } => match after {
             Err(e) => Verdict::Done(Err(PsaError::OutcomeUnknown(format!(
                 "The answer to the adjustment of {change:+} units on {line_ref} was lost ({detail}) and the units \
-                 could not be re-read ({e}). Check the line in Autotask before syncing again."
+                 could not be re-read ({e}). The next run re-reads the line before doing anything"
             )))),
             Ok(Some(u)) if u == desired => Verdict::Done(Ok(receipt(desired, None))),
+            Ok(Some(u)) if u == before && lagging => Verdict::Done(Err(PsaError::Awaiting {
+                message: format!(
+                    "The answer to the adjustment of {change:+} units on {line_ref} was lost ({detail}) and the \
+                     units still read {before}; this tenant's units lag accepted adjustments, so it is not \
+                     resent: later runs re-read the line, and after 24 hours unchanged it is reported"
+                ),
+                request_id: None,
+            })),
             Ok(Some(u)) if u == before && attempt == 1 => {
                 tracing::warn!(line = %line_ref, %detail, "Autotask adjustment not applied; posting it once more");
                 Verdict::Resend

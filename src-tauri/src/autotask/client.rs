@@ -93,6 +93,9 @@ pub(crate) struct Inner {
     pub(crate) verify_settle: Duration,
     pub(crate) max_retry_pause: Option<Duration>,
     pub(crate) prices: Mutex<HashMap<i64, LinePrice>>,
+    /// This tenant has been seen to accept an adjustment before its units show it: a lost answer
+    /// followed by an unchanged read is then not proof that nothing landed, so it is not resent.
+    pub(crate) units_may_lag: std::sync::atomic::AtomicBool,
 }
 
 /// An Autotask connector's API client. Cheap to clone (shared state, one thread limit).
@@ -184,8 +187,23 @@ impl AutotaskClient {
                 verify_settle: opts.verify_settle.unwrap_or(Duration::from_secs(10)),
                 max_retry_pause: opts.max_retry_pause,
                 prices: Mutex::new(HashMap::new()),
+                units_may_lag: std::sync::atomic::AtomicBool::new(false),
             }),
         })
+    }
+
+    /// Whether this tenant's units have been seen lagging an accepted adjustment.
+    pub fn units_may_lag(&self) -> bool {
+        self.inner
+            .units_may_lag
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Records that this tenant's units may lag an accepted adjustment (see [`Self::units_may_lag`]).
+    pub fn assume_units_may_lag(&self) {
+        self.inner
+            .units_may_lag
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The tenant's calendar day now.

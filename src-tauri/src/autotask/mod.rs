@@ -90,6 +90,10 @@ impl Psa for AutotaskClient {
         WRITE_BATCH
     }
 
+    fn assume_lagging_reads(&self) {
+        self.assume_units_may_lag();
+    }
+
     async fn set_quantities(
         &self,
         writes: &[(BillingLine, i64)],

@@ -1,8 +1,11 @@
 //! The two send loops. [`AutotaskClient::read`] is for queries and GETs, which are safe to
 //! repeat: 429s (honouring Retry-After), 5xx without `errors[]`, timeouts and connection failures
 //! are retried. [`AutotaskClient::write`] is for the adjustment POST, which is not idempotent:
-//! only a 429 or a 401 from a moved zone — both mean the server did not process it — is resent;
-//! anything ambiguous is handed back so the caller verifies by re-reading.
+//! only what the server certainly did not process is resent — a 429 (or thread-limit text), a
+//! 503, a connection that was never made, a 401 from a moved zone; a 500 with `errors[]` or
+//! another 4xx is a rejection ([`write_failure`]); anything ambiguous (500 without `errors[]`,
+//! 502, 504, a timeout or reset after sending) is handed back so the caller verifies by
+//! re-reading.
 //!
 //! Every exchange takes one of the connector's three thread-limit slots and is paced by the
 //! hourly budget (reference §6).
@@ -215,40 +218,54 @@ impl AutotaskClient {
                 Ok(raw) => {
                     let msgs = error_messages(&raw.body);
                     let code = raw.status.as_u16();
-                    if is_rate_limit(code, &msgs) {
-                        // Rejected before processing: waiting and resending cannot double-apply.
-                        let ra = raw.retry_after;
-                        if let Retry::After(d) = retry_decision(
-                            Some(StatusCode::TOO_MANY_REQUESTS),
-                            ra,
-                            attempt,
-                            false,
-                            ATTEMPTS,
-                        ) {
-                            tokio::time::sleep(self.pause(d)).await;
-                            attempt += 1;
-                            continue;
+                    match write_failure(code, &msgs) {
+                        WriteFailure::NotProcessed => {
+                            // Refused before processing: waiting and resending cannot double-apply.
+                            let ra = raw.retry_after;
+                            if let Retry::After(d) = retry_decision(
+                                Some(StatusCode::TOO_MANY_REQUESTS),
+                                ra,
+                                attempt,
+                                false,
+                                ATTEMPTS,
+                            ) {
+                                tracing::warn!(
+                                    status = code,
+                                    attempt,
+                                    "Autotask did not process the adjustment; sending it again"
+                                );
+                                tokio::time::sleep(self.pause(d)).await;
+                                attempt += 1;
+                                continue;
+                            }
+                            return Err(errors::from_status(
+                                code,
+                                &msgs,
+                                ra.map(|d| d.as_secs()),
+                                what,
+                            ));
                         }
-                        return Err(errors::from_status(
-                            code,
-                            &msgs,
-                            ra.map(|d| d.as_secs()),
-                            what,
-                        ));
+                        WriteFailure::Ambiguous => {
+                            return Ok(WriteOutcome::Ambiguous(format!(
+                                "Autotask answered HTTP {code} without a result"
+                            )));
+                        }
+                        WriteFailure::Rejected => {
+                            return Err(errors::from_status(code, &msgs, None, what))
+                        }
                     }
-                    if raw.status.is_server_error() && msgs.is_empty() {
-                        return Ok(WriteOutcome::Ambiguous(format!(
-                            "Autotask answered HTTP {code} without a result"
-                        )));
-                    }
-                    return Err(errors::from_status(code, &msgs, None, what));
                 }
-                // Never connected: nothing was sent.
+                // Never connected: nothing was sent, so sending again is safe.
                 Err(e) if e.is_connect() => {
+                    if let Retry::After(d) = retry_decision(None, None, attempt, true, ATTEMPTS) {
+                        tokio::time::sleep(self.pause(d)).await;
+                        attempt += 1;
+                        continue;
+                    }
                     return Err(PsaError::Unreachable(http::describe_transport(
                         &e,
                         &describe_host(&url),
-                    )))
+                    )));
                 }
                 Err(e) => {
                     return Ok(WriteOutcome::Ambiguous(http::describe_transport(
@@ -271,6 +288,31 @@ impl AutotaskClient {
     }
 }
 
+/// What a non-2xx, non-401 answer to the adjustment POST means (reference §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WriteFailure {
+    /// The server did not process it (429 or thread-limit text, 503): send it again after a pause.
+    NotProcessed,
+    /// It may or may not have been applied (500 without `errors[]`, 502, 504, another 5xx without
+    /// a body): settled by re-reading the units.
+    Ambiguous,
+    /// Refused (500 with `errors[]` is a validation failure; any other 4xx): never resent.
+    Rejected,
+}
+
+pub(crate) fn write_failure(status: u16, messages: &[String]) -> WriteFailure {
+    if is_rate_limit(status, messages) || status == 503 {
+        WriteFailure::NotProcessed
+    } else if status == 502 || status == 504 {
+        // A gateway answered: whether the API behind it processed the request is unknown.
+        WriteFailure::Ambiguous
+    } else if (500..600).contains(&status) && messages.is_empty() {
+        WriteFailure::Ambiguous
+    } else {
+        WriteFailure::Rejected
+    }
+}
+
 /// `errors[]` in a 2xx body (go-autotask treats that as failure, reference §5).
 fn body_errors(body: &[u8]) -> Option<Vec<String>> {
     let v: Value = serde_json::from_slice(body).ok()?;
@@ -281,4 +323,32 @@ fn body_errors(body: &[u8]) -> Option<Vec<String>> {
 
 fn describe_host(url: &Url) -> String {
     format!("Autotask ({})", url.host_str().unwrap_or("zone"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{write_failure, WriteFailure};
+
+    #[test]
+    fn write_failure_table() {
+        let errs = vec!["Something went wrong".to_string()];
+        let thread = vec!["...thread threshold of 3 threads has been exceeded".to_string()];
+        let none: Vec<String> = Vec::new();
+        let cases = [
+            (429, &none, WriteFailure::NotProcessed),
+            (503, &errs, WriteFailure::NotProcessed),
+            (503, &none, WriteFailure::NotProcessed),
+            (500, &thread, WriteFailure::NotProcessed),
+            (500, &errs, WriteFailure::Rejected),
+            (500, &none, WriteFailure::Ambiguous),
+            (502, &errs, WriteFailure::Ambiguous),
+            (504, &none, WriteFailure::Ambiguous),
+            (400, &errs, WriteFailure::Rejected),
+            (404, &none, WriteFailure::Rejected),
+            (403, &errs, WriteFailure::Rejected),
+        ];
+        for (status, msgs, want) in cases {
+            assert_eq!(write_failure(status, msgs), want, "{status} {msgs:?}");
+        }
+    }
 }

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_psa_cache",
         sql: include_str!("../../migrations/0002_psa_cache.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_awaiting",
+        sql: include_str!("../../migrations/0003_awaiting.sql"),
+    },
 ];
 
 /// The highest level this build can read and write.
@@ -210,7 +215,7 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         let conn = store.conn().unwrap();
-        assert_eq!(current_version(&conn).unwrap(), 2);
+        assert_eq!(current_version(&conn).unwrap(), latest_version());
         let install: String = conn
             .query_row(
                 "SELECT value FROM settings WHERE key = 'install_id'",

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::model::{is_write, Action, Plan, PlanItem, Progress};
+use super::model::{is_write, Action, Flag, Plan, PlanItem, Progress};
 use super::SyncError;
 use crate::clock::Clock;
 use crate::psa::{BillingLine, BillingState, LineLookup, Psa, PsaError, WriteReceipt};
@@ -54,15 +54,22 @@ pub fn journal_items(plan: &Plan, approve_held: bool) -> Vec<NewItem> {
         .map(|item| {
             let (action, reason) = match item.action {
                 Action::Hold if approve_held => (
-                    ItemAction::Decrease,
+                    if item.after > item.before {
+                        ItemAction::Increase
+                    } else {
+                        ItemAction::Decrease
+                    },
                     Some(format!(
-                        "Held decrease approved by the operator ({})",
+                        "Held change approved by the operator ({})",
                         item.reason.as_deref().unwrap_or("over the limit")
                     )),
                 ),
                 a => (a.store(), item.reason.clone()),
             };
             let outcome = match action {
+                // A read that kept failing is a failure of this run, not a choice: the run ends
+                // partial and says so.
+                ItemAction::Skip if item.flag == Some(Flag::ReadFailed) => ItemOutcome::Failed,
                 ItemAction::Skip => ItemOutcome::Skipped,
                 ItemAction::Hold => ItemOutcome::Held,
                 _ => ItemOutcome::Planned,
@@ -149,7 +156,19 @@ fn outcome_of(
             )),
             None,
         ),
-        Err(e @ (PsaError::Rejected { request_id, .. } | PsaError::Remote { request_id, .. })) => {
+        Err(PsaError::Awaiting {
+            message,
+            request_id,
+        }) => (
+            ItemOutcome::Awaiting,
+            Some(message.clone()),
+            request_id.clone(),
+        ),
+        Err(
+            e @ (PsaError::Rejected { request_id, .. }
+            | PsaError::Remote { request_id, .. }
+            | PsaError::Diverged { request_id, .. }),
+        ) => {
             (ItemOutcome::Failed, Some(e.to_string()), request_id.clone())
         }
         Err(e) => (ItemOutcome::Failed, Some(e.to_string()), None),
@@ -185,6 +204,24 @@ fn record(
     Ok(())
 }
 
+/// `items` split into a first batch of one, then batches of `size`.
+fn batches<T>(items: &[T], size: usize) -> impl Iterator<Item = &[T]> {
+    let (first, rest) = items.split_at(items.len().min(1));
+    std::iter::once(first)
+        .filter(|b| !b.is_empty())
+        .chain(rest.chunks(size.max(1)))
+}
+
+/// What apply saw besides each item's outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Writing stopped for the connector because a verification showed a movement other than
+    /// the change sent ([`PsaError::Diverged`]): what was seen. The run fails with it.
+    pub stopped: Option<String>,
+    /// Writes the PSA accepted but does not show yet ([`ItemOutcome::Awaiting`]).
+    pub awaiting: u32,
+}
+
 /// Applies the writes of `plan` whose journal rows are `item_ids` (same order as the items),
 /// checking each against `current` (a read taken after the plan was made, or the read the plan
 /// was made from). A journal write failing stops apply before the next PSA call: a write is
@@ -194,7 +231,8 @@ pub async fn apply_items<P: Psa>(
     plan: &Plan,
     item_ids: &[i64],
     current: &BillingState,
-) -> Result<(), SyncError> {
+) -> Result<ApplyReport, SyncError> {
+    let mut report = ApplyReport::default();
     if item_ids.len() != plan.items.len() {
         return Err(SyncError::Invalid(format!(
             "The journal has {} items for a plan of {}",
@@ -220,12 +258,27 @@ pub async fn apply_items<P: Psa>(
     // Writes go out in batches of the PSA's choosing (ConnectWise: as many as it allows in flight;
     // Autotask: enough to check them with one read before and one after); each is journaled
     // `pending` before its batch is sent, and its outcome is recorded as soon as the batch returns.
-    for batch in writes.chunks(cx.psa.write_batch().max(1)) {
+    // The first write goes alone: its verification (the exact change, on the right day) is seen
+    // before any other write is sent, so a PSA that behaves otherwise stops the run after one.
+    for batch in batches(&writes, cx.psa.write_batch()) {
         // The journal rows of the writes sent in this batch, and the writes themselves.
         let mut sending: Vec<i64> = Vec::new();
         let mut requests: Vec<(BillingLine, i64)> = Vec::new();
         for &(item, id) in batch {
-            if rate_limited_in_a_row >= cx.rate_limit.trip_after {
+            if let Some(seen) = &report.stopped {
+                let why = format!(
+                    "Not sent: PSA Bridge stopped writing for this connector after a change did not \
+                     verify ({seen})"
+                );
+                record(
+                    &conn,
+                    id,
+                    ItemOutcome::Failed,
+                    Some(&why),
+                    None,
+                    cx.clock.now(),
+                )?;
+            } else if rate_limited_in_a_row >= cx.rate_limit.trip_after {
                 let why = "Not attempted: the PSA kept answering 'too many requests', so the \
                            remaining changes were left for the next run";
                 record(
@@ -303,6 +356,12 @@ pub async fn apply_items<P: Psa>(
         let mut pause: Option<Duration> = None;
         for ((id, (_, after)), result) in sending.iter().zip(&requests).zip(results) {
             let (outcome, reason, request_id) = outcome_of(*after, &result);
+            if outcome == ItemOutcome::Awaiting {
+                report.awaiting += 1;
+            }
+            if let Err(PsaError::Diverged { message, .. }) = &result {
+                report.stopped.get_or_insert_with(|| message.clone());
+            }
             record(
                 &conn,
                 *id,
@@ -344,5 +403,5 @@ pub async fn apply_items<P: Psa>(
             }
         }
     }
-    Ok(())
+    Ok(report)
 }

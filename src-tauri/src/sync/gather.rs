@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
 use crate::error::ApiError;
-use crate::model::{ConnectorId, ProductRef, WorkspaceId};
+use super::awaiting::AwaitingChange;
+use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 use crate::psa::{BillingState, Psa, PsaError};
 use crate::store::mappings::{BillingUnit, ServiceLink, WorkspaceLink};
 use crate::views::Unit;
@@ -91,6 +92,9 @@ pub struct Gathered {
     pub live_products: Option<HashSet<ProductRef>>,
     /// Display names by service key (missing keys show the key itself).
     pub service_names: HashMap<String, String>,
+    /// Changes the PSA accepted but does not show yet, by (company, product): the planner
+    /// counts them as made, so nothing is sent again meanwhile.
+    pub awaiting: HashMap<(CompanyRef, ProductRef), AwaitingChange>,
 }
 
 /// What gather can fail on: a whole side unreadable (a single pair's failure is in the data).
@@ -200,5 +204,6 @@ pub async fn gather<P: Psa, U: UsageSource>(
         billing,
         live_products,
         service_names,
+        awaiting: HashMap::new(),
     })
 }

@@ -13,6 +13,7 @@
 //! re-reading the PSA ([`resume`]).
 
 pub mod apply;
+pub mod awaiting;
 pub mod csv;
 pub mod gather;
 pub mod lock;

@@ -80,6 +80,25 @@ impl Action {
     }
 }
 
+/// Why an item needs a closer look than its action says (shown in the preview and History; the
+/// daily notification names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub enum Flag {
+    /// Coro or the PSA could not be read for it (after retries): skipped this run, which ends
+    /// partial.
+    ReadFailed,
+    /// The workspace left Coro (gone, archived, inactive): ending its billing is proposed, held.
+    Churn,
+    /// The Coro count is a fallback (a workspace-wide total), not the service's own figure: held.
+    Fallback,
+    /// An increase far beyond the current quantity (a likely glitch): held.
+    Spike,
+    /// An accepted change the PSA does not show yet: nothing is sent again meanwhile.
+    Awaiting,
+}
+
 /// One workspace × service of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export, export_to = "../../ui/src/bindings/")]
@@ -112,6 +131,7 @@ pub struct PlanItem {
     pub after: Option<i64>,
     pub action: Action,
     pub reason: Option<String>,
+    pub flag: Option<Flag>,
 }
 
 /// Counts by action, and the units the increases add and the decreases remove (held decreases
@@ -225,6 +245,9 @@ pub struct RunSummary {
     pub finished_at: Option<DateTime<Utc>>,
     pub counts: RunCounts,
     pub first_failure_reason: Option<String>,
+    /// What needs the operator besides failures (workspaces that left Coro while still billed,
+    /// accepted changes not shown after a day), one line each. Filled for the run just made.
+    pub attention: Vec<String>,
 }
 
 impl RunSummary {
@@ -239,6 +262,7 @@ impl RunSummary {
             finished_at: row.finished_at,
             counts: RunCounts::from_totals(row.totals, unconfirmed),
             first_failure_reason,
+            attention: Vec::new(),
         }
     }
 }

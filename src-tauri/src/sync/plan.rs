@@ -10,21 +10,30 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
+use super::awaiting::AwaitingChange;
 use super::gather::{to_unit, Gathered, SourceWorkspace};
-use super::model::{Action, Plan, PlanItem, PlanTotals};
+use super::model::{Action, Flag, Plan, PlanItem, PlanTotals};
 use crate::model::WorkspaceId;
 use crate::psa::{BillingLine, LineLookup};
 use crate::store::mappings::{ServiceLink, WorkspaceLink};
 
 /// The decrease share held by default (50 %).
 pub const DEFAULT_MAX_DECREASE_SHARE: f64 = 0.5;
+/// An increase to more than this many times the current quantity… (default 2×)
+pub const DEFAULT_MAX_INCREASE_FACTOR: f64 = 2.0;
+/// …and by at least this many units is held by default (10).
+pub const DEFAULT_MIN_INCREASE_UNITS: i64 = 10;
 
 /// Safety settings of one plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlanPolicy {
     /// A decrease removing more than this share (0–1) of the current quantity is held.
     pub max_decrease_share: f64,
-    /// The operator approved large decreases (never for the daily schedule).
+    /// An increase to more than this factor of the current quantity…
+    pub max_increase_factor: f64,
+    /// …and by at least this many units is held.
+    pub min_increase_units: i64,
+    /// The operator approved held changes (never for the daily schedule).
     pub approve_held: bool,
 }
 
@@ -32,6 +41,8 @@ impl Default for PlanPolicy {
     fn default() -> Self {
         PlanPolicy {
             max_decrease_share: DEFAULT_MAX_DECREASE_SHARE,
+            max_increase_factor: DEFAULT_MAX_INCREASE_FACTOR,
+            min_increase_units: DEFAULT_MIN_INCREASE_UNITS,
             approve_held: false,
         }
     }
@@ -111,22 +122,27 @@ fn mapped_item(
         after: None,
         action: Action::Skip,
         reason: None,
+        flag: None,
     };
     let lookup = g.billing.lines.get(&(ws.company_id, svc.product_id));
     // Show the current PSA quantity even on skipped items when there is exactly one line.
     if let Some(LineLookup::One { line }) = lookup {
         item = with_line(item, line);
     }
-    let Some(found) = found else {
-        let why = "The workspace is no longer listed in the Coro channel (removed or moved), so \
-                   there is nothing to bill; unmap it, and end the PSA line if it should stop \
-                   billing";
-        return skip(item, why.into());
+    let left = match found {
+        None => Some("is no longer listed in the Coro channel (removed or moved)".to_string()),
+        Some(w) if w.archived => Some(format!("is {} in Coro", status_text(&w.status))),
+        Some(_) => None,
     };
-    if found.archived {
-        let why = "The workspace is archived in Coro, so it is not billed; PSA Bridge leaves the \
-                   PSA line as it is — end it in the PSA and unmap the workspace";
-        return skip(item, why.into());
+    if let Some(left) = left {
+        return churn(item, lookup, &left, policy);
+    }
+    if let Some(why) = g.usage.failed.get(&ws.workspace_id) {
+        let why = format!(
+            "Coro could not be read for this workspace ({why}); nothing is changed this run, and \
+             the next run tries again"
+        );
+        return flagged(skip(item, why), Flag::ReadFailed);
     }
     if g.live_products
         .as_ref()
@@ -200,14 +216,130 @@ fn mapped_item(
                 "The PSA could not be read for this company and product ({reason}); nothing is \
                  changed until it can be, and the next run tries again"
             );
-            skip(item, why)
+            flagged(skip(item, why), Flag::ReadFailed)
         }
-        Some(LineLookup::One { line }) => compare(item, line.quantity, desired, policy),
+        Some(LineLookup::One { line }) => {
+            let key = (ws.company_id, svc.product_id);
+            if let Some(aw) = g.awaiting.get(&key).filter(|aw| {
+                aw.before == line.quantity
+                    && aw.line_ref.as_deref().is_none_or(|r| r == line.key.describe())
+            }) {
+                return awaiting(item, aw, desired);
+            }
+            let fallback = g
+                .usage
+                .fallback
+                .get(&(ws.workspace_id.clone(), svc.service_key.clone()));
+            compare(item, line.quantity, desired, fallback, policy)
+        }
     }
 }
 
-/// Unchanged, increase, decrease, or a held decrease.
-fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> PlanItem {
+fn flagged(mut item: PlanItem, flag: Flag) -> PlanItem {
+    item.flag = Some(flag);
+    item
+}
+
+/// Coro's lifecycle status in words ("archived", "inactive"; "not billable" when unknown).
+fn status_text(status: &str) -> String {
+    match status.trim().to_lowercase().as_str() {
+        "" | "unknown" | "subscription" => "not billable".to_string(),
+        s => s.to_string(),
+    }
+}
+
+/// A mapped workspace that left Coro: ending its billing (every line to 0) is proposed as a held
+/// change, so it is never billed on silently and never ended without the operator.
+fn churn(
+    mut item: PlanItem,
+    lookup: Option<&LineLookup>,
+    left: &str,
+    policy: &PlanPolicy,
+) -> PlanItem {
+    item.flag = Some(Flag::Churn);
+    match lookup {
+        Some(LineLookup::One { line }) if line.quantity == 0 => {
+            item.after = Some(0);
+            item.action = Action::Unchanged;
+            item.reason = Some(format!(
+                "The workspace {left}; the PSA line already bills 0 — unmap the workspace when done"
+            ));
+            item
+        }
+        Some(LineLookup::One { line }) => {
+            item.after = Some(0);
+            let q = line.quantity;
+            if policy.approve_held {
+                item.action = Action::Decrease;
+                item.reason = Some(format!(
+                    "The workspace {left}: ending its billing ({q} → 0) approved by the operator"
+                ));
+            } else {
+                item.action = Action::Hold;
+                item.reason = Some(format!(
+                    "The workspace {left}, but the PSA still bills {q}: ending it ({q} → 0) is held for \
+                     your approval — approve it in the preview, or unmap the workspace if the PSA line \
+                     should stay"
+                ));
+            }
+            item
+        }
+        Some(LineLookup::Many { lines }) => skip(
+            item,
+            format!(
+                "The workspace {left}, but {} PSA lines still bill this product; end them in the PSA \
+                 and unmap the workspace",
+                lines.len()
+            ),
+        ),
+        _ => {
+            item.flag = None;
+            skip(
+                item,
+                format!("The workspace {left}, so there is nothing to bill; unmap it"),
+            )
+        }
+    }
+}
+
+/// A line with an accepted change the PSA does not show yet: it counts as made.
+fn awaiting(mut item: PlanItem, aw: &AwaitingChange, desired: i64) -> PlanItem {
+    item.after = Some(desired);
+    item.flag = Some(Flag::Awaiting);
+    let id = aw
+        .request_id
+        .as_deref()
+        .map_or_else(String::new, |r| format!(" (adjustment {r})"));
+    if desired == aw.after {
+        item.action = Action::Unchanged;
+        item.reason = Some(format!(
+            "Awaiting the PSA: the accepted change {} → {}{id} does not show yet; it is never sent \
+             again, and the next run checks it",
+            aw.before, aw.after
+        ));
+        item
+    } else {
+        skip(
+            item,
+            format!(
+                "The accepted change {} → {}{id} does not show in the PSA yet; the next change (to \
+                 {desired}) waits until it does",
+                aw.before, aw.after
+            ),
+        )
+    }
+}
+
+/// Unchanged, increase, decrease, or a change held for approval: a large decrease (or to zero),
+/// a spike (an increase beyond the factor and the minimum units), or any change built on a
+/// fallback count.
+fn compare(
+    mut item: PlanItem,
+    before: i64,
+    after: i64,
+    fallback: Option<&String>,
+    policy: &PlanPolicy,
+) -> PlanItem {
     item.action = if after == before {
         Action::Unchanged
     } else if after > before {
@@ -215,21 +347,36 @@ fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> 
     } else {
         Action::Decrease
     };
-    if item.action != Action::Decrease {
+    if item.action == Action::Unchanged {
         return item;
     }
-    let share = sanitize_share(policy.max_decrease_share);
-    let removed = before.saturating_sub(after);
-    let held = if after == 0 {
-        Some("a decrease to zero".to_string())
-    } else if (removed as f64) > share * (before as f64) {
-        let pct = removed.saturating_mul(100) / before.max(1);
+    let held = if let Some(what) = fallback {
+        item.flag = Some(Flag::Fallback);
         Some(format!(
-            "a decrease of {pct}% (limit {:.0}%)",
-            share * 100.0
+            "a change built on a fallback count ({what}), not the service's own figure,"
         ))
+    } else if item.action == Action::Increase {
+        let factor = sanitize_factor(policy.max_increase_factor);
+        let min = policy.min_increase_units.max(0);
+        let spike = (after as f64) > factor * (before as f64) && after - before >= min;
+        spike.then(|| {
+            item.flag = Some(Flag::Spike);
+            format!("an increase of more than {factor}× and at least {min} units")
+        })
     } else {
-        None
+        let share = sanitize_share(policy.max_decrease_share);
+        let removed = before.saturating_sub(after);
+        if after == 0 {
+            Some("a decrease to zero".to_string())
+        } else if (removed as f64) > share * (before as f64) {
+            let pct = removed.saturating_mul(100) / before.max(1);
+            Some(format!(
+                "a decrease of {pct}% (limit {:.0}%)",
+                share * 100.0
+            ))
+        } else {
+            None
+        }
     };
     if let Some(what) = held {
         if policy.approve_held {
@@ -244,6 +391,16 @@ fn compare(mut item: PlanItem, before: i64, after: i64, policy: &PlanPolicy) -> 
         }
     }
     item
+}
+
+/// An increase factor below 1 (or not a number) would hold every increase or none; garbage is
+/// read as 1 so every increase past the minimum units is held rather than none.
+fn sanitize_factor(factor: f64) -> f64 {
+    if factor.is_nan() || factor < 1.0 {
+        1.0
+    } else {
+        factor
+    }
 }
 
 /// A share outside 0–1 (or not a number) would disable or break the guard; clamp it, treating
@@ -294,6 +451,7 @@ fn unmapped_services(g: &Gathered, ws: &WorkspaceLink, mapped: &HashSet<&str>) -
             before: None,
             after: Some(n),
             action: Action::Skip,
+            flag: None,
             reason: Some(format!(
                 "The service '{}' is in use ({n}) but not mapped to a PSA product, so it is not \
                  billed; map it on the Services screen",
@@ -335,6 +493,7 @@ fn unmapped_workspaces(g: &Gathered) -> Vec<PlanItem> {
             before: None,
             after: None,
             action: Action::Skip,
+            flag: None,
             reason: Some(
                 "The workspace is not mapped to a PSA company, so none of its usage is billed; \
                  map it on the Workspaces screen"

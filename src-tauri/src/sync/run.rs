@@ -10,8 +10,13 @@ use chrono::{DateTime, Utc};
 use super::apply::{apply_items, journal_items, ApplyContext, RateLimitPolicy};
 use super::gather::{gather, GatherError, Mappings, UsageSource};
 use super::lock::SyncLock;
-use super::model::{is_write, Plan, Progress, RunSummary, Trigger};
-use super::plan::{plan, PlanPolicy, DEFAULT_MAX_DECREASE_SHARE};
+use super::model::{is_write, Action, Flag, Plan, Progress, RunSummary, Trigger};
+use super::awaiting::{self, awaiting_items};
+use super::plan::{
+    plan, PlanPolicy, DEFAULT_MAX_DECREASE_SHARE, DEFAULT_MAX_INCREASE_FACTOR,
+    DEFAULT_MIN_INCREASE_UNITS,
+};
+use super::resume::Recovery;
 use super::resume::recover;
 use super::SyncError;
 use crate::clock::Clock;
@@ -35,6 +40,10 @@ pub struct SyncEnv<'a, P, U> {
 pub struct SyncPolicy {
     /// Settings → "hold decreases larger than" (0–1).
     pub max_decrease_share: f64,
+    /// Settings → hold increases to more than this factor of the current quantity…
+    pub max_increase_factor: f64,
+    /// …and by at least this many units.
+    pub min_increase_units: i64,
     /// Apply held decreases too. Ignored for [`Trigger::Schedule`]: the daily run never does.
     pub approve_held: bool,
     pub rate_limit: RateLimitPolicy,
@@ -44,6 +53,8 @@ impl Default for SyncPolicy {
     fn default() -> Self {
         SyncPolicy {
             max_decrease_share: DEFAULT_MAX_DECREASE_SHARE,
+            max_increase_factor: DEFAULT_MAX_INCREASE_FACTOR,
+            min_increase_units: DEFAULT_MIN_INCREASE_UNITS,
             approve_held: false,
             rate_limit: RateLimitPolicy::default(),
         }
@@ -80,7 +91,7 @@ pub async fn run<P: Psa, U: UsageSource>(
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunResult, SyncError> {
     let _lock = SyncLock::acquire(env.data_dir, req.trigger, env.clock.now())?;
-    resume(env, req.connector_id, req.dry_run).await?;
+    let recovery = resume(env, req.connector_id, req.dry_run).await?;
     let (run_id, maps) = {
         let conn = env.store.conn()?;
         let maps = Mappings {
@@ -110,8 +121,12 @@ pub async fn run<P: Psa, U: UsageSource>(
     let approve_held = req.policy.approve_held(req.trigger);
     let policy = PlanPolicy {
         max_decrease_share: req.policy.max_decrease_share,
+        max_increase_factor: req.policy.max_increase_factor,
+        min_increase_units: req.policy.min_increase_units,
         approve_held,
     };
+    let mut gathered = gathered;
+    gathered.awaiting = awaiting::by_pair(&awaiting_items(&env.store.conn()?, req.connector_id)?);
     let the_plan = plan(&gathered, &policy, env.clock.now());
     // The read the plan was made from is seconds old: it is the "still current" check here.
     let summary = execute(
@@ -124,6 +139,7 @@ pub async fn run<P: Psa, U: UsageSource>(
         progress,
     )
     .await?;
+    let summary = with_attention(summary, &the_plan, &recovery);
     Ok(RunResult {
         plan: the_plan,
         summary,
@@ -158,7 +174,7 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
 ) -> Result<RunSummary, SyncError> {
     let connector = the_plan.connector_id;
     let _lock = SyncLock::acquire(env.data_dir, trigger, env.clock.now())?;
-    resume(env, connector, false).await?;
+    let recovery = resume(env, connector, false).await?;
     let run_id = runs::create(
         &env.store.conn()?,
         connector,
@@ -189,7 +205,7 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
         dry_run: false,
         policy,
     };
-    execute(
+    let summary = execute(
         env,
         the_plan,
         run_id,
@@ -198,7 +214,28 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
         &current,
         progress,
     )
-    .await
+    .await?;
+    Ok(with_attention(summary, the_plan, &recovery))
+}
+
+/// What the operator must look at besides failures: workspaces that left Coro while the PSA still
+/// bills them, and accepted changes the PSA still does not show after a day.
+fn with_attention(mut summary: RunSummary, the_plan: &Plan, recovery: &Recovery) -> RunSummary {
+    summary.attention = the_plan
+        .items
+        .iter()
+        .filter(|i| i.flag == Some(Flag::Churn) && i.action != Action::Unchanged)
+        .map(|i| {
+            format!(
+                "{} / {}: {}",
+                i.workspace_name,
+                i.service_name,
+                i.reason.as_deref().unwrap_or("left Coro")
+            )
+        })
+        .chain(recovery.attention.iter().cloned())
+        .collect();
+    summary
 }
 
 /// Journals the plan, applies it (unless dry), finishes the run and records the attempt.
@@ -217,6 +254,7 @@ async fn execute<P: Psa, U: UsageSource>(
         &journal_items(the_plan, approve_held),
         env.clock.now(),
     )?;
+    let mut stopped: Option<String> = None;
     if req.dry_run {
         progress(Progress {
             run_id,
@@ -233,16 +271,24 @@ async fn execute<P: Psa, U: UsageSource>(
             rate_limit: req.policy.rate_limit,
             progress,
         };
-        if let Err(e) = apply_items(&cx, the_plan, &ids, current).await {
-            // Best effort: the store itself may be what failed. A run left `running` is closed
-            // as interrupted by the next run, and its pending items resolved.
-            let msg = e.to_string();
-            let _ = finish(env.store, run_id, Some(&msg), env.clock.now());
-            let _ = record_attempt(env, req.connector_id, Outcome::Failure(&msg));
-            return Err(e);
+        match apply_items(&cx, the_plan, &ids, current).await {
+            Err(e) => {
+                // Best effort: the store itself may be what failed. A run left `running` is
+                // closed as interrupted by the next run, and its pending items resolved.
+                let msg = e.to_string();
+                let _ = finish(env.store, run_id, Some(&msg), env.clock.now());
+                let _ = record_attempt(env, req.connector_id, Outcome::Failure(&msg));
+                return Err(e);
+            }
+            Ok(report) => {
+                if report.awaiting > 0 {
+                    awaiting::record_lag(&env.store.conn()?, req.connector_id)?;
+                }
+                stopped = report.stopped;
+            }
         }
     }
-    let summary = finish(env.store, run_id, None, env.clock.now())?;
+    let summary = finish(env.store, run_id, stopped.as_deref(), env.clock.now())?;
     if !req.dry_run {
         let failure = matches!(summary.status, RunStatus::Failed | RunStatus::Partial).then(|| {
             summary
@@ -264,9 +310,13 @@ async fn resume<P: Psa, U: UsageSource>(
     env: &SyncEnv<'_, P, U>,
     connector: ConnectorId,
     dry_run: bool,
-) -> Result<(), SyncError> {
-    let Err(e) = recover(env.store, env.psa, connector, env.clock.now()).await else {
-        return Ok(());
+) -> Result<Recovery, SyncError> {
+    if awaiting::lag_seen(&env.store.conn()?, connector)? {
+        env.psa.assume_lagging_reads();
+    }
+    let e = match recover(env.store, env.psa, connector, env.clock.now()).await {
+        Ok(rec) => return Ok(rec),
+        Err(e) => e,
     };
     if !dry_run {
         if let Err(store_err) = record_attempt(env, connector, Outcome::Failure(&e.to_string())) {
@@ -320,6 +370,18 @@ pub fn finish(
     let failed = count(&|i| i.outcome == ItemOutcome::Failed);
     let pending = count(&|i| i.outcome == ItemOutcome::Pending);
     let held = count(&|i| i.action == ItemAction::Hold);
+    // Items skipped because a read kept failing (journaled failed with a skip action).
+    let read_failed: Vec<&str> = items
+        .iter()
+        .filter(|i| i.item.outcome == ItemOutcome::Failed && i.item.action == ItemAction::Skip)
+        .map(|i| {
+            i.item
+                .workspace_name
+                .as_deref()
+                .unwrap_or(&i.item.workspace_id.0)
+        })
+        .collect();
+    let synced = count(&|i| i.action == ItemAction::Unchanged) + applied;
     let first_failure = items
         .iter()
         .find(|i| matches!(i.item.outcome, ItemOutcome::Failed | ItemOutcome::Pending))
@@ -338,6 +400,24 @@ pub fn finish(
         (RunStatus::Failed, Some(e.to_string()))
     } else if dry_run {
         (RunStatus::Succeeded, None)
+    } else if failed + pending > 0 && failed == read_failed.len() && pending == 0 {
+        let mut names = read_failed.clone();
+        names.dedup();
+        let status = if synced > 0 {
+            RunStatus::Partial
+        } else {
+            RunStatus::Failed
+        };
+        (
+            status,
+            Some(format!(
+                "{} item(s) skipped because a read kept failing ({}); every other customer was \
+                 synced. First: {}",
+                read_failed.len(),
+                names.into_iter().take(5).collect::<Vec<_>>().join(", "),
+                first_failure.clone().unwrap_or_default()
+            )),
+        )
     } else if failed + pending > 0 {
         let status = if applied > 0 {
             RunStatus::Partial

@@ -12,4 +12,4 @@ company_name: string | null, product_id: number | null, product_name: string | n
 /**
  * The journal's outcome (`pending`: the PSA call was made, its result is not known yet).
  */
-outcome: "planned" | "pending" | "applied" | "failed" | "skipped" | "held", reason: string | null, request_id: string | null, };
+outcome: "planned" | "pending" | "awaiting" | "applied" | "failed" | "skipped" | "held", reason: string | null, request_id: string | null, };

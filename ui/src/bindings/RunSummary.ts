@@ -10,4 +10,9 @@ export type RunSummary = { run_id: number, connector_id: ConnectorId, trigger: T
 /**
  * The store's run status.
  */
-status: "running" | "succeeded" | "partial" | "failed" | "held" | "interrupted", started_at: string, finished_at: string | null, counts: RunCounts, first_failure_reason: string | null, };
+status: "running" | "succeeded" | "partial" | "failed" | "held" | "interrupted", started_at: string, finished_at: string | null, counts: RunCounts, first_failure_reason: string | null, 
+/**
+ * What needs the operator besides failures (workspaces that left Coro while still billed,
+ * accepted changes not shown after a day), one line each. Filled for the run just made.
+ */
+attention: Array<string>, };

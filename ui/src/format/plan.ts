@@ -47,6 +47,12 @@ const OUTCOMES: Readonly<Record<ItemOutcome, { label: string; tone: Tone; title?
     tone: 'warning',
     title: 'The PSA call was made but its result is not known; the next run re-reads the quantity.',
   },
+  awaiting: {
+    label: 'Awaiting Autotask',
+    tone: 'warning',
+    title:
+      'Autotask accepted the change but does not show it yet; later runs re-read the line and never send it again.',
+  },
   applied: { label: 'Applied', tone: 'success' },
   failed: { label: 'Failed', tone: 'danger' },
   skipped: { label: 'Skipped', tone: 'neutral' },

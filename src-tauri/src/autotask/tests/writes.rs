@@ -212,14 +212,38 @@ async fn validation_500_is_rejected_without_retry_or_reread() {
 }
 
 #[tokio::test]
-async fn accepted_but_wrong_units_is_reported() {
+async fn accepted_but_not_shown_yet_is_awaiting_with_its_item_id() {
+    // Units lagging an accepted adjustment (reference §4.7, UNCONFIRMED): never re-posted.
     let w = scenario(None, &[42, 42], &[created()]).await;
     let err = w.run().await.unwrap_err();
     w.assert_all().await;
     assert!(
-        matches!(&err, PsaError::OutcomeUnknown(m) if m.contains("adjustment 5551234") && m.contains("now read 42 instead of 45")),
+        matches!(&err, PsaError::Awaiting { message, request_id: Some(id) }
+            if id == "5551234" && message.contains("still read 42")),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn accepted_but_moved_otherwise_is_diverged() {
+    // An override of a same-day adjustment, or an edit meanwhile: never corrected automatically.
+    let w = scenario(None, &[42, 43], &[created()]).await;
+    let err = w.run().await.unwrap_err();
+    w.assert_all().await;
+    assert!(
+        matches!(&err, PsaError::Diverged { message, request_id: Some(id) }
+            if id == "5551234" && message.contains("went from 42 to 43 instead of 45")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_503_with_errors_is_not_processed_and_sent_again() {
+    let unavailable = (503, r#"{"errors":["The service is temporarily unavailable."]}"#.into());
+    let w = scenario(None, &[42, 45], &[unavailable, created()]).await;
+    let r = w.run().await.unwrap();
+    w.assert_all().await;
+    assert_eq!(r.quantity, 45);
 }
 
 #[tokio::test]

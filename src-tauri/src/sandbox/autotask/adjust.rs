@@ -8,9 +8,12 @@
 //!
 //! Business-rule failures answer 500 with `errors[]`, the API's usual shape for validation.
 
+use std::time::Instant;
+
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
+use super::behaviour;
 use super::data::{round2, set_units, LineSpec};
 use super::meta::CONTRACT_RECURRING;
 use super::query::get_ci;
@@ -169,13 +172,35 @@ pub(super) fn create(
             })
         }
     };
-    if let Err(e) = apply(s, line, day, unit_change, price, cost) {
+    // Same-day adjustments add up, or (override mode) the last one replaces the day's earlier ones.
+    let earlier: Vec<i64> = s
+        .adjustments
+        .iter()
+        .filter(|a| a.contract_service_id == line && a.effective_local_date == day)
+        .map(|a| a.unit_change)
+        .collect();
+    let change = behaviour::effective_change(s.adjustment_behaviour.same_day, unit_change, &earlier);
+    if let Err(e) = apply(s, line, day, change, price, cost) {
         if created_line {
             // Nothing is half-written: drop the line the failed adjustment would have created.
             s.contract_services.remove(&line);
             s.remove_line_units(line);
         }
         return Err(one(e));
+    }
+    let lag = s.adjustment_behaviour.units_lag;
+    if !lag.is_zero() {
+        // A lagging tenant: the adjustment is accepted now (it was validated by applying it), but
+        // its units move later. Undoing a change that was just applied cannot fail.
+        let _ = apply(s, line, day, -change, price, cost);
+        s.deferred.push(behaviour::Deferred {
+            due: Instant::now() + lag,
+            line,
+            day,
+            change,
+            price,
+            cost,
+        });
     }
     let adjustment = Adjustment {
         id: s.take_adjustment_id(),
@@ -194,6 +219,17 @@ pub(super) fn create(
     };
     s.adjustments.push(adjustment.clone());
     Ok(adjustment)
+}
+
+impl State {
+    /// Moves the units of every lagging adjustment that is due by `now`.
+    pub(super) fn settle_deferred(&mut self, now: Instant) {
+        for d in behaviour::take_due(&mut self.deferred, now) {
+            if let Err(e) = apply(self, d.line, d.day, d.change, d.price, d.cost) {
+                tracing::warn!(line = d.line, error = %e, "sandbox: a lagging adjustment could not be applied");
+            }
+        }
+    }
 }
 
 /// Splits the row covering `day` and moves it and every later row by `change`.

@@ -503,6 +503,14 @@ fn create_adjustment(s: &mut State, req: &Req<'_>, parent: Option<i64>) -> Res {
         s.drop_next_adjustment_responses.pop_front();
         return Ok(gateway_timeout());
     }
+    // Briefly unavailable: refused before processing, with the API's error body.
+    if s.drop_next_adjustment_responses.front() == Some(&DropMode::Unavailable) {
+        s.drop_next_adjustment_responses.pop_front();
+        return Err(errors(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ["The service is temporarily unavailable. Please try again later."],
+        ));
+    }
     let body = req.json()?;
     if contract_access(req.user, Entity::ContractServiceAdjustments)? {
         return Err(validation(
@@ -517,7 +525,9 @@ fn create_adjustment(s: &mut State, req: &Req<'_>, parent: Option<i64>) -> Res {
             a.response_dropped = true;
         }
         return Ok(match mode {
-            DropMode::GatewayTimeout | DropMode::LostRequest => gateway_timeout(),
+            DropMode::GatewayTimeout | DropMode::LostRequest | DropMode::Unavailable => {
+                gateway_timeout()
+            }
             DropMode::Truncated => (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "application/json; charset=utf-8")],

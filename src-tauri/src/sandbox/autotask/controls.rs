@@ -14,7 +14,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{
-    api, errors, poisoned, App, ContractAccess, DropMode, DEMO_INTEGRATION_CODE, DEMO_USERNAME,
+    api, behaviour::SameDay, errors, poisoned, App, ContractAccess, DropMode, DEMO_INTEGRATION_CODE, DEMO_USERNAME,
 };
 
 /// Decrements an in-flight counter when the request finishes or is cancelled.
@@ -134,6 +134,7 @@ pub(super) async fn drop_next(AxState(app): AxState<App>, body: Bytes) -> Respon
         None | Some("gatewayTimeout") | Some("504") => DropMode::GatewayTimeout,
         Some("truncated") => DropMode::Truncated,
         Some("lostRequest") => DropMode::LostRequest,
+        Some("unavailable") | Some("503") => DropMode::Unavailable,
         Some(other) => return errors(StatusCode::BAD_REQUEST, [format!("unknown mode {other}")]),
     };
     let count = v.get("count").and_then(Value::as_u64).unwrap_or(1);
@@ -145,6 +146,31 @@ pub(super) async fn drop_next(AxState(app): AxState<App>, body: Bytes) -> Respon
         s.drop_next_adjustment_responses.push_back(mode);
     }
     Json(json!({"pending": s.drop_next_adjustment_responses.len()})).into_response()
+}
+
+/// `{"unitsLagSeconds":N,"sameDay":"additive"|"override"}`: how accepted adjustments reach the
+/// units (each field optional; omitted ones keep their value).
+pub(super) async fn adjustment_behaviour(AxState(app): AxState<App>, body: Bytes) -> Response {
+    let v = body_json(&body);
+    let mut s = match app.lock() {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Some(lag) = v.get("unitsLagSeconds").and_then(Value::as_f64) {
+        if !(0.0..=86_400.0).contains(&lag) {
+            return errors(StatusCode::BAD_REQUEST, ["unitsLagSeconds must be 0–86400"]);
+        }
+        s.adjustment_behaviour.units_lag = Duration::from_secs_f64(lag);
+    }
+    match v.get("sameDay").and_then(Value::as_str) {
+        None => {}
+        Some("additive") => s.adjustment_behaviour.same_day = SameDay::Additive,
+        Some("override") => s.adjustment_behaviour.same_day = SameDay::Override,
+        Some(other) => {
+            return errors(StatusCode::BAD_REQUEST, [format!("unknown sameDay {other}")])
+        }
+    }
+    Json(json!({"adjustmentBehaviour": s.adjustment_behaviour})).into_response()
 }
 
 /// `{"next":N}`: the next N gated requests fail with 503.

@@ -109,6 +109,8 @@ impl State {
             units_by_line: HashMap::new(),
             adjustments: Vec::new(),
             drop_next_adjustment_responses: VecDeque::new(),
+            adjustment_behaviour: Default::default(),
+            deferred: Vec::new(),
             thread_limit: THREAD_LIMIT,
             thread_limit_rejections: 0,
             threshold: Threshold {

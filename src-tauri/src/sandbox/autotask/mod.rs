@@ -19,6 +19,7 @@
 
 mod adjust;
 mod api;
+mod behaviour;
 mod controls;
 mod data;
 mod lines;
@@ -123,6 +124,9 @@ pub enum DropMode {
     Truncated,
     /// The request is lost on the way in: nothing is created, and the proxy answers 504.
     LostRequest,
+    /// The API is briefly unavailable: 503 with `errors[]`, nothing created (the request was not
+    /// processed, so sending it again is safe).
+    Unavailable,
 }
 
 /// One accepted ContractServiceAdjustment.
@@ -228,6 +232,10 @@ pub struct State {
     pub adjustments: Vec<Adjustment>,
     /// Each entry drops the response of one upcoming adjustment.
     pub drop_next_adjustment_responses: VecDeque<DropMode>,
+    /// How accepted adjustments reach the units (lag, same-day merging).
+    pub adjustment_behaviour: behaviour::AdjustmentBehaviour,
+    /// Accepted adjustments whose units move later (a lagging tenant).
+    pub deferred: Vec<behaviour::Deferred>,
     pub thread_limit: u32,
     pub thread_limit_rejections: u64,
     pub threshold: Threshold,
@@ -370,6 +378,8 @@ impl State {
             "units": self.units.values().collect::<Vec<_>>(),
             "adjustments": self.adjustments,
             "pendingDroppedResponses": self.drop_next_adjustment_responses,
+            "adjustmentBehaviour": self.adjustment_behaviour,
+            "deferredAdjustments": self.deferred.len(),
             "threadLimit": self.thread_limit,
             "threadLimitRejections": self.thread_limit_rejections,
             "threshold": self.threshold.json(),
@@ -459,7 +469,9 @@ impl App {
     // Same reasoning as in `api`: the error is the response to send.
     #[allow(clippy::result_large_err)]
     fn lock(&self) -> Result<MutexGuard<'_, State>, Response> {
-        self.state.lock().map_err(|_| poisoned())
+        let mut s = self.state.lock().map_err(|_| poisoned())?;
+        s.settle_deferred(Instant::now());
+        Ok(s)
     }
 }
 
@@ -522,6 +534,10 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Ro
             post(controls::drop_next),
         )
         .route("/_sandbox/faults", post(controls::faults))
+        .route(
+            "/_sandbox/adjustment-behaviour",
+            post(controls::adjustment_behaviour),
+        )
         .route("/_sandbox/access", post(controls::set_access))
         .route(
             "/_sandbox/integration-code",

@@ -49,6 +49,9 @@ text_enum! {
         Planned => "planned",
         /// The PSA call was about to be made; if a run ends with this, check the PSA.
         Pending => "pending",
+        /// The PSA accepted the write (its id is the item's request id) but does not show it yet:
+        /// later runs re-read the line and mark it applied once it does; it is never sent again.
+        Awaiting => "awaiting",
         Applied => "applied", Failed => "failed", Skipped => "skipped", Held => "held",
     }
 }

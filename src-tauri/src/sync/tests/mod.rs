@@ -4,6 +4,7 @@
 mod apply_cases;
 mod fakes;
 mod plan_cases;
+mod plan_guard_cases;
 mod preview_cases;
 mod resume_cases;
 

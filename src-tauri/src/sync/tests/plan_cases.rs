@@ -13,16 +13,16 @@ use crate::sync::model::PlanTotals;
 use crate::sync::plan::{plan, PlanPolicy};
 use crate::views::Unit;
 
-const C: CompanyRef = CompanyRef(7);
-const P: ProductRef = ProductRef(11);
+pub(super) const C: CompanyRef = CompanyRef(7);
+pub(super) const P: ProductRef = ProductRef(11);
 
-fn ws() -> WorkspaceId {
+pub(super) fn ws() -> WorkspaceId {
     WorkspaceId("ws_a".into())
 }
 
 /// One mapped workspace (ws_a → company 7) × one mapped service (edr → product 11); Coro
 /// counts 10 and the PSA's single line holds 10.
-fn base() -> Gathered {
+pub(super) fn base() -> Gathered {
     Gathered {
         mappings: Mappings {
             connector_id: ConnectorId(1),
@@ -60,16 +60,17 @@ fn base() -> Gathered {
         },
         live_products: Some(HashSet::from([P])),
         service_names: HashMap::from([("edr".to_string(), "EDR".to_string())]),
+        awaiting: HashMap::new(),
     }
 }
 
-fn count(g: &mut Gathered, n: Result<i64, &str>) {
+pub(super) fn count(g: &mut Gathered, n: Result<i64, &str>) {
     g.usage
         .counts
         .insert((ws(), "edr".into()), n.map_err(str::to_string));
 }
 
-fn qty(g: &mut Gathered, q: i64) {
+pub(super) fn qty(g: &mut Gathered, q: i64) {
     g.billing.lines.insert(
         (C, P),
         LineLookup::One {
@@ -95,27 +96,29 @@ struct Case {
     expect: &'static [Expect],
 }
 
-const HOLD: PlanPolicy = policy(0.5, false);
-const APPROVED: PlanPolicy = policy(0.5, true);
+pub(super) const HOLD: PlanPolicy = policy(0.5, false);
+pub(super) const APPROVED: PlanPolicy = policy(0.5, true);
 
-const fn policy(max_decrease_share: f64, approve_held: bool) -> PlanPolicy {
+pub(super) const fn policy(max_decrease_share: f64, approve_held: bool) -> PlanPolicy {
     PlanPolicy {
         max_decrease_share,
+        max_increase_factor: 2.0,
+        min_increase_units: 10,
         approve_held,
     }
 }
 
-fn no_line(g: &mut Gathered) {
+pub(super) fn no_line(g: &mut Gathered) {
     let reason = "company 7 has no active agreement".into();
     g.billing.lines.insert((C, P), LineLookup::None { reason });
 }
 
-fn two_lines(g: &mut Gathered) {
+pub(super) fn two_lines(g: &mut Gathered) {
     let lines = vec![line(7, 11, 34, 10), line(7, 11, 35, 2)];
     g.billing.lines.insert((C, P), LineLookup::Many { lines });
 }
 
-fn coro_lists(g: &mut Gathered, id: &str, name: &str, archived: bool) {
+pub(super) fn coro_lists(g: &mut Gathered, id: &str, name: &str, archived: bool) {
     let id = WorkspaceId(id.into());
     let name = name.into();
     g.coro_workspaces.push(SourceWorkspace {
@@ -131,8 +134,8 @@ fn in_use_unmapped(g: &mut Gathered) {
     g.usage.unasked.insert((ws(), "dlp".into()), 0);
 }
 
-const WS: &str = "ws_a";
-const EDR: &str = "edr";
+pub(super) const WS: &str = "ws_a";
+pub(super) const EDR: &str = "edr";
 
 #[rustfmt::skip]
 const CASES: &[Case] = &[
@@ -197,10 +200,10 @@ const CASES: &[Case] = &[
     Case { name: "source_count_negative", policy: HOLD, setup: |g| count(g, Ok(-1)),
         expect: &[(WS, EDR, Skip, Some(10), None, "negative count (-1)")] },
     Case { name: "archived_workspace", policy: HOLD,
-        setup: |g| g.coro_workspaces[0].archived = true,
-        expect: &[(WS, EDR, Skip, Some(10), None, "The workspace is archived in Coro")] },
+        setup: |g| { g.coro_workspaces[0].archived = true; g.coro_workspaces[0].status = "archived".into() },
+        expect: &[(WS, EDR, Hold, Some(10), Some(0), "The workspace is archived in Coro, but the PSA still bills 10: ending it (10 → 0) is held")] },
     Case { name: "workspace_gone_from_coro", policy: HOLD, setup: |g| g.coro_workspaces.clear(),
-        expect: &[(WS, EDR, Skip, Some(10), None, "no longer listed in the Coro channel")] },
+        expect: &[(WS, EDR, Hold, Some(10), Some(0), "no longer listed in the Coro channel (removed or moved), but the PSA still bills 10")] },
     Case { name: "service_not_mapped", policy: HOLD, setup: in_use_unmapped,
         expect: &[(WS, EDR, Unchanged, Some(10), Some(10), ""),
                   (WS, "mdm", Skip, None, Some(4),

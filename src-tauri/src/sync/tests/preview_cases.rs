@@ -76,7 +76,7 @@ async fn approved_held_decrease_is_applied_from_the_preview() {
         .item
         .reason
         .unwrap()
-        .starts_with("Held decrease approved by the operator"));
+        .starts_with("Held change approved by the operator"));
     // The schedule cannot apply a preview's held decrease even if asked to.
     let mut h = two_by_two();
     h.source.count("ws_b", "edr", 2, 0);
