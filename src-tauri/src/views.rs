@@ -186,4 +186,9 @@ pub struct SettingsView {
     /// A scheduled decrease larger than this share (0–1) of the current quantity is held for
     /// approval.
     pub max_decrease_share: f64,
+    /// A scheduled increase to more than this factor of the current quantity (≥ 1)…
+    pub max_increase_factor: f64,
+    /// …and by at least this many units is held for approval.
+    #[ts(type = "number")]
+    pub min_increase_units: i64,
 }

@@ -17,11 +17,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use psa_bridge::sandbox::seed::{Quirk, SERVICES};
-use psa_bridge::sandbox::{self, Sandbox, SandboxOptions};
+use psa_bridge::sandbox::Sandbox;
 use psa_bridge_e2e::sandbox_cli::{
-    add_connector, clear_requests, connect_coro, customer_with, expected, json_ok, map_services,
-    map_workspaces, parse, runtime, single, stderr, stdout, truth_lines, writes, Psa, TruthLine,
+    clear_requests, customer_with, expected, json_ok, parse, single, stderr, stdout, truth_lines,
+    writes, Psa, TruthLine,
 };
+use psa_bridge_e2e::sync_setup::{all_quantities, Setup};
 use psa_bridge_e2e::{cli, desktop_session};
 use serde_json::Value;
 
@@ -51,60 +52,6 @@ impl Coro {
     }
 }
 
-struct Setup {
-    rt: tokio::runtime::Runtime,
-    sb: Sandbox,
-    data: tempfile::TempDir,
-    id: String,
-}
-
-impl Setup {
-    fn new(psa: Psa) -> anyhow::Result<Setup> {
-        let rt = runtime();
-        let sb = rt.block_on(sandbox::start(SandboxOptions::default()))?;
-        let data = tempfile::tempdir()?;
-        connect_coro(data.path(), &sb);
-        let id = add_connector(data.path(), &sb, psa);
-        map_services(data.path(), &id, &sb, psa);
-        map_workspaces(data.path(), &id, &sb, psa);
-        let connectors = json_ok(data.path(), &["connector", "list", "--json"], None);
-        assert_eq!(
-            connectors[0]["workspace_mapping"]["mapped"],
-            sb.world.customers.len(),
-            "{connectors}"
-        );
-        assert_eq!(
-            connectors[0]["service_mapping"]["mapped"],
-            SERVICES.len(),
-            "{connectors}"
-        );
-        Ok(Setup { rt, sb, data, id })
-    }
-
-    fn d(&self) -> &Path {
-        self.data.path()
-    }
-}
-
-/// Every quantity the PSA holds (not only the mapped pairs): ConnectWise additions by id,
-/// Autotask contract services' units today by id.
-fn all_quantities(sb: &Sandbox, psa: Psa) -> HashMap<i64, i64> {
-    match psa {
-        Psa::Connectwise => {
-            let st = sb.connectwise.state.lock().expect("state");
-            st.additions
-                .iter()
-                .filter_map(|a| Some((a["id"].as_i64()?, a["quantity"].as_f64()?.round() as i64)))
-                .collect()
-        }
-        Psa::Autotask => {
-            let st = sb.autotask.state.lock().expect("state");
-            let today = st.time_zone.today();
-            st.current_units(today).into_iter().collect()
-        }
-    }
-}
-
 /// The one plan (or run) item of a workspace × service.
 fn item<'a>(items: &'a [Value], ws: &str, key: &str) -> &'a Value {
     items
@@ -117,10 +64,10 @@ fn item<'a>(items: &'a [Value], ws: &str, key: &str) -> &'a Value {
 fn want_action(before: i64, after: i64) -> &'static str {
     if after == before {
         "unchanged"
+    } else if held_by_guards(before, after) {
+        "hold"
     } else if after > before {
         "increase"
-    } else if after == 0 || (before - after) as f64 > 0.5 * before as f64 {
-        "hold"
     } else {
         "decrease"
     }
@@ -145,7 +92,13 @@ fn check_plan(sb: &Sandbox, psa: Psa, truth: &Truth, coro: &Coro, plan: &Value) 
                 svc.key
             );
             if cust.quirk == Quirk::Archived {
-                assert_eq!(i["action"], "skip", "{what}");
+                // A workspace that left Coro: ending what the PSA still bills is proposed, held.
+                let want = match single(lines) {
+                    Some(l) if l.quantity > 0 => "hold",
+                    Some(_) => "unchanged",
+                    None => "skip",
+                };
+                assert_eq!(i["action"], want, "{what}");
                 assert!(reason(i).contains("archived"), "{what}");
                 continue;
             }
@@ -210,12 +163,14 @@ fn check_plan(sb: &Sandbox, psa: Psa, truth: &Truth, coro: &Coro, plan: &Value) 
 fn changes(sb: &Sandbox, truth: &Truth, coro: &Coro) -> HashMap<i64, (i64, i64)> {
     let mut out = HashMap::new();
     for (c, cust) in sb.world.customers.iter().enumerate() {
-        if cust.quirk == Quirk::Archived {
-            continue;
-        }
         for s in 0..SERVICES.len() {
             if let Some(line) = single(&truth[&(c, s)]) {
-                let after = coro.count(sb, c, s);
+                // An archived workspace's billing ends (held until approved).
+                let after = if cust.quirk == Quirk::Archived {
+                    0
+                } else {
+                    coro.count(sb, c, s)
+                };
                 if after != line.quantity {
                     out.insert(line.id, (line.quantity, after));
                 }
@@ -223,6 +178,17 @@ fn changes(sb: &Sandbox, truth: &Truth, coro: &Coro) -> HashMap<i64, (i64, i64)>
         }
     }
     out
+}
+
+/// Whether the default guards hold a change (before → after) for approval: a decrease by more
+/// than half or to zero, an increase to more than 2× by at least 10 units; every change of a
+/// workspace that left Coro ends at 0, so it is held as a decrease to zero.
+fn held_by_guards(before: i64, after: i64) -> bool {
+    if after < before {
+        after == 0 || (before - after) * 2 > before
+    } else {
+        after > 2 * before && after - before >= 10
+    }
 }
 
 /// After an apply: every one-line pair holds Coro's count and nothing else moved.
@@ -250,14 +216,12 @@ fn check_converged(
     // And by pair, from a fresh read of the truth.
     let truth = truth_lines(sb, psa);
     for (c, cust) in sb.world.customers.iter().enumerate() {
-        if cust.quirk == Quirk::Archived {
-            continue;
-        }
+        let archived = cust.quirk == Quirk::Archived;
         for s in 0..SERVICES.len() {
             if let Some(line) = single(&truth[&(c, s)]) {
                 assert_eq!(
                     line.quantity,
-                    coro.count(sb, c, s),
+                    if archived { 0 } else { coro.count(sb, c, s) },
                     "{} customer {c} / {}",
                     psa.name(),
                     SERVICES[s].key
@@ -395,10 +359,17 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
     );
     assert!(!sb.coro.gate.requests().is_empty(), "the dry run read Coro");
 
-    let held_lines: HashSet<i64> = [to_zero, to_one]
+    // The two decreases above, and whatever else the seed holds (an archived customer's lines,
+    // a spike).
+    let held_lines: HashSet<i64> = want
         .iter()
-        .map(|k| single(&truth[k]).map(|l| l.id).unwrap_or_default())
+        .filter(|(_, (b, a))| held_by_guards(*b, *a))
+        .map(|(id, _)| *id)
         .collect();
+    for k in [to_zero, to_one] {
+        let id = single(&truth[&k]).map(|l| l.id).unwrap_or_default();
+        assert!(held_lines.contains(&id), "line {id} is held");
+    }
 
     // A plain sync: every change but the two held decreases, one write each.
     clear_requests(sb);
@@ -406,10 +377,14 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
     assert_eq!(code, Some(0), "{out}");
     let summary = &out[0]["summary"];
     assert_eq!(summary["counts"]["failed"], 0, "{summary}");
-    assert_eq!(summary["counts"]["held"], 2, "{summary}");
+    assert_eq!(
+        summary["counts"]["held"].as_u64(),
+        Some(held_lines.len() as u64),
+        "{summary}"
+    );
     assert_eq!(
         summary["counts"]["applied"].as_u64(),
-        Some(want.len() as u64 - 2),
+        Some((want.len() - held_lines.len()) as u64),
         "{summary}"
     );
     let unheld: HashMap<i64, (i64, i64)> = want
@@ -434,7 +409,11 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
     let summary = &out[0]["summary"];
     assert_eq!(summary["status"], "succeeded", "{summary}");
     assert_eq!(summary["counts"]["failed"], 0, "{summary}");
-    assert_eq!(summary["counts"]["applied"], 2, "{summary}");
+    assert_eq!(
+        summary["counts"]["applied"].as_u64(),
+        Some(held_lines.len() as u64),
+        "{summary}"
+    );
     let approved: HashMap<i64, (i64, i64)> = want
         .iter()
         .filter(|(k, _)| held_lines.contains(k))
@@ -447,7 +426,11 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
     // The runs' records: every item with before/after/outcome.
     let items_a = check_run(d, &run_a, &unheld);
     let held: Vec<&Value> = items_a.iter().filter(|i| i["outcome"] == "held").collect();
-    assert_eq!(held.len(), 2, "the held items are recorded as held");
+    assert_eq!(
+        held.len(),
+        held_lines.len(),
+        "the held items are recorded as held"
+    );
     assert!(
         held.iter()
             .all(|i| i["action"] == "hold" && reason(i).contains("held for approval")),
@@ -464,7 +447,10 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
         items_b
             .iter()
             .filter(|i| i["outcome"] == "applied")
-            .all(|i| i["action"] == "decrease" && reason(i).contains("approved")),
+            .all(
+                |i| matches!(i["action"].as_str(), Some("decrease" | "increase"))
+                    && reason(i).contains("approved")
+            ),
         "{items_b:?}"
     );
     let text = cli(d, &["run", "show", &run_a], None);

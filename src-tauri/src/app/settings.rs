@@ -11,6 +11,8 @@ pub const DAILY_SYNC_TIME: &str = "daily_sync_time";
 pub const DAILY_SYNC_PAUSED: &str = crate::context::keys::DAILY_SYNC_PAUSED;
 pub const NOTIFY_SUCCESS: &str = "notify_success";
 pub const MAX_DECREASE_SHARE: &str = "max_decrease_share";
+pub const MAX_INCREASE_FACTOR: &str = "max_increase_factor";
+pub const MIN_INCREASE_UNITS: &str = "min_increase_units";
 
 pub const DEFAULT_SYNC_TIME: &str = "06:00";
 pub const DEFAULT_MAX_DECREASE_SHARE: f64 = 0.5;
@@ -27,6 +29,12 @@ pub fn get(ctx: &AppContext) -> Result<SettingsView, ApiError> {
         max_decrease_share: kv::get(&conn, MAX_DECREASE_SHARE)?
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_MAX_DECREASE_SHARE),
+        max_increase_factor: kv::get(&conn, MAX_INCREASE_FACTOR)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(crate::sync::plan::DEFAULT_MAX_INCREASE_FACTOR),
+        min_increase_units: kv::get(&conn, MIN_INCREASE_UNITS)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(crate::sync::plan::DEFAULT_MIN_INCREASE_UNITS),
     })
 }
 
@@ -49,6 +57,18 @@ pub fn save(ctx: &AppContext, view: &SettingsView) -> Result<SettingsView, ApiEr
             "The largest automatic decrease must be between 0 % and 100 %",
         ));
     }
+    if !(1.0..=1000.0).contains(&view.max_increase_factor) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "The increase factor must be between 1 and 1000 (2 holds increases to more than double)",
+        ));
+    }
+    if !(0..=1_000_000).contains(&view.min_increase_units) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "The minimum held increase must be a whole number of units from 0 to 1,000,000",
+        ));
+    }
     let client_id = view
         .connectwise_client_id
         .as_deref()
@@ -61,6 +81,12 @@ pub fn save(ctx: &AppContext, view: &SettingsView) -> Result<SettingsView, ApiEr
         kv::set_bool(c, DAILY_SYNC_PAUSED, view.daily_sync_paused)?;
         kv::set_bool(c, NOTIFY_SUCCESS, view.notify_success)?;
         kv::set(c, MAX_DECREASE_SHARE, &view.max_decrease_share.to_string())?;
+        kv::set(
+            c,
+            MAX_INCREASE_FACTOR,
+            &view.max_increase_factor.to_string(),
+        )?;
+        kv::set(c, MIN_INCREASE_UNITS, &view.min_increase_units.to_string())?;
         Ok(())
     })?;
     get(ctx)
@@ -100,8 +126,12 @@ mod tests {
             daily_sync_paused: true,
             notify_success: true,
             max_decrease_share: 0.25,
+            max_increase_factor: 3.0,
+            min_increase_units: 25,
         };
+        assert_eq!((v.max_increase_factor, v.min_increase_units), (2.0, 10));
         let got = save(&ctx, &want).expect("save");
+        assert_eq!((got.max_increase_factor, got.min_increase_units), (3.0, 25));
         assert_eq!(got.daily_sync_time, "07:05");
         assert_eq!(got.connectwise_client_id.as_deref(), Some("abc"));
         assert!(got.daily_sync_paused && got.notify_success);
@@ -111,11 +141,14 @@ mod tests {
     #[test]
     fn bad_values_are_refused_and_nothing_is_written() {
         let (_d, ctx) = ctx();
-        for (time, share) in [
-            ("25:00", 0.5),
-            ("six", 0.5),
-            ("06:00", 1.5),
-            ("06:00", -0.1),
+        for (time, share, factor, units) in [
+            ("25:00", 0.5, 2.0, 10),
+            ("six", 0.5, 2.0, 10),
+            ("06:00", 1.5, 2.0, 10),
+            ("06:00", -0.1, 2.0, 10),
+            ("06:00", 0.5, 0.5, 10),
+            ("06:00", 0.5, f64::NAN, 10),
+            ("06:00", 0.5, 2.0, -1),
         ] {
             let v = SettingsView {
                 connectwise_client_id: Some("x".into()),
@@ -123,6 +156,8 @@ mod tests {
                 daily_sync_paused: true,
                 notify_success: false,
                 max_decrease_share: share,
+                max_increase_factor: factor,
+                min_increase_units: units,
             };
             let e = save(&ctx, &v).expect_err(time);
             assert_eq!(e.code, ErrorCode::InvalidInput);

@@ -33,6 +33,9 @@ pub struct PlanView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export, export_to = "../../ui/src/bindings/")]
 pub struct RunItemView {
+    /// The journal row (what `psa-bridge run settle` takes).
+    #[ts(type = "number")]
+    pub item_id: i64,
     pub workspace_id: String,
     pub workspace_name: Option<String>,
     pub service_key: String,
@@ -51,7 +54,9 @@ pub struct RunItemView {
     #[ts(type = "number | null")]
     pub after: Option<i64>,
     /// The journal's outcome (`pending`: the PSA call was made, its result is not known yet).
-    #[ts(type = "\"planned\" | \"pending\" | \"awaiting\" | \"applied\" | \"failed\" | \"skipped\" | \"held\"")]
+    #[ts(
+        type = "\"planned\" | \"pending\" | \"awaiting\" | \"applied\" | \"failed\" | \"skipped\" | \"held\""
+    )]
     pub outcome: ItemOutcome,
     pub reason: Option<String>,
     pub request_id: Option<String>,
@@ -99,6 +104,8 @@ fn policy(ctx: &AppContext, approve_held: bool) -> Result<SyncPolicy, ApiError> 
     let s = super::settings::get(ctx)?;
     Ok(SyncPolicy {
         max_decrease_share: s.max_decrease_share,
+        max_increase_factor: s.max_increase_factor,
+        min_increase_units: s.min_increase_units,
         approve_held,
         ..SyncPolicy::default()
     })
@@ -273,6 +280,7 @@ pub fn run_detail(
         .map(|i| RunItemView {
             workspace_id: i.item.workspace_id.0.clone(),
             workspace_name: i.item.workspace_name.clone(),
+            item_id: i.id,
             service_name: crate::coro::catalog::service_info(&i.item.service_key).name,
             service_key: i.item.service_key.clone(),
             company_id: i.item.company_id.map(|c| c.0),
@@ -298,6 +306,15 @@ pub fn run_detail(
         run: summary_of(&run.run, &run.items),
         items,
     })
+}
+
+/// Records what the operator found in the PSA for an awaiting change (`psa-bridge run settle`),
+/// under the sync lock so no run is settling it at the same moment.
+pub fn settle_awaiting(ctx: &AppContext, item_id: i64, landed: bool) -> Result<(), ApiError> {
+    let _lock = sync::SyncLock::acquire(&ctx.data_dir, Trigger::Cli, chrono::Utc::now())
+        .map_err(sync::SyncError::from)?;
+    sync::awaiting::settle(&ctx.store.conn()?, item_id, landed, chrono::Utc::now())?;
+    Ok(())
 }
 
 /// Writes a run as CSV into `<data dir>/exports/` and returns the file's path.

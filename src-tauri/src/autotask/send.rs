@@ -143,6 +143,25 @@ impl AutotaskClient {
                 .send_once(&method, &url, body, true, tally)
                 .await
             {
+                // A success whose body is cut off or not JSON is a transient fault of a safe
+                // request: retried like a dropped connection.
+                Ok(raw)
+                    if raw.status.is_success()
+                        && serde_json::from_slice::<Value>(&raw.body).is_err() =>
+                {
+                    (
+                        None,
+                        None,
+                        PsaError::Remote {
+                            status: Some(raw.status.as_u16()),
+                            message: format!(
+                                "Autotask answered an unreadable (possibly cut-off) response when trying to {what}; \
+                                 tried {ATTEMPTS} times"
+                            ),
+                            request_id: None,
+                        },
+                    )
+                }
                 Ok(raw) if raw.status.is_success() => match body_errors(&raw.body) {
                     None => return Ok(raw.body),
                     Some(msgs) => return Err(errors::from_status(500, &msgs, None, what)),

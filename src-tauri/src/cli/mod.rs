@@ -8,6 +8,7 @@ pub mod map;
 pub mod output;
 pub mod sandbox;
 pub mod secret_input;
+pub mod settings;
 pub mod status;
 pub mod sync;
 
@@ -85,6 +86,8 @@ pub enum Command {
     /// One run: its items, or a CSV export.
     #[command(subcommand)]
     Run(sync::RunCmd),
+    /// Show the settings, or change the limits that hold changes for approval.
+    Settings(settings::SettingsArgs),
 }
 
 /// A tokio runtime for headless commands.
@@ -159,6 +162,7 @@ impl Command {
             Command::Sync(a) => a.json,
             Command::Runs(a) => a.json,
             Command::Run(r) => r.wants_json(),
+            Command::Settings(a) => a.json,
         }
     }
 }
@@ -182,6 +186,7 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Runs(a) => sync::runs(&ctx, a),
         Command::Run(r) => sync::run_cmd(&ctx, r),
+        Command::Settings(a) => settings::run(&ctx, a),
     }
 }
 

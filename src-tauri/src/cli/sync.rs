@@ -46,6 +46,20 @@ pub enum RunCmd {
     },
     /// Save a run as CSV and print the file's path.
     Export { run_id: i64 },
+    /// Record what you found in the PSA for a change awaiting it (item id from `run show`):
+    /// `landed` marks it applied; `not-landed` marks it failed, so the next run plans it again.
+    Settle {
+        item_id: i64,
+        #[arg(value_enum)]
+        found: Found,
+    },
+}
+
+/// What the operator found in the PSA for an awaiting change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Found {
+    Landed,
+    NotLanded,
 }
 
 impl RunCmd {
@@ -135,6 +149,9 @@ pub fn run(ctx: &AppContext, a: &SyncArgs) -> Result<(), ApiError> {
                         r.summary.run_id,
                         status_word(r.summary.status)
                     );
+                    for a in &r.summary.attention {
+                        println!("  needs attention: {a}");
+                    }
                     if let Some(f) = &r.summary.first_failure_reason {
                         println!("  first problem: {f}");
                     }
@@ -244,6 +261,7 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
                 .map(|i| {
                     let q = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
                     vec![
+                        i.item_id.to_string(),
                         i.workspace_name
                             .clone()
                             .unwrap_or_else(|| i.workspace_id.clone()),
@@ -260,6 +278,7 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
                 "{}",
                 table(
                     &[
+                        "ITEM",
                         "WORKSPACE",
                         "SERVICE",
                         "QUANTITY",
@@ -270,6 +289,19 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
                     ],
                     &rows
                 )
+            );
+            Ok(())
+        }
+        RunCmd::Settle { item_id, found } => {
+            let landed = *found == Found::Landed;
+            app::sync::settle_awaiting(ctx, *item_id, landed)?;
+            println!(
+                "Item {item_id} recorded as {}",
+                if landed {
+                    "applied"
+                } else {
+                    "not applied (the next run plans it from a fresh read)"
+                }
             );
             Ok(())
         }

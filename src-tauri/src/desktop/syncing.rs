@@ -54,12 +54,18 @@ fn connector_name<R: Runtime>(app: &AppHandle<R>, id: ConnectorId) -> String {
 pub fn notice_for(connector: &str, summary: &RunSummary, notify_success: bool) -> Option<Notice> {
     let c = &summary.counts;
     let first = summary.first_failure_reason.clone().unwrap_or_default();
+    // What needs the operator besides failures: named, so nothing is billed on silently.
+    let attention = match summary.attention.as_slice() {
+        [] => String::new(),
+        [one] => format!(" Needs attention: {one}"),
+        [one, rest @ ..] => format!(" Needs attention: {one} (and {} more)", rest.len()),
+    };
     match summary.status {
         RunStatus::Failed | RunStatus::Partial | RunStatus::Interrupted => Some(Notice {
             run_id: Some(summary.run_id),
             title: format!("PSA Bridge: sync problem — {connector}"),
             body: format!(
-                "{} change(s) failed, {} unconfirmed, {} applied. {first}",
+                "{} change(s) failed, {} unconfirmed, {} applied. {first}{attention}",
                 c.failed, c.unconfirmed, c.applied
             )
             .trim()
@@ -67,8 +73,13 @@ pub fn notice_for(connector: &str, summary: &RunSummary, notify_success: bool) -
         }),
         RunStatus::Held => Some(Notice {
             run_id: Some(summary.run_id),
-            title: format!("PSA Bridge: {} decrease(s) held for approval — {connector}", c.held),
-            body: "Large decreases were not applied by the daily sync. Open the Sync screen to review and approve them.".to_string(),
+            title: format!("PSA Bridge: {} change(s) held for approval — {connector}", c.held),
+            body: format!("Changes over the safety limits (large decreases or increases, counts from a fallback, customers who left Coro) were not applied by the daily sync. Open the Sync screen to review and approve them.{attention}"),
+        }),
+        _ if !summary.attention.is_empty() => Some(Notice {
+            run_id: Some(summary.run_id),
+            title: format!("PSA Bridge: needs attention — {connector}"),
+            body: attention.trim().to_string(),
         }),
         RunStatus::Succeeded if notify_success => Some(Notice {
             run_id: Some(summary.run_id),
@@ -280,6 +291,7 @@ mod tests {
             },
             first_failure_reason: (failed > 0)
                 .then(|| "Acme / edr: 500 from ConnectWise".to_string()),
+            attention: Vec::new(),
         }
     }
 
@@ -293,7 +305,18 @@ mod tests {
                 && failed.body.contains("Acme / edr")
         );
         let held = notice_for("CW", &summary(RunStatus::Held, 0, 2), false).expect("held notice");
-        assert!(held.title.contains("2 decrease(s) held"));
+        assert!(held.title.contains("2 change(s) held"));
+        // A customer who left Coro is named, even when the run otherwise succeeded.
+        let mut churned = summary(RunStatus::Succeeded, 0, 0);
+        churned.attention = vec!["Acme / EDR: the workspace is archived in Coro".into()];
+        let n = notice_for("CW", &churned, false).expect("attention notice");
+        assert!(
+            n.title.contains("needs attention") && n.body.contains("Acme / EDR"),
+            "{n:?}"
+        );
+        churned.status = RunStatus::Held;
+        let n = notice_for("CW", &churned, false).expect("held notice");
+        assert!(n.body.contains("Needs attention: Acme / EDR"), "{n:?}");
         assert!(
             notice_for("CW", &summary(RunStatus::Succeeded, 0, 0), false).is_none(),
             "success is quiet by default"

@@ -168,9 +168,7 @@ fn outcome_of(
             e @ (PsaError::Rejected { request_id, .. }
             | PsaError::Remote { request_id, .. }
             | PsaError::Diverged { request_id, .. }),
-        ) => {
-            (ItemOutcome::Failed, Some(e.to_string()), request_id.clone())
-        }
+        ) => (ItemOutcome::Failed, Some(e.to_string()), request_id.clone()),
         Err(e) => (ItemOutcome::Failed, Some(e.to_string()), None),
     }
 }

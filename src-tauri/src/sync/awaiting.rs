@@ -115,3 +115,48 @@ pub fn by_pair(
 pub fn needs_attention(reason: Option<&str>) -> bool {
     reason.is_some_and(|r| r.starts_with(ATTENTION_PREFIX))
 }
+
+/// Records the operator's finding for an item awaiting the PSA (or left unconfirmed): `landed`
+/// → applied; otherwise failed, so the next run plans the change again from a fresh read. Its
+/// run's counts are recounted. Refuses items that are not awaiting or pending.
+pub fn settle(
+    conn: &Connection,
+    item_id: i64,
+    landed: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let found: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT run_id, outcome FROM sync_run_items WHERE id = ?1",
+            [item_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok();
+    let Some((run_id, outcome)) = found else {
+        return Err(StoreError::not_found(format!("Sync run item {item_id}")));
+    };
+    if outcome != ItemOutcome::Awaiting.as_str() && outcome != ItemOutcome::Pending.as_str() {
+        return Err(StoreError::Invalid(format!(
+            "Item {item_id} is {outcome}, not awaiting the PSA: there is nothing to settle"
+        )));
+    }
+    let (outcome, reason) = if landed {
+        (
+            ItemOutcome::Applied,
+            "Settled by the operator: the change shows in the PSA",
+        )
+    } else {
+        (
+            ItemOutcome::Failed,
+            "Settled by the operator: the change never landed; the next run plans it from a fresh read",
+        )
+    };
+    let update = runs::OutcomeUpdate {
+        outcome,
+        reason: Some(reason),
+        request_id: None,
+        line_ref: None,
+    };
+    runs::set_item_outcome(conn, item_id, &update, now)?;
+    runs::recount(conn, run_id)
+}

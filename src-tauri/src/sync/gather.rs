@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
-use crate::error::ApiError;
 use super::awaiting::AwaitingChange;
+use crate::error::ApiError;
 use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 use crate::psa::{BillingState, Psa, PsaError};
 use crate::store::mappings::{BillingUnit, ServiceLink, WorkspaceLink};
@@ -78,6 +78,27 @@ pub struct Mappings {
     pub connector_id: ConnectorId,
     pub workspaces: Vec<WorkspaceLink>,
     pub services: Vec<ServiceLink>,
+}
+
+impl Mappings {
+    /// The connector's mappings as stored now.
+    pub fn load(
+        conn: &rusqlite::Connection,
+        connector_id: ConnectorId,
+    ) -> Result<Mappings, crate::store::StoreError> {
+        use crate::store::mappings;
+        Ok(Mappings {
+            connector_id,
+            workspaces: mappings::list_workspaces(conn, connector_id)?
+                .into_iter()
+                .map(|m| m.link)
+                .collect(),
+            services: mappings::list_services(conn, connector_id)?
+                .into_iter()
+                .map(|m| m.link)
+                .collect(),
+        })
+    }
 }
 
 /// Everything the planner needs, read at one moment.

@@ -15,6 +15,7 @@
 pub mod apply;
 pub mod awaiting;
 pub mod csv;
+pub mod expiry;
 pub mod gather;
 pub mod lock;
 pub mod model;
@@ -51,6 +52,10 @@ pub enum SyncError {
     /// A bug: inputs that cannot belong together.
     #[error("{0}")]
     Invalid(String),
+    /// A preview older than [`expiry::PREVIEW_TTL`] no longer matches Coro and the PSA: nothing
+    /// was written.
+    #[error("The preview is {minutes} minutes old and Coro or the PSA changed since, so nothing was written. Preview again to review: {}", changes.join("; "))]
+    PreviewExpired { minutes: i64, changes: Vec<String> },
 }
 
 impl From<SyncError> for ApiError {
@@ -63,6 +68,7 @@ impl From<SyncError> for ApiError {
             SyncError::Gather(GatherError::Source(e)) => e.code,
             SyncError::Gather(GatherError::Psa(e)) | SyncError::Resume(e) => ApiError::from(e).code,
             SyncError::Invalid(_) => ErrorCode::Internal,
+            SyncError::PreviewExpired { .. } => ErrorCode::InvalidInput,
         };
         ApiError::new(code, message)
     }

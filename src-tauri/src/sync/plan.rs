@@ -222,7 +222,10 @@ fn mapped_item(
             let key = (ws.company_id, svc.product_id);
             if let Some(aw) = g.awaiting.get(&key).filter(|aw| {
                 aw.before == line.quantity
-                    && aw.line_ref.as_deref().is_none_or(|r| r == line.key.describe())
+                    && aw
+                        .line_ref
+                        .as_deref()
+                        .is_none_or(|r| r == line.key.describe())
             }) {
                 return awaiting(item, aw, desired);
             }

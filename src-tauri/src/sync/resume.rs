@@ -23,7 +23,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
-use super::awaiting::{awaiting_items, lag_seen, needs_attention, ATTENTION_AFTER, ATTENTION_PREFIX};
+use super::awaiting::{
+    awaiting_items, lag_seen, needs_attention, ATTENTION_AFTER, ATTENTION_PREFIX,
+};
 use super::SyncError;
 use crate::model::ConnectorId;
 use crate::psa::{BillingState, LineLookup, Psa};
@@ -296,7 +298,9 @@ pub async fn recover<P: Psa>(
 fn describe(item: &NewItem, reason: &str) -> String {
     format!(
         "{} / {}: {reason}",
-        item.workspace_name.as_deref().unwrap_or(&item.workspace_id.0),
+        item.workspace_name
+            .as_deref()
+            .unwrap_or(&item.workspace_id.0),
         item.service_key
     )
 }

@@ -8,23 +8,23 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::apply::{apply_items, journal_items, ApplyContext, RateLimitPolicy};
+use super::awaiting::{self, awaiting_items};
 use super::gather::{gather, GatherError, Mappings, UsageSource};
 use super::lock::SyncLock;
 use super::model::{is_write, Action, Flag, Plan, Progress, RunSummary, Trigger};
-use super::awaiting::{self, awaiting_items};
 use super::plan::{
     plan, PlanPolicy, DEFAULT_MAX_DECREASE_SHARE, DEFAULT_MAX_INCREASE_FACTOR,
     DEFAULT_MIN_INCREASE_UNITS,
 };
-use super::resume::Recovery;
 use super::resume::recover;
+use super::resume::Recovery;
 use super::SyncError;
 use crate::clock::Clock;
 use crate::model::ConnectorId;
 use crate::psa::{BillingState, Psa};
 use crate::store::runs::{self, ItemAction, ItemOutcome, RunStatus};
 use crate::store::status::{self, Outcome};
-use crate::store::{mappings, Store};
+use crate::store::Store;
 
 /// What a sync works with. `data_dir` holds the lock file (the folder of the database).
 pub struct SyncEnv<'a, P, U> {
@@ -94,17 +94,7 @@ pub async fn run<P: Psa, U: UsageSource>(
     let recovery = resume(env, req.connector_id, req.dry_run).await?;
     let (run_id, maps) = {
         let conn = env.store.conn()?;
-        let maps = Mappings {
-            connector_id: req.connector_id,
-            workspaces: mappings::list_workspaces(&conn, req.connector_id)?
-                .into_iter()
-                .map(|m| m.link)
-                .collect(),
-            services: mappings::list_services(&conn, req.connector_id)?
-                .into_iter()
-                .map(|m| m.link)
-                .collect(),
-        };
+        let maps = Mappings::load(&conn, req.connector_id)?;
         let id = runs::create(
             &conn,
             req.connector_id,
@@ -114,20 +104,12 @@ pub async fn run<P: Psa, U: UsageSource>(
         )?;
         (id, maps)
     };
-    let gathered = match gather(env.psa, env.source, maps).await {
+    let mut gathered = match gather(env.psa, env.source, maps).await {
         Ok(g) => g,
         Err(e) => return Err(fail_run(env, req.connector_id, run_id, req.dry_run, e)),
     };
     let approve_held = req.policy.approve_held(req.trigger);
-    let policy = PlanPolicy {
-        max_decrease_share: req.policy.max_decrease_share,
-        max_increase_factor: req.policy.max_increase_factor,
-        min_increase_units: req.policy.min_increase_units,
-        approve_held,
-    };
-    let mut gathered = gathered;
-    gathered.awaiting = awaiting::by_pair(&awaiting_items(&env.store.conn()?, req.connector_id)?);
-    let the_plan = plan(&gathered, &policy, env.clock.now());
+    let the_plan = plan_from(env, &mut gathered, &req.policy, approve_held)?;
     // The read the plan was made from is seconds old: it is the "still current" check here.
     let summary = execute(
         env,
@@ -144,6 +126,24 @@ pub async fn run<P: Psa, U: UsageSource>(
         plan: the_plan,
         summary,
     })
+}
+
+/// The plan of what was just gathered, counting the changes still awaiting the PSA as made.
+pub(super) fn plan_from<P, U>(
+    env: &SyncEnv<'_, P, U>,
+    gathered: &mut super::gather::Gathered,
+    policy: &SyncPolicy,
+    approve_held: bool,
+) -> Result<Plan, SyncError> {
+    let policy = PlanPolicy {
+        max_decrease_share: policy.max_decrease_share,
+        max_increase_factor: policy.max_increase_factor,
+        min_increase_units: policy.min_increase_units,
+        approve_held,
+    };
+    let conn = env.store.conn()?;
+    gathered.awaiting = awaiting::by_pair(&awaiting_items(&conn, gathered.mappings.connector_id)?);
+    Ok(plan(gathered, &policy, env.clock.now()))
 }
 
 /// A dry run: the plan with before → after per line and totals, recorded as a dry run.
@@ -175,6 +175,8 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
     let connector = the_plan.connector_id;
     let _lock = SyncLock::acquire(env.data_dir, trigger, env.clock.now())?;
     let recovery = resume(env, connector, false).await?;
+    let approve_held = policy.approve_held(trigger);
+    super::expiry::check(env, the_plan, &policy, approve_held).await?;
     let run_id = runs::create(
         &env.store.conn()?,
         connector,
@@ -182,7 +184,6 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
         false,
         env.clock.now(),
     )?;
-    let approve_held = policy.approve_held(trigger);
     let writes: Vec<_> = the_plan
         .items
         .iter()
@@ -441,7 +442,7 @@ pub fn finish(
         (
             RunStatus::Held,
             Some(format!(
-                "{held} decrease(s) held for approval: review them in the preview"
+                "{held} change(s) held for approval: review them in the preview"
             )),
         )
     } else {

@@ -4,7 +4,11 @@ import type { Action } from "./Action";
 /**
  * One recorded item, for the run detail screen.
  */
-export type RunItemView = { workspace_id: string, workspace_name: string | null, service_key: string, service_name: string, company_id: number | null, 
+export type RunItemView = { 
+/**
+ * The journal row (what `psa-bridge run settle` takes).
+ */
+item_id: number, workspace_id: string, workspace_name: string | null, service_key: string, service_name: string, company_id: number | null, 
 /**
  * From the local PSA cache, when known.
  */

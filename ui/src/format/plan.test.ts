@@ -37,6 +37,7 @@ const item = (over: Partial<PlanItem>): PlanItem => ({
   after: 12,
   action: 'increase',
   reason: null,
+  flag: null,
   ...over,
 });
 
@@ -92,6 +93,7 @@ describe('names', () => {
   });
   it('names a recorded run item whose company and product are not in the cache', () => {
     const recorded: RunItemView = {
+      item_id: 1,
       workspace_id: 'ws1',
       workspace_name: null,
       company_name: null,
@@ -168,6 +170,7 @@ describe('totals', () => {
 describe('workspaceChoices', () => {
   it('lists each workspace once, by name', () => {
     const run = (id: string, name: string | null): RunItemView => ({
+      item_id: 1,
       workspace_id: id,
       workspace_name: name,
       company_name: null,

@@ -47,6 +47,8 @@ describe('settingsOf', () => {
     daily_sync_paused: false,
     notify_success: true,
     max_decrease_share: 0.3,
+    max_increase_factor: 2,
+    min_increase_units: 10,
   };
   it('round-trips what the backend sent', () => {
     expect(settingsOf(formOf(saved))).toEqual({ ok: true, settings: saved });
@@ -58,6 +60,14 @@ describe('settingsOf', () => {
   it('names the field that is wrong', () => {
     expect(settingsOf({ ...formOf(saved), time: '25:00' })).toMatchObject({ ok: false, field: 'time' });
     expect(settingsOf({ ...formOf(saved), maxDecreasePercent: '150' })).toMatchObject({ ok: false, field: 'maxDecreasePercent' });
+    expect(settingsOf({ ...formOf(saved), maxIncreaseFactor: '0.5' })).toMatchObject({ ok: false, field: 'maxIncreaseFactor' });
+    expect(settingsOf({ ...formOf(saved), minIncreaseUnits: '-3' })).toMatchObject({ ok: false, field: 'minIncreaseUnits' });
+  });
+  it('reads the increase limits as typed', () => {
+    expect(settingsOf({ ...formOf(saved), maxIncreaseFactor: '2,5×', minIncreaseUnits: ' 25 ' })).toMatchObject({
+      ok: true,
+      settings: { max_increase_factor: 2.5, min_increase_units: 25 },
+    });
   });
 });
 

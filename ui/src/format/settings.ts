@@ -34,6 +34,8 @@ export type SettingsForm = {
   paused: boolean;
   notifySuccess: boolean;
   maxDecreasePercent: string;
+  maxIncreaseFactor: string;
+  minIncreaseUnits: string;
 };
 
 export function formOf(s: SettingsView): SettingsForm {
@@ -43,6 +45,8 @@ export function formOf(s: SettingsView): SettingsForm {
     paused: s.daily_sync_paused,
     notifySuccess: s.notify_success,
     maxDecreasePercent: percentText(s.max_decrease_share),
+    maxIncreaseFactor: String(s.max_increase_factor),
+    minIncreaseUnits: String(s.min_increase_units),
   };
 }
 
@@ -69,6 +73,22 @@ export function shareOf(percent: string): number | null {
   return n >= 0 && n <= 100 ? Math.round(n * 10) / 1000 : null;
 }
 
+/** "2" or "2.5×" → 2.5; null below 1, above 1000 or when not a number. */
+export function factorOf(text: string): number | null {
+  const t = text.trim().replace(/\s*[×x]$/i, '').replace(',', '.');
+  if (!/^\d+(\.\d+)?$/.test(t)) return null;
+  const n = Number(t);
+  return n >= 1 && n <= 1000 ? n : null;
+}
+
+/** A whole number of units from 0 to 1,000,000, or null. */
+export function unitsOf(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return n <= 1_000_000 ? n : null;
+}
+
 export type Checked = { ok: true; settings: SettingsView } | { ok: false; field: keyof SettingsForm; message: string };
 
 export function settingsOf(form: SettingsForm): Checked {
@@ -77,6 +97,12 @@ export function settingsOf(form: SettingsForm): Checked {
   const share = shareOf(form.maxDecreasePercent);
   if (share === null)
     return { ok: false, field: 'maxDecreasePercent', message: 'The largest automatic decrease must be a percentage from 0 to 100.' };
+  const factor = factorOf(form.maxIncreaseFactor);
+  if (factor === null)
+    return { ok: false, field: 'maxIncreaseFactor', message: 'The increase factor must be a number from 1 to 1000, e.g. 2.' };
+  const units = unitsOf(form.minIncreaseUnits);
+  if (units === null)
+    return { ok: false, field: 'minIncreaseUnits', message: 'The minimum held increase must be a whole number of units, e.g. 10.' };
   const clientId = form.clientId.trim();
   return {
     ok: true,
@@ -86,6 +112,8 @@ export function settingsOf(form: SettingsForm): Checked {
       daily_sync_paused: form.paused,
       notify_success: form.notifySuccess,
       max_decrease_share: share,
+      max_increase_factor: factor,
+      min_increase_units: units,
     },
   };
 }

@@ -323,6 +323,40 @@ function SyncCard() {
               A scheduled decrease larger than this share of the billed quantity (or to zero) is held for your approval.
             </span>
           </label>
+          <label class="field">
+            <span class="field__label">Hold increases to more than</span>
+            <span class="input-suffix">
+              <input
+                type="text"
+                inputMode="decimal"
+                class={`${invalid('maxIncreaseFactor')} input--short`}
+                aria-describedby="settings-increase-help"
+                value={form.maxIncreaseFactor}
+                onInput={(e) => set({ maxIncreaseFactor: e.currentTarget.value })}
+                data-testid="settings-max-increase-factor"
+              />
+              <span class="input-suffix__text">×</span>
+            </span>
+          </label>
+          <label class="field">
+            <span class="field__label">…and by at least</span>
+            <span class="input-suffix">
+              <input
+                type="text"
+                inputMode="numeric"
+                class={`${invalid('minIncreaseUnits')} input--short`}
+                aria-describedby="settings-increase-help"
+                value={form.minIncreaseUnits}
+                onInput={(e) => set({ minIncreaseUnits: e.currentTarget.value })}
+                data-testid="settings-min-increase-units"
+              />
+              <span class="input-suffix__text">units</span>
+            </span>
+            <span id="settings-increase-help" class="field__help">
+              A jump this large is more often a data glitch than growth: it is held for your approval, as are counts
+              Coro gave only as a workspace-wide total.
+            </span>
+          </label>
         </div>
         <Toggle
           label="Pause daily sync"

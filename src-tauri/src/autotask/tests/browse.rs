@@ -166,6 +166,28 @@ async fn reads_retry_transient_failures_and_rate_limits() {
 }
 
 #[tokio::test]
+async fn a_cut_off_read_is_retried() {
+    let mut fx = Fx::new().await;
+    let _zone = fx.zone_mock("/atservicesrest/").create_async().await;
+    let m = fx.query("Services", active_services());
+    let cut = fx
+        .reply(m, 200, r#"{"items":[{"id":1,"name":"Managed EDR""#.into())
+        .expect(1)
+        .create_async()
+        .await;
+    let m = fx.query("Services", active_services());
+    let ok = fx
+        .reply(m, 200, fixture("services.json"))
+        .expect(1)
+        .create_async()
+        .await;
+    let got = fx.client.list_products(None).await.unwrap();
+    cut.assert_async().await;
+    ok.assert_async().await;
+    assert_eq!(got.len(), 2);
+}
+
+#[tokio::test]
 async fn validation_errors_are_not_retried() {
     let mut fx = Fx::new().await;
     let _zone = fx.zone_mock("/atservicesrest/").create_async().await;

@@ -239,7 +239,10 @@ async fn accepted_but_moved_otherwise_is_diverged() {
 
 #[tokio::test]
 async fn a_503_with_errors_is_not_processed_and_sent_again() {
-    let unavailable = (503, r#"{"errors":["The service is temporarily unavailable."]}"#.into());
+    let unavailable = (
+        503,
+        r#"{"errors":["The service is temporarily unavailable."]}"#.into(),
+    );
     let w = scenario(None, &[42, 45], &[unavailable, created()]).await;
     let r = w.run().await.unwrap();
     w.assert_all().await;

@@ -179,7 +179,8 @@ pub(super) fn create(
         .filter(|a| a.contract_service_id == line && a.effective_local_date == day)
         .map(|a| a.unit_change)
         .collect();
-    let change = behaviour::effective_change(s.adjustment_behaviour.same_day, unit_change, &earlier);
+    let change =
+        behaviour::effective_change(s.adjustment_behaviour.same_day, unit_change, &earlier);
     if let Err(e) = apply(s, line, day, change, price, cost) {
         if created_line {
             // Nothing is half-written: drop the line the failed adjustment would have created.

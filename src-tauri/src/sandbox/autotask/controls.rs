@@ -14,7 +14,8 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{
-    api, behaviour::SameDay, errors, poisoned, App, ContractAccess, DropMode, DEMO_INTEGRATION_CODE, DEMO_USERNAME,
+    api, behaviour::SameDay, errors, poisoned, App, ContractAccess, DropMode,
+    DEMO_INTEGRATION_CODE, DEMO_USERNAME,
 };
 
 /// Decrements an in-flight counter when the request finishes or is cancelled.
@@ -167,7 +168,10 @@ pub(super) async fn adjustment_behaviour(AxState(app): AxState<App>, body: Bytes
         Some("additive") => s.adjustment_behaviour.same_day = SameDay::Additive,
         Some("override") => s.adjustment_behaviour.same_day = SameDay::Override,
         Some(other) => {
-            return errors(StatusCode::BAD_REQUEST, [format!("unknown sameDay {other}")])
+            return errors(
+                StatusCode::BAD_REQUEST,
+                [format!("unknown sameDay {other}")],
+            )
         }
     }
     Json(json!({"adjustmentBehaviour": s.adjustment_behaviour})).into_response()

@@ -46,6 +46,7 @@ use serde_json::{json, Value};
 use super::common::{self, Behaviour, Gate};
 use super::seed::World;
 
+pub use behaviour::{AdjustmentBehaviour, SameDay};
 pub use meta::Entity;
 pub use time::TenantTimeZone;
 

@@ -245,7 +245,7 @@ async fn held_decreases_wait_for_approval_and_never_apply_on_schedule() {
     assert_eq!(r.summary.status, RunStatus::Held);
     assert_eq!(
         h.run_row(r.summary.run_id).error.as_deref(),
-        Some("1 decrease(s) held for approval: review them in the preview")
+        Some("1 change(s) held for approval: review them in the preview")
     );
     let held = h
         .items(r.summary.run_id)

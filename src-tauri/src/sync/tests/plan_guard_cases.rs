@@ -97,7 +97,11 @@ fn guards_churn_read_failures_and_awaiting() {
             (want.0, want.1, want.2),
             "case {name}: {reason}"
         );
-        assert!(reason.contains(want.3), "case {name}: {reason:?} lacks {:?}", want.3);
+        assert!(
+            reason.contains(want.3),
+            "case {name}: {reason:?} lacks {:?}",
+            want.3
+        );
         // Nothing flagged awaiting or failed to read is ever written.
         if matches!(item.flag, Some(Flag::Awaiting | Flag::ReadFailed)) {
             assert!(matches!(item.action, Unchanged | Skip), "case {name}");

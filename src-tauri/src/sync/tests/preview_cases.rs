@@ -148,3 +148,44 @@ async fn a_line_replaced_since_preview_is_skipped() {
         "{reasons:?}"
     );
 }
+
+#[tokio::test]
+async fn an_expired_preview_rereads_coro_and_shows_what_changed_before_writing() {
+    let mut h = two_by_two();
+    let pv = preview(&h.env(), h.connector, Trigger::Ui, policy())
+        .await
+        .unwrap();
+    // 16 minutes later Coro counts differently: nothing is written, the change is named.
+    h.clock.advance(std::time::Duration::from_secs(16 * 60));
+    h.source.count("ws_a", "edr", 50, 0);
+    let err = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(
+        h.psa.write_count(),
+        0,
+        "nothing written from a stale preview"
+    );
+    let msg = err.to_string();
+    assert!(
+        matches!(
+            err,
+            crate::sync::SyncError::PreviewExpired { minutes: 16, .. }
+        ) && msg.contains("the preview said 10 → 12, now 10 → 50"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_preview_that_still_holds_is_applied() {
+    let h = two_by_two();
+    let pv = preview(&h.env(), h.connector, Trigger::Ui, policy())
+        .await
+        .unwrap();
+    h.clock.advance(std::time::Duration::from_secs(30 * 60));
+    let s = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(s.counts.applied, 2, "{s:?}");
+    assert_eq!(h.psa.qty(111), 12);
+}

@@ -144,6 +144,13 @@ export function SyncView() {
                 <span class="strong">{countsText(result.counts)}</span>
               </div>
               {result.first_failure_reason && <p class="sync-result__reason">{result.first_failure_reason}</p>}
+              {result.attention.length > 0 && (
+                <ul class="sync-result__attention" data-testid="sync-result-attention">
+                  {result.attention.map((a) => (
+                    <li key={a}>Needs attention: {a}</li>
+                  ))}
+                </ul>
+              )}
               <a href={routeHref({ name: 'run', runId: result.run_id })} data-testid="sync-result-link">
                 Open run #{result.run_id} in History →
               </a>

@@ -42,6 +42,7 @@ const summary: RunSummary = {
   finished_at: '2025-03-04T10:00:09Z',
   counts: { planned: 5, applied: 5, failed: 0, skipped: 0, held: 0, unconfirmed: 0 },
   first_failure_reason: null,
+  attention: [],
 };
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
