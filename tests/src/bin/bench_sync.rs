@@ -629,7 +629,8 @@ fn read_bench(rt: &tokio::runtime::Runtime, a: &Args) -> anyhow::Result<()> {
         for l in state.lines.values() {
             match l {
                 LineLookup::One { .. } => one += 1,
-                LineLookup::None { .. } => none += 1,
+                // A pair the read could not cover counts with those that have no line.
+                LineLookup::None { .. } | LineLookup::Unreadable { .. } => none += 1,
                 LineLookup::Many { .. } => many += 1,
             }
         }

@@ -20,4 +20,12 @@ notify_success: boolean,
  * A scheduled decrease larger than this share (0–1) of the current quantity is held for
  * approval.
  */
-max_decrease_share: number, };
+max_decrease_share: number, 
+/**
+ * A scheduled increase to more than this factor of the current quantity (≥ 1)…
+ */
+max_increase_factor: number, 
+/**
+ * …and by at least this many units is held for approval.
+ */
+min_increase_units: number, };

@@ -157,7 +157,7 @@ async fn an_expired_preview_rereads_coro_and_shows_what_changed_before_writing()
         .unwrap();
     // 16 minutes later Coro counts differently: nothing is written, the change is named.
     h.clock.advance(std::time::Duration::from_secs(16 * 60));
-    h.source.count("ws_a", "edr", 50, 0);
+    h.source.count("ws_a", "edr", 14, 0);
     let err = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {})
         .await
         .unwrap_err();
@@ -171,7 +171,7 @@ async fn an_expired_preview_rereads_coro_and_shows_what_changed_before_writing()
         matches!(
             err,
             crate::sync::SyncError::PreviewExpired { minutes: 16, .. }
-        ) && msg.contains("the preview said 10 → 12, now 10 → 50"),
+        ) && msg.contains("the preview said 10 → 12, now 10 → 14"),
         "{msg}"
     );
 }
@@ -186,6 +186,7 @@ async fn an_expired_preview_that_still_holds_is_applied() {
     let s = apply_plan(&h.env(), &pv.plan, Trigger::Ui, policy(), &|_| {})
         .await
         .unwrap();
-    assert_eq!(s.counts.applied, 2, "{s:?}");
+    assert_eq!(s.counts.applied as usize, pv.plan.writes(false), "{s:?}");
+    assert_eq!(h.psa.write_count(), pv.plan.writes(false));
     assert_eq!(h.psa.qty(111), 12);
 }
