@@ -134,8 +134,26 @@ fn mapped_item(
         Some(w) if w.archived => Some(format!("is {} in Coro", status_text(&w.status))),
         Some(_) => None,
     };
+    // An accepted change the PSA does not show yet counts as made, whatever else is true.
+    let waiting = match lookup {
+        Some(LineLookup::One { line }) => {
+            g.awaiting
+                .get(&(ws.company_id, svc.product_id))
+                .filter(|aw| {
+                    aw.before == line.quantity
+                        && aw
+                            .line_ref
+                            .as_deref()
+                            .is_none_or(|r| r == line.key.describe())
+                })
+        }
+        _ => None,
+    };
     if let Some(left) = left {
-        return churn(item, lookup, &left, policy);
+        return match waiting {
+            Some(aw) => awaiting(item, aw, 0),
+            None => churn(item, lookup, &left, policy),
+        };
     }
     if let Some(why) = g.usage.failed.get(&ws.workspace_id) {
         let why = format!(
@@ -219,14 +237,7 @@ fn mapped_item(
             flagged(skip(item, why), Flag::ReadFailed)
         }
         Some(LineLookup::One { line }) => {
-            let key = (ws.company_id, svc.product_id);
-            if let Some(aw) = g.awaiting.get(&key).filter(|aw| {
-                aw.before == line.quantity
-                    && aw
-                        .line_ref
-                        .as_deref()
-                        .is_none_or(|r| r == line.key.describe())
-            }) {
+            if let Some(aw) = waiting {
                 return awaiting(item, aw, desired);
             }
             let fallback = g

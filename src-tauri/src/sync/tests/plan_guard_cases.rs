@@ -81,6 +81,14 @@ const CASES: &[(&str, Setup, PlanPolicy, Want)] = &[
         (Unchanged, Some(14), Some(Flag::Awaiting), "the accepted change 10 → 14 (adjustment 9001) does not show yet")),
     ("awaiting_blocks_the_next_change", |g| { awaiting(g, 10, 14); count(g, Ok(15)) }, HOLD,
         (Skip, Some(15), Some(Flag::Awaiting), "the next change (to 15) waits until it does")),
+    ("awaiting_end_of_a_churned_workspace_is_not_proposed_again", |g| {
+        awaiting(g, 10, 0);
+        g.coro_workspaces[0].archived = true;
+    }, APPROVED, (Unchanged, Some(0), Some(Flag::Awaiting), "the accepted change 10 → 0")),
+    ("awaiting_end_of_a_churned_workspace_is_not_proposed_again", |g| {
+        awaiting(g, 10, 0);
+        g.coro_workspaces[0].archived = true;
+    }, APPROVED, (Unchanged, Some(0), Some(Flag::Awaiting), "the accepted change 10 → 0")),
     ("awaiting_for_another_quantity_is_ignored", |g| { awaiting(g, 3, 14); count(g, Ok(12)) }, HOLD,
         (Increase, Some(12), None, "")),
 ];
