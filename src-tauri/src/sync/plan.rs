@@ -292,7 +292,7 @@ fn churn(
                 item.action = Action::Hold;
                 item.reason = Some(format!(
                     "The workspace {left}, but the PSA still bills {q}: ending it ({q} → 0) is held for \
-                     your approval — approve it in the preview, or unmap the workspace if the PSA line \
+                     approval — approve it in the preview, or unmap the workspace if the PSA line \
                      should stay"
                 ));
             }
