@@ -12,7 +12,7 @@ use reqwest::Url;
 use tokio::sync::Semaphore;
 
 use super::budget::{Budget, BudgetUsage};
-use super::tz::{self, TenantOffset};
+use super::tz::{self, TenantZone};
 use super::zone::{discovery_endpoint, zone_root, Zone};
 use crate::http;
 use crate::psa::PsaError;
@@ -39,9 +39,10 @@ pub struct AutotaskConfig {
     /// Where zone discovery runs: a host or REST root ([`DEFAULT_DISCOVERY_URL`]); tests and the
     /// sandbox pass their own.
     pub discovery_url: String,
-    /// The Autotask database's UTC offset in minutes, when known (see `tz`). None: "today" is the
-    /// machine's local day and effective dates use noon UTC.
-    pub tenant_utc_offset_minutes: Option<i32>,
+    /// The Autotask database's time zone (see `tz`); stored connectors always have one (the
+    /// machine's zone by default). None: "today" is the machine's local day and effective dates
+    /// use noon UTC.
+    pub time_zone: Option<TenantZone>,
 }
 
 impl AutotaskConfig {
@@ -51,7 +52,7 @@ impl AutotaskConfig {
             integration_code: integration_code.trim().to_string(),
             zone_url: None,
             discovery_url: DEFAULT_DISCOVERY_URL.to_string(),
-            tenant_utc_offset_minutes: None,
+            time_zone: None,
         }
     }
 }
@@ -83,7 +84,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) cfg: AutotaskConfig,
     pub(crate) secret: Sensitive<String>,
-    pub(crate) offset: Option<TenantOffset>,
+    /// The tenant's time zone (named `offset` for the write path's `tz::effective_date` call).
+    pub(crate) offset: Option<TenantZone>,
     pub(crate) discovery: Url,
     pub(crate) override_zone: Option<Zone>,
     pub(crate) zone: tokio::sync::Mutex<Option<Zone>>,
@@ -136,12 +138,7 @@ impl AutotaskClient {
                  API user, Security tab › API Tracking Identifier › Custom (Internal Integration), and copy it.",
             ));
         }
-        let offset = match cfg.tenant_utc_offset_minutes {
-            Some(m) => Some(TenantOffset::from_minutes(m).ok_or_else(|| {
-                invalid("The Autotask time zone offset must be between UTC−12:00 and UTC+14:00.")
-            })?),
-            None => None,
-        };
+        let offset = cfg.time_zone;
         let override_zone = match cfg
             .zone_url
             .as_deref()
@@ -193,6 +190,11 @@ impl AutotaskClient {
         (self.inner.today)()
     }
 
+    /// The tenant's time zone, when the connector has one.
+    pub fn time_zone(&self) -> Option<TenantZone> {
+        self.inner.offset
+    }
+
     /// Requests used in the current hourly window (server reading + ours, or ours only).
     pub fn budget_usage(&self) -> BudgetUsage {
         match self.inner.budget.lock() {
@@ -221,11 +223,6 @@ mod tests {
         assert!(
             matches!(no_code, Err(PsaError::InvalidConfig(m)) if m.contains("tracking identifier"))
         );
-        let bad_offset = AutotaskConfig {
-            tenant_utc_offset_minutes: Some(15 * 60),
-            ..ok.clone()
-        };
-        assert!(AutotaskClient::new(bad_offset, s("s")).is_err());
         let c = AutotaskClient::new(ok, s("TopSecret!")).unwrap();
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("TopSecret") && dbg.contains("***"), "{dbg}");
