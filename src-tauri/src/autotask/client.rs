@@ -26,6 +26,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Sends per request, first one included.
 pub(crate) const ATTEMPTS: u32 = 4;
 
+/// Key of the Autotask database's time zone (IANA name) in a stored connector's config.
+pub const TIME_ZONE_KEY: &str = "time_zone";
+
 /// What a connector stores (never the Secret, which lives in the keychain).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutotaskConfig {

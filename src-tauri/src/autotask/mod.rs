@@ -30,6 +30,7 @@ pub use billing::{decide, Candidate};
 pub use budget::{pace_delay, BudgetUsage};
 pub use client::{
     AutotaskClient, AutotaskConfig, ClientOptions, TodayFn, DEFAULT_DISCOVERY_URL, MAX_IN_FLIGHT,
+    TIME_ZONE_KEY,
 };
 pub use contracts::{covering_row, RECURRING_SERVICE};
 pub use landing::{judge_landing, LandedElsewhere, Landing};
