@@ -31,6 +31,7 @@ impl AppContext {
     /// Opens `dir` with the OS keychain, namespaced by this database's install id.
     pub fn open_at(dir: &Path) -> Result<AppContext, ApiError> {
         let store = Store::open_in(dir)?;
+        settle_time_zones(&store)?;
         let install_id = store::settings::install_id(&store.conn()?)?;
         let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::new(&install_id));
         Ok(AppContext {
@@ -43,6 +44,7 @@ impl AppContext {
     /// Opens `dir` with a caller-chosen secret store (tests use the in-memory one).
     pub fn with_secrets(dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<AppContext, ApiError> {
         let store = Store::open_in(dir)?;
+        settle_time_zones(&store)?;
         Ok(AppContext {
             data_dir: dir.to_path_buf(),
             store,
@@ -95,6 +97,11 @@ impl AppContext {
                     });
                 let counts = store::mappings::counts(&conn, row.id)?;
                 let last_sync = store::runs::latest(&conn, row.id, false)?.map(|r| r.last_sync());
+                let time_zone = row
+                    .config
+                    .get(crate::autotask::TIME_ZONE_KEY)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string);
                 Ok(ConnectorSummary {
                     id: row.id,
                     kind: row.kind,
@@ -109,10 +116,28 @@ impl AppContext {
                         total: service_total.max(counts.services),
                     },
                     last_sync,
+                    time_zone,
                 })
             })
             .collect()
     }
+}
+
+/// Gives every Autotask connector stored before time zones existed this computer's zone, so the
+/// zone it syncs with is the one the operator sees (and stays put if the computer moves).
+fn settle_time_zones(store: &Store) -> Result<(), ApiError> {
+    let conn = store.conn()?;
+    let m = crate::autotask::tz::machine_zone();
+    let n = store::connectors::fill_config_default(
+        &conn,
+        crate::model::PsaKind::Autotask,
+        crate::autotask::TIME_ZONE_KEY,
+        m.zone.name(),
+    )?;
+    if n > 0 {
+        tracing::info!(connectors = n, zone = m.zone.name(), note = ?m.note, "Autotask time zone set to this computer's");
+    }
+    Ok(())
 }
 
 /// Demo mode: a sandbox running on its own runtime plus a context on its own data folder
@@ -198,6 +223,7 @@ impl Demo {
             autotask_secret: i.autotask.secret.clone(),
             autotask_integration_code: i.autotask.integration_code.clone(),
             autotask_zone_url: i.autotask.zone_url.clone(),
+            autotask_time_zone: i.autotask.time_zone.clone(),
             coro_region: i.coro.region.clone(),
             coro_client_id: i.coro.client_id.clone(),
             coro_client_secret: i.coro.client_secret.clone(),

@@ -117,6 +117,8 @@ pub struct ConnectorSummary {
     pub workspace_mapping: MappingCount,
     pub service_mapping: MappingCount,
     pub last_sync: Option<LastSync>,
+    /// Autotask: the database's time zone (IANA name) that "today" and effective dates follow.
+    pub time_zone: Option<String>,
 }
 
 /// What the UI shows about the app itself (Settings, footer, tray tooltip).

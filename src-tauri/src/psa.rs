@@ -163,6 +163,14 @@ pub enum PsaError {
         message: String,
         request_id: Option<String>,
     },
+    /// The PSA stored the write on another day than meant (a wrong time zone): writing stops for
+    /// the connector as for [`PsaError::Diverged`], and the write awaits the PSA like
+    /// [`PsaError::Awaiting`] — it was made, so it is never sent again.
+    #[error("{message}")]
+    LandedElsewhere {
+        message: String,
+        request_id: Option<String>,
+    },
 }
 
 impl From<PsaError> for ApiError {
@@ -178,7 +186,8 @@ impl From<PsaError> for ApiError {
             | PsaError::Remote { .. }
             | PsaError::OutcomeUnknown(_)
             | PsaError::Awaiting { .. }
-            | PsaError::Diverged { .. } => ErrorCode::Remote,
+            | PsaError::Diverged { .. }
+            | PsaError::LandedElsewhere { .. } => ErrorCode::Remote,
         };
         ApiError::new(code, e.to_string())
     }

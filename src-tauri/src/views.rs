@@ -36,6 +36,20 @@ pub struct AutotaskInput {
     pub integration_code: String,
     /// Optional zone URL override (normally discovered from the user name).
     pub zone_url: Option<String>,
+    /// The Autotask database's time zone (IANA name, e.g. `America/New_York`); empty or
+    /// missing: this computer's zone.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+/// This computer's time zone: the default for a new Autotask connector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct MachineTimeZone {
+    /// IANA name (UTC when the system's zone could not be read).
+    pub zone: String,
+    /// Why it is UTC, when it fell back.
+    pub note: Option<String>,
 }
 
 /// Coro channel connection form.
@@ -75,6 +89,8 @@ pub struct SandboxDefaults {
     pub autotask_secret: String,
     pub autotask_integration_code: String,
     pub autotask_zone_url: String,
+    /// The simulated Autotask database's time zone.
+    pub autotask_time_zone: String,
     pub coro_region: String,
     pub coro_client_id: String,
     pub coro_client_secret: String,

@@ -139,6 +139,8 @@ pub fn add_autotask(data: &Path, sb: &Sandbox) -> String {
             &at.integration_code,
             "--zone-url",
             &at.zone_url,
+            "--time-zone",
+            &at.time_zone,
             "--json",
         ],
         Some(&format!("{}\n", at.secret)),

@@ -5,7 +5,8 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::PsaClient;
-use crate::autotask::{AutotaskClient, AutotaskConfig};
+use crate::autotask::tz::{machine_zone, TenantZone};
+use crate::autotask::{AutotaskClient, AutotaskConfig, TIME_ZONE_KEY};
 use crate::connectwise::{ConnectWiseClient, ConnectWiseConfig};
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
@@ -13,7 +14,7 @@ use crate::model::{ConnectorId, ConnectorSummary, PsaKind};
 use crate::psa::Psa;
 use crate::secrets::{SecretKey, Sensitive};
 use crate::store::{self, connectors::ConnectorRow, status::Outcome};
-use crate::views::{AutotaskInput, ConnectwiseInput};
+use crate::views::{AutotaskInput, ConnectwiseInput, MachineTimeZone};
 
 fn invalid(msg: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, msg)
@@ -38,7 +39,30 @@ fn connectwise_config(
     })
 }
 
-fn autotask_config(input: &AutotaskInput) -> AutotaskConfig {
+/// A time zone typed by the operator, or this computer's when none was given.
+fn time_zone_or_machine(typed: Option<&str>) -> Result<TenantZone, ApiError> {
+    match typed.map(str::trim).filter(|z| !z.is_empty()) {
+        Some(z) => TenantZone::parse(z).map_err(|e| invalid(e.to_string())),
+        None => {
+            let m = machine_zone();
+            if let Some(note) = &m.note {
+                tracing::warn!("{note}");
+            }
+            Ok(m.zone)
+        }
+    }
+}
+
+/// This computer's time zone, the default the add dialog offers.
+pub fn machine_time_zone() -> MachineTimeZone {
+    let m = machine_zone();
+    MachineTimeZone {
+        zone: m.zone.name().to_string(),
+        note: m.note,
+    }
+}
+
+fn autotask_config(input: &AutotaskInput) -> Result<AutotaskConfig, ApiError> {
     let mut cfg = AutotaskConfig::new(&input.username, &input.integration_code);
     cfg.zone_url = input
         .zone_url
@@ -46,7 +70,19 @@ fn autotask_config(input: &AutotaskInput) -> AutotaskConfig {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string);
-    cfg
+    cfg.time_zone = Some(time_zone_or_machine(input.time_zone.as_deref())?);
+    Ok(cfg)
+}
+
+/// The stored connector's time zone; one stored before zones existed gets this computer's.
+fn stored_time_zone(row: &ConnectorRow) -> Result<TenantZone, ApiError> {
+    let stored = row.config.get(TIME_ZONE_KEY).and_then(Value::as_str);
+    time_zone_or_machine(stored).map_err(|e| {
+        invalid(format!(
+            "Connector '{}' has an invalid time zone: {}. Fix it with `psa-bridge connector set-time-zone {} ZONE`.",
+            row.name, e.message, row.id
+        ))
+    })
 }
 
 /// Non-secret settings stored in the `connectors.config` column.
@@ -62,6 +98,7 @@ fn stored_config(
         (PsaKind::Autotask, _, Some(a)) => json!({
             "username": a.username, "integration_code": a.integration_code,
             "zone_url": a.zone_url, "discovery_url": a.discovery_url,
+            TIME_ZONE_KEY: a.time_zone.map(TenantZone::name),
         }),
         _ => json!({}),
     }
@@ -123,7 +160,7 @@ pub async fn add_autotask(
     ctx: &AppContext,
     input: AutotaskInput,
 ) -> Result<ConnectorSummary, ApiError> {
-    let cfg = autotask_config(&input);
+    let cfg = autotask_config(&input)?;
     let name = input
         .name
         .as_deref()
@@ -188,6 +225,7 @@ pub fn client_for(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, Api
             if let Some(d) = row.config.get("discovery_url").and_then(Value::as_str) {
                 cfg.discovery_url = d.to_string();
             }
+            cfg.time_zone = Some(stored_time_zone(row)?);
             Ok(PsaClient::Autotask(
                 AutotaskClient::new(cfg, secret).map_err(ApiError::from)?,
             ))
@@ -211,6 +249,31 @@ pub async fn test(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorSummary,
         Ok(_) => store::status::record_check(&conn, id, Outcome::Success, Utc::now())?,
         Err(e) => store::status::record_check(&conn, id, Outcome::Failure(&e.message), Utc::now())?,
     }
+    summary(ctx, id)
+}
+
+/// Sets an Autotask connector's time zone (the Autotask database's, which "today" and every
+/// adjustment's effective date follow).
+pub fn set_time_zone(
+    ctx: &AppContext,
+    id: ConnectorId,
+    zone: &str,
+) -> Result<ConnectorSummary, ApiError> {
+    let row = require(ctx, id)?;
+    if row.kind != PsaKind::Autotask {
+        return Err(invalid(format!(
+            "Connector '{}' is {}: only Autotask connectors have a time zone",
+            row.name,
+            row.kind.display_name()
+        )));
+    }
+    let zone = TenantZone::parse(zone).map_err(|e| invalid(e.to_string()))?;
+    let mut config = row.config.clone();
+    if let Some(obj) = config.as_object_mut() {
+        obj.insert(TIME_ZONE_KEY.into(), json!(zone.name()));
+    }
+    store::connectors::update(&ctx.store.conn()?, id, &row.name, &config, Utc::now())?;
+    tracing::info!(connector = %id, zone = zone.name(), "time zone set");
     summary(ctx, id)
 }
 

@@ -52,6 +52,7 @@ pub async fn seed(ctx: &AppContext, info: &SandboxInfo) -> Result<(), ApiError> 
             secret: Sensitive::new(info.autotask.secret.clone()),
             integration_code: info.autotask.integration_code.clone(),
             zone_url: Some(info.autotask.zone_url.clone()),
+            time_zone: Some(info.autotask.time_zone.clone()),
         },
     )
     .await?;

@@ -11,5 +11,7 @@ pub mod mappings;
 pub mod psa_client;
 pub mod settings;
 pub mod sync;
+#[cfg(test)]
+mod time_zone_tests;
 
 pub use psa_client::PsaClient;

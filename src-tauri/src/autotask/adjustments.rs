@@ -27,6 +27,7 @@ use serde_json::Value;
 
 use super::client::{AutotaskClient, MAX_IN_FLIGHT};
 use super::contracts::covering_row;
+use super::landing::{judge_landing, LandedElsewhere, Landing};
 use super::models::{AdjustmentBody, ContractServiceUnit, ItemIdResult};
 use super::query::Tally;
 use super::send::{Target, WriteOutcome};
@@ -173,11 +174,14 @@ impl AutotaskClient {
         // Before: the delta is computed from units read now, not from the plan's read.
         let ids: Vec<i64> = targets.iter().map(|t| t.2).collect();
         let before = if ids.is_empty() {
-            Ok(HashMap::new())
+            Ok(UnitsRead {
+                units: HashMap::new(),
+                rows: Vec::new(),
+            })
         } else {
             self.units_today(&ids, today, &tally).await
         };
-        let before = match before {
+        let before_read = match before {
             Ok(b) => b,
             Err(e) => {
                 for t in &targets {
@@ -187,6 +191,7 @@ impl AutotaskClient {
                 return finish(results);
             }
         };
+        let before = &before_read.units;
         let mut pending: Vec<Pending> = Vec::new();
         for (index, contract_id, csid, desired) in targets {
             let line_ref = format!("contract {contract_id} / contract service {csid}");
@@ -271,7 +276,7 @@ impl AutotaskClient {
             let units_of = |p: &Pending| {
                 after
                     .as_ref()
-                    .map(|m| m.get(&p.body.contract_service_id).copied().flatten())
+                    .map(|m| m.units.get(&p.body.contract_service_id).copied().flatten())
             };
             // An accepted adjustment whose units have not moved shows that this tenant's units
             // lag: from then on an unchanged read after a lost answer proves nothing.
@@ -281,7 +286,24 @@ impl AutotaskClient {
                 self.assume_units_may_lag();
             }
             let lagging = self.units_may_lag();
+            let elsewhere = after
+                .as_ref()
+                .ok()
+                .and_then(|a| self.first_landing(&posted, &before_read, a, today));
             for (p, outcome) in posted {
+                if let Some((index, message)) = &elsewhere {
+                    if *index == p.index {
+                        let request_id = match outcome {
+                            PostOutcome::Applied { item_id } => item_id,
+                            PostOutcome::Unknown { .. } => None,
+                        };
+                        results[p.index] = Some(Err(PsaError::LandedElsewhere {
+                            message: message.clone(),
+                            request_id,
+                        }));
+                        continue;
+                    }
+                }
                 let units = units_of(&p);
                 match judge(&p, outcome, units, attempt, lagging, today) {
                     Verdict::Done(r) => results[p.index] = Some(r),
@@ -290,6 +312,38 @@ impl AutotaskClient {
             }
         }
         finish(results)
+    }
+
+    /// After this client's first accepted adjustment (one client serves one run), judges from
+    /// the rows read before and after it which day it landed on (reference §7): `Some((index,
+    /// message))` for the write that landed on another day than `today` (a wrong time zone).
+    fn first_landing(
+        &self,
+        posted: &[(Pending, PostOutcome)],
+        before: &UnitsRead,
+        after: &UnitsRead,
+        today: NaiveDate,
+    ) -> Option<(usize, String)> {
+        if self.inner.landing_checked.load(Ordering::SeqCst) {
+            return None;
+        }
+        let (p, _) = posted
+            .iter()
+            .find(|(_, o)| matches!(o, PostOutcome::Applied { .. }))?;
+        let csid = p.body.contract_service_id;
+        let rows_before = before.rows_of(csid);
+        match judge_landing(Some(&rows_before), &after.rows_of(csid), csid, today) {
+            Landing::Unknown => None, // nothing shows yet (lagging units): checked next time
+            Landing::Landed => {
+                self.inner.landing_checked.store(true, Ordering::SeqCst);
+                None
+            }
+            Landing::LandedOn(day) => {
+                self.inner.landing_checked.store(true, Ordering::SeqCst);
+                let e = LandedElsewhere::new(csid, today, day, self.time_zone());
+                Some((p.index, e.to_string()))
+            }
+        }
     }
 
     /// Posts `p`'s adjustment unless `rate_limited` POSTs in a row have already been refused (then
@@ -320,13 +374,13 @@ impl AutotaskClient {
     }
 
     /// Units on `today` of each contract service (None: no period covers the day), read in as
-    /// few queries as the `in` list allows.
+    /// few queries as the `in` list allows, with the rows read (for the landing check).
     async fn units_today(
         &self,
         contract_services: &[i64],
         today: NaiveDate,
         tally: &Tally,
-    ) -> Result<HashMap<i64, Option<i64>>, PsaError> {
+    ) -> Result<UnitsRead, PsaError> {
         let rows = self.unit_periods(contract_services, today, tally).await?;
         let mut by_line: HashMap<i64, Vec<&ContractServiceUnit>> = HashMap::new();
         for r in &rows {
@@ -334,7 +388,7 @@ impl AutotaskClient {
                 by_line.entry(id).or_default().push(r);
             }
         }
-        Ok(contract_services
+        let units = contract_services
             .iter()
             .map(|id| {
                 let rows = by_line.get(id).map(Vec::as_slice).unwrap_or_default();
@@ -343,7 +397,24 @@ impl AutotaskClient {
                     covering_row(rows.iter().copied(), today).and_then(|r| r.units),
                 )
             })
-            .collect())
+            .collect();
+        Ok(UnitsRead { units, rows })
+    }
+}
+
+/// A units read: per contract service the units on the day, and every row read.
+struct UnitsRead {
+    units: HashMap<i64, Option<i64>>,
+    rows: Vec<ContractServiceUnit>,
+}
+
+impl UnitsRead {
+    fn rows_of(&self, contract_service_id: i64) -> Vec<ContractServiceUnit> {
+        self.rows
+            .iter()
+            .filter(|r| r.contract_service_id == Some(contract_service_id))
+            .cloned()
+            .collect()
     }
 }
 

@@ -12,7 +12,7 @@ use reqwest::Url;
 use tokio::sync::Semaphore;
 
 use super::budget::{Budget, BudgetUsage};
-use super::tz::{self, TenantOffset};
+use super::tz::{self, TenantZone};
 use super::zone::{discovery_endpoint, zone_root, Zone};
 use crate::http;
 use crate::psa::PsaError;
@@ -25,6 +25,9 @@ pub const MAX_IN_FLIGHT: usize = 3;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Sends per request, first one included.
 pub(crate) const ATTEMPTS: u32 = 4;
+
+/// Key of the Autotask database's time zone (IANA name) in a stored connector's config.
+pub const TIME_ZONE_KEY: &str = "time_zone";
 
 /// What a connector stores (never the Secret, which lives in the keychain).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,9 +42,10 @@ pub struct AutotaskConfig {
     /// Where zone discovery runs: a host or REST root ([`DEFAULT_DISCOVERY_URL`]); tests and the
     /// sandbox pass their own.
     pub discovery_url: String,
-    /// The Autotask database's UTC offset in minutes, when known (see `tz`). None: "today" is the
-    /// machine's local day and effective dates use noon UTC.
-    pub tenant_utc_offset_minutes: Option<i32>,
+    /// The Autotask database's time zone (see `tz`); stored connectors always have one (the
+    /// machine's zone by default). None: "today" is the machine's local day and effective dates
+    /// use noon UTC.
+    pub time_zone: Option<TenantZone>,
 }
 
 impl AutotaskConfig {
@@ -51,7 +55,7 @@ impl AutotaskConfig {
             integration_code: integration_code.trim().to_string(),
             zone_url: None,
             discovery_url: DEFAULT_DISCOVERY_URL.to_string(),
-            tenant_utc_offset_minutes: None,
+            time_zone: None,
         }
     }
 }
@@ -83,7 +87,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) cfg: AutotaskConfig,
     pub(crate) secret: Sensitive<String>,
-    pub(crate) offset: Option<TenantOffset>,
+    /// The tenant's time zone (named `offset` for the write path's `tz::effective_date` call).
+    pub(crate) offset: Option<TenantZone>,
     pub(crate) discovery: Url,
     pub(crate) override_zone: Option<Zone>,
     pub(crate) zone: tokio::sync::Mutex<Option<Zone>>,
@@ -96,6 +101,9 @@ pub(crate) struct Inner {
     /// This tenant has been seen to accept an adjustment before its units show it: a lost answer
     /// followed by an unchanged read is then not proof that nothing landed, so it is not resent.
     pub(crate) units_may_lag: std::sync::atomic::AtomicBool,
+    /// Whether this client (made for one run) has checked which day its first adjustment
+    /// landed on (reference §7: read the new row's dates back after the first adjustment).
+    pub(crate) landing_checked: std::sync::atomic::AtomicBool,
 }
 
 /// An Autotask connector's API client. Cheap to clone (shared state, one thread limit).
@@ -139,12 +147,7 @@ impl AutotaskClient {
                  API user, Security tab › API Tracking Identifier › Custom (Internal Integration), and copy it.",
             ));
         }
-        let offset = match cfg.tenant_utc_offset_minutes {
-            Some(m) => Some(TenantOffset::from_minutes(m).ok_or_else(|| {
-                invalid("The Autotask time zone offset must be between UTC−12:00 and UTC+14:00.")
-            })?),
-            None => None,
-        };
+        let offset = cfg.time_zone;
         let override_zone = match cfg
             .zone_url
             .as_deref()
@@ -188,6 +191,7 @@ impl AutotaskClient {
                 max_retry_pause: opts.max_retry_pause,
                 prices: Mutex::new(HashMap::new()),
                 units_may_lag: std::sync::atomic::AtomicBool::new(false),
+                landing_checked: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -209,6 +213,11 @@ impl AutotaskClient {
     /// The tenant's calendar day now.
     pub fn today(&self) -> NaiveDate {
         (self.inner.today)()
+    }
+
+    /// The tenant's time zone, when the connector has one.
+    pub fn time_zone(&self) -> Option<TenantZone> {
+        self.inner.offset
     }
 
     /// Requests used in the current hourly window (server reading + ours, or ours only).
@@ -239,11 +248,6 @@ mod tests {
         assert!(
             matches!(no_code, Err(PsaError::InvalidConfig(m)) if m.contains("tracking identifier"))
         );
-        let bad_offset = AutotaskConfig {
-            tenant_utc_offset_minutes: Some(15 * 60),
-            ..ok.clone()
-        };
-        assert!(AutotaskClient::new(bad_offset, s("s")).is_err());
         let c = AutotaskClient::new(ok, s("TopSecret!")).unwrap();
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("TopSecret") && dbg.contains("***"), "{dbg}");

@@ -14,6 +14,7 @@ mod client;
 mod companies;
 mod contracts;
 mod errors;
+pub mod landing;
 mod models;
 mod query;
 mod send;
@@ -29,8 +30,10 @@ pub use billing::{decide, Candidate};
 pub use budget::{pace_delay, BudgetUsage};
 pub use client::{
     AutotaskClient, AutotaskConfig, ClientOptions, TodayFn, DEFAULT_DISCOVERY_URL, MAX_IN_FLIGHT,
+    TIME_ZONE_KEY,
 };
 pub use contracts::{covering_row, RECURRING_SERVICE};
+pub use landing::{judge_landing, LandedElsewhere, Landing};
 pub use models::{AdjustmentBody, ContractServiceUnit, ThresholdInformation};
 pub use query::{Filter, Query};
 pub use zone::Zone;

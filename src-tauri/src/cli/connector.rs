@@ -1,4 +1,5 @@
-//! `psa-bridge connector …`: add (checked live, then stored), list, test, remove.
+//! `psa-bridge connector …`: add (checked live, then stored), list, test, remove, and an
+//! Autotask connector's time zone.
 
 use clap::{Args, Subcommand};
 
@@ -21,6 +22,19 @@ pub enum ConnectorCmd {
     Test(IdArgs),
     /// Remove a connector, its mappings, history and keychain entry.
     Remove(IdArgs),
+    /// Set an Autotask connector's time zone: the Autotask database's, which "today" and every
+    /// adjustment's effective date follow.
+    SetTimeZone(TimeZoneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TimeZoneArgs {
+    /// Connector id or name.
+    pub connector: String,
+    /// IANA time zone name, e.g. America/New_York or Pacific/Auckland.
+    pub zone: String,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +91,10 @@ pub struct AutotaskArgs {
     /// Zone URL override (normally discovered from the user name).
     #[arg(long)]
     pub zone_url: Option<String>,
+    /// The Autotask database's time zone (IANA name, e.g. America/New_York); default: this
+    /// computer's.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
     #[arg(long)]
     pub name: Option<String>,
     #[arg(long)]
@@ -90,6 +108,7 @@ impl ConnectorCmd {
             ConnectorCmd::Add(AddCmd::Autotask(a)) => a.json,
             ConnectorCmd::List(f) => f.json,
             ConnectorCmd::Test(a) | ConnectorCmd::Remove(a) => a.json,
+            ConnectorCmd::SetTimeZone(a) => a.json,
         }
     }
 }
@@ -130,6 +149,7 @@ fn print_summaries(rows: &[ConnectorSummary]) {
                 status_text(s),
                 mapping_text(&s.workspace_mapping),
                 mapping_text(&s.service_mapping),
+                s.time_zone.clone().unwrap_or_else(|| "—".into()),
                 s.last_sync
                     .as_ref()
                     .map(|l| l.summary.clone())
@@ -147,6 +167,7 @@ fn print_summaries(rows: &[ConnectorSummary]) {
                 "STATUS",
                 "WORKSPACES",
                 "SERVICES",
+                "TIME ZONE",
                 "LAST SYNC"
             ],
             &body
@@ -190,6 +211,19 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
             print_one(&s, a.json)
         }
         ConnectorCmd::Add(AddCmd::Autotask(a)) => {
+            match &a.time_zone {
+                // Refused before the secret is asked for.
+                Some(z) => {
+                    crate::autotask::tz::TenantZone::parse(z).map_err(|e| {
+                        ApiError::new(crate::error::ErrorCode::InvalidInput, e.to_string())
+                    })?;
+                }
+                None => {
+                    if let Some(note) = app::connectors::machine_time_zone().note {
+                        eprintln!("{note} (--time-zone ZONE)");
+                    }
+                }
+            }
             let secret = read_secret("Autotask secret")?;
             let input = AutotaskInput {
                 name: a.name.clone(),
@@ -197,6 +231,7 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 secret,
                 integration_code: a.integration_code.clone(),
                 zone_url: a.zone_url.clone(),
+                time_zone: a.time_zone.clone(),
             };
             let s = super::runtime()?.block_on(app::connectors::add_autotask(ctx, input))?;
             print_one(&s, a.json)
@@ -214,6 +249,21 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 ));
             }
             print_one(&s, a.json)
+        }
+        ConnectorCmd::SetTimeZone(a) => {
+            let row = app::connectors::resolve(ctx, &a.connector)?;
+            let s = app::connectors::set_time_zone(ctx, row.id, &a.zone)?;
+            if a.json {
+                print_json(&s)
+            } else {
+                println!(
+                    "Connector {} ({}) now uses the time zone {}.",
+                    s.id,
+                    s.name,
+                    s.time_zone.as_deref().unwrap_or("—")
+                );
+                Ok(())
+            }
         }
         ConnectorCmd::Remove(a) => {
             let row = app::connectors::resolve(ctx, &a.connector)?;

@@ -28,6 +28,10 @@ pub struct SandboxArgs {
     /// Companies in each simulated PSA tenant.
     #[arg(long, default_value_t = 320)]
     pub companies: usize,
+    /// The simulated Autotask database's time zone: an IANA name (Pacific/Tongatapu) or an
+    /// offset from UTC (+13, -05:30).
+    #[arg(long, value_name = "ZONE", default_value = "America/New_York")]
+    pub autotask_time_zone: String,
     /// Print the URLs and demo credentials as one JSON object on the first line of stdout.
     #[arg(long)]
     pub json: bool,
@@ -44,6 +48,13 @@ impl SandboxArgs {
                 ),
             ));
         }
+        let autotask_time_zone = sandbox::autotask::TenantTimeZone::parse(&self.autotask_time_zone)
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("--autotask-time-zone: {e}"),
+                )
+            })?;
         Ok(SandboxOptions {
             port_base: self.port_base,
             behaviour: Behaviour {
@@ -55,6 +66,7 @@ impl SandboxArgs {
             },
             workspaces: self.workspaces.max(1),
             companies: self.companies.max(1),
+            autotask_time_zone,
         })
     }
 }

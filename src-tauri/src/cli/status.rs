@@ -29,5 +29,13 @@ pub fn run(ctx: &AppContext, json: bool) -> Result<(), ApiError> {
         }
     );
     println!("PSA connectors:   {}", connectors.len());
+    for c in &connectors {
+        let zone = c
+            .time_zone
+            .as_deref()
+            .map(|z| format!(", time zone {z}"))
+            .unwrap_or_default();
+        println!("  {} {} ({}{zone})", c.id, c.name, c.kind.display_name());
+    }
     Ok(())
 }

@@ -6,7 +6,9 @@ use super::DesktopState;
 use crate::app;
 use crate::error::ApiError;
 use crate::model::{AppInfo, ConnectorId, ConnectorSummary};
-use crate::views::{AutotaskInput, ConnectwiseInput, SandboxDefaults, SettingsView};
+use crate::views::{
+    AutotaskInput, ConnectwiseInput, MachineTimeZone, SandboxDefaults, SettingsView,
+};
 
 /// Tells every open screen that something it shows changed.
 pub fn emit_app_event<R: Runtime>(app: &AppHandle<R>, kind: &str) {
@@ -70,6 +72,25 @@ pub fn remove_connector(
     app::connectors::remove(&state.ctx, id)?;
     emit_app_event(&app, "connectors_changed");
     Ok(())
+}
+
+/// Sets an Autotask connector's time zone (IANA name).
+#[tauri::command]
+pub fn set_time_zone(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    id: ConnectorId,
+    zone: String,
+) -> Result<ConnectorSummary, ApiError> {
+    let s = app::connectors::set_time_zone(&state.ctx, id, &zone)?;
+    emit_app_event(&app, "connectors_changed");
+    Ok(s)
+}
+
+/// This computer's time zone: the add dialog's default.
+#[tauri::command]
+pub fn machine_time_zone() -> MachineTimeZone {
+    app::connectors::machine_time_zone()
 }
 
 /// Demo credentials for the forms in `--sandbox` mode; `null` otherwise.

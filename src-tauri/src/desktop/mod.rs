@@ -96,6 +96,8 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::add_autotask,
             commands::test_connector,
             commands::remove_connector,
+            commands::set_time_zone,
+            commands::machine_time_zone,
             commands::sandbox_defaults,
             commands::get_settings,
             commands::save_settings,

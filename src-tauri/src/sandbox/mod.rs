@@ -36,6 +36,8 @@ pub struct SandboxOptions {
     pub workspaces: usize,
     /// Companies in each PSA tenant.
     pub companies: usize,
+    /// The simulated Autotask database's time zone (default America/New_York).
+    pub autotask_time_zone: autotask::TenantTimeZone,
 }
 
 impl Default for SandboxOptions {
@@ -45,6 +47,7 @@ impl Default for SandboxOptions {
             behaviour: Behaviour::default(),
             workspaces: 14,
             companies: 320,
+            autotask_time_zone: autotask::TenantTimeZone::new_york(),
         }
     }
 }
@@ -107,7 +110,8 @@ pub async fn start(opts: SandboxOptions) -> Result<Sandbox, SandboxError> {
     let (at_l, at_url) = bind(opts.port_base, 2).await?;
     let (coro_router, coro) = coro::router(&world, &opts.behaviour, &coro_url);
     let (cw_router, connectwise) = connectwise::router(&world, &opts.behaviour, &cw_url);
-    let (at_router, autotask) = autotask::router(&world, &opts.behaviour, &at_url);
+    let (at_router, autotask) =
+        autotask::router(&world, &opts.behaviour, &at_url, opts.autotask_time_zone);
     let tasks = vec![
         serve(coro_l, coro_router),
         serve(cw_l, cw_router),

@@ -184,6 +184,22 @@ pub fn delete(conn: &Connection, id: ConnectorId) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Sets `key` to `value` in the config of every `kind` connector that lacks it (or holds null):
+/// the default of a setting added after those connectors were stored. Returns how many changed.
+pub fn fill_config_default(
+    conn: &Connection,
+    kind: PsaKind,
+    key: &str,
+    value: &str,
+) -> Result<usize, StoreError> {
+    let path = format!("$.{key}");
+    Ok(conn.execute(
+        "UPDATE connectors SET config = json_set(config, ?2, ?3)
+         WHERE kind = ?1 AND coalesce(json_type(config, ?2), 'null') = 'null'",
+        params![kind.as_str(), path, value],
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +320,49 @@ mod tests {
             at(0),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn fill_config_default_sets_only_what_is_missing() {
+        let t = temp_store();
+        let conn = t.store.conn().unwrap();
+        let old = insert(
+            &conn,
+            PsaKind::Autotask,
+            "old",
+            &json!({"username": "u"}),
+            at(0),
+        )
+        .unwrap();
+        let null = insert(
+            &conn,
+            PsaKind::Autotask,
+            "null",
+            &json!({"time_zone": null}),
+            at(0),
+        )
+        .unwrap();
+        let set = insert(
+            &conn,
+            PsaKind::Autotask,
+            "set",
+            &json!({"time_zone": "Pacific/Tongatapu"}),
+            at(0),
+        )
+        .unwrap();
+        let cw = insert(&conn, PsaKind::Connectwise, "cw", &json!({}), at(0)).unwrap();
+        let n =
+            fill_config_default(&conn, PsaKind::Autotask, "time_zone", "Europe/London").unwrap();
+        assert_eq!(n, 2);
+        let zone = |id| require(&conn, id).unwrap().config.get("time_zone").cloned();
+        assert_eq!(zone(old), Some(json!("Europe/London")));
+        assert_eq!(require(&conn, old).unwrap().config["username"], "u");
+        assert_eq!(zone(null), Some(json!("Europe/London")));
+        assert_eq!(zone(set), Some(json!("Pacific/Tongatapu")));
+        assert_eq!(zone(cw), None);
+        assert_eq!(
+            fill_config_default(&conn, PsaKind::Autotask, "time_zone", "UTC").unwrap(),
+            0
+        );
     }
 }

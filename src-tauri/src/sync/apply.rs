@@ -156,10 +156,16 @@ fn outcome_of(
             )),
             None,
         ),
-        Err(PsaError::Awaiting {
-            message,
-            request_id,
-        }) => (
+        Err(
+            PsaError::Awaiting {
+                message,
+                request_id,
+            }
+            | PsaError::LandedElsewhere {
+                message,
+                request_id,
+            },
+        ) => (
             ItemOutcome::Awaiting,
             Some(message.clone()),
             request_id.clone(),
@@ -357,7 +363,10 @@ pub async fn apply_items<P: Psa>(
             if outcome == ItemOutcome::Awaiting {
                 report.awaiting += 1;
             }
-            if let Err(PsaError::Diverged { message, .. }) = &result {
+            if let Err(
+                PsaError::Diverged { message, .. } | PsaError::LandedElsewhere { message, .. },
+            ) = &result
+            {
                 report.stopped.get_or_insert_with(|| message.clone());
             }
             record(

@@ -396,6 +396,7 @@ fn sync_bench(rt: &tokio::runtime::Runtime, a: &Args, psa: Psa) -> anyhow::Resul
         behaviour: behaviour(a.latency_ms),
         workspaces: a.workspaces,
         companies: companies_n,
+        ..Default::default()
     }))?;
     let data = tempfile::tempdir()?;
     let d = data.path();
@@ -586,6 +587,7 @@ fn read_bench(rt: &tokio::runtime::Runtime, a: &Args) -> anyhow::Result<()> {
         behaviour: behaviour(a.latency_ms),
         workspaces: n,
         companies: n + 500,
+        ..Default::default()
     }))?;
     println!(
         "  {:<12} {:>8} {:>9} {:>12} {:>10} {:>10}  lines (one / none / several)",

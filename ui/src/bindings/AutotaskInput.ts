@@ -15,4 +15,9 @@ integration_code: string,
 /**
  * Optional zone URL override (normally discovered from the user name).
  */
-zone_url: string | null, };
+zone_url: string | null, 
+/**
+ * The Autotask database's time zone (IANA name, e.g. `America/New_York`); empty or
+ * missing: this computer's zone.
+ */
+time_zone: string | null, };

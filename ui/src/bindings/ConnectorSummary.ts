@@ -8,4 +8,8 @@ import type { PsaKind } from "./PsaKind";
 /**
  * One row of the Connectors page (PSA tab).
  */
-export type ConnectorSummary = { id: ConnectorId, kind: PsaKind, name: string, status: ConnectionStatus, workspace_mapping: MappingCount, service_mapping: MappingCount, last_sync: LastSync | null, };
+export type ConnectorSummary = { id: ConnectorId, kind: PsaKind, name: string, status: ConnectionStatus, workspace_mapping: MappingCount, service_mapping: MappingCount, last_sync: LastSync | null, 
+/**
+ * Autotask: the database's time zone (IANA name) that "today" and effective dates follow.
+ */
+time_zone: string | null, };

@@ -3,4 +3,8 @@
 /**
  * Demo values for the forms in `--sandbox` mode (demo credentials only).
  */
-export type SandboxDefaults = { connectwise_company: string, connectwise_site: string, connectwise_public_key: string, connectwise_private_key: string, autotask_username: string, autotask_secret: string, autotask_integration_code: string, autotask_zone_url: string, coro_region: string, coro_client_id: string, coro_client_secret: string, coro_channel: string, };
+export type SandboxDefaults = { connectwise_company: string, connectwise_site: string, connectwise_public_key: string, connectwise_private_key: string, autotask_username: string, autotask_secret: string, autotask_integration_code: string, autotask_zone_url: string, 
+/**
+ * The simulated Autotask database's time zone.
+ */
+autotask_time_zone: string, coro_region: string, coro_client_id: string, coro_client_secret: string, coro_channel: string, };

@@ -10,6 +10,7 @@ import type { AutotaskInput } from '../bindings/AutotaskInput';
 import type { ConnectwiseInput } from '../bindings/ConnectwiseInput';
 import type { CoroInput } from '../bindings/CoroInput';
 import type { CoroStatus } from '../bindings/CoroStatus';
+import type { MachineTimeZone } from '../bindings/MachineTimeZone';
 import type { MapService } from '../bindings/MapService';
 import type { MapWorkspace } from '../bindings/MapWorkspace';
 import type { PickOption } from '../bindings/PickOption';
@@ -62,6 +63,16 @@ export function testConnector(id: ConnectorId): Promise<ConnectorSummary> {
 
 export function removeConnector(id: ConnectorId): Promise<void> {
   return call<void>('remove_connector', { id });
+}
+
+/** Sets an Autotask connector's time zone (an IANA name); rejects an unknown name with what to type. */
+export function setTimeZone(id: ConnectorId, zone: string): Promise<ConnectorSummary> {
+  return call<ConnectorSummary>('set_time_zone', { id, zone });
+}
+
+/** This computer's time zone: the default for a new Autotask connector. */
+export function machineTimeZone(): Promise<MachineTimeZone> {
+  return call<MachineTimeZone>('machine_time_zone');
 }
 
 /** Demo values for every form in sandbox mode; null otherwise. */

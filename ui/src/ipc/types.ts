@@ -13,6 +13,7 @@ export type { ConnectorSummary } from '../bindings/ConnectorSummary';
 export type { ConnectwiseInput } from '../bindings/ConnectwiseInput';
 export type { CoroInput } from '../bindings/CoroInput';
 export type { CoroStatus } from '../bindings/CoroStatus';
+export type { MachineTimeZone } from '../bindings/MachineTimeZone';
 export type { MapService } from '../bindings/MapService';
 export type { MapWorkspace } from '../bindings/MapWorkspace';
 export type { PickOption } from '../bindings/PickOption';

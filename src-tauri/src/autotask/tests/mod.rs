@@ -7,6 +7,7 @@ mod billing;
 mod browse;
 mod connect;
 mod limits;
+mod time_zone;
 mod writes;
 
 use std::sync::{Arc, Mutex};

@@ -52,14 +52,15 @@ struct Write {
 }
 
 /// Mocks answering the unit reads in order with `reads`, and the POSTs in order with `posts`.
-async fn scenario(offset: Option<i32>, reads: &[i64], posts: &[(usize, String)]) -> Write {
-    let mut fx = Fx::with(|c, _| c.tenant_utc_offset_minutes = offset).await;
+async fn scenario(time_zone: Option<&str>, reads: &[i64], posts: &[(usize, String)]) -> Write {
+    let tenant = time_zone.map(|z| crate::autotask::tz::TenantZone::parse(z).unwrap());
+    let mut fx = Fx::with(|c, _| c.time_zone = tenant).await;
     let zone = fx
         .zone_mock("/atservicesrest/")
         .expect(1)
         .create_async()
         .await;
-    let effective = if offset == Some(-240) {
+    let effective = if time_zone == Some("America/New_York") {
         "2025-06-17T16:00:00Z"
     } else {
         "2025-06-17T12:00:00Z"
@@ -141,7 +142,7 @@ async fn posts_the_delta_and_verifies_it() {
 
 #[tokio::test]
 async fn effective_date_is_tenant_local_noon() {
-    let w = scenario(Some(-240), &[42, 45], &[created()]).await;
+    let w = scenario(Some("America/New_York"), &[42, 45], &[created()]).await;
     w.run().await.unwrap();
     w.assert_all().await;
 }

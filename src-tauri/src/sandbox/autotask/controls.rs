@@ -14,7 +14,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{
-    api, behaviour::SameDay, errors, poisoned, App, ContractAccess, DropMode,
+    api, behaviour::SameDay, errors, poisoned, App, ContractAccess, DropMode, TenantTimeZone,
     DEMO_INTEGRATION_CODE, DEMO_USERNAME,
 };
 
@@ -273,4 +273,26 @@ pub(super) async fn set_threshold(AxState(app): AxState<App>, body: Bytes) -> Re
         s.threshold.three_quarter_delay = Duration::from_millis(n);
     }
     Json(s.threshold.json()).into_response()
+}
+
+/// `{"zone":"Pacific/Tongatapu"}` or `{"zone":"+13"}`: the tenant database's time zone from now
+/// on (effective dates of later adjustments, the tenant's "today").
+pub(super) async fn set_time_zone(AxState(app): AxState<App>, body: Bytes) -> Response {
+    let v = body_json(&body);
+    let Some(name) = v.get("zone").and_then(Value::as_str) else {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            ["give {\"zone\": \"Pacific/Tongatapu\"} or {\"zone\": \"+13\"}"],
+        );
+    };
+    let zone = match TenantTimeZone::parse(name) {
+        Ok(z) => z,
+        Err(e) => return errors(StatusCode::BAD_REQUEST, [e]),
+    };
+    let mut s = match app.lock() {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    s.time_zone = zone;
+    Json(json!({"timeZone": zone, "today": zone.today()})).into_response()
 }

@@ -68,8 +68,12 @@ pub(super) struct LineSpec<'a> {
 }
 
 impl State {
-    pub(super) fn seeded(world: &World, behaviour: &Behaviour, zone_urls: Vec<String>) -> State {
-        let time_zone = TenantTimeZone::new_york();
+    pub(super) fn seeded(
+        world: &World,
+        behaviour: &Behaviour,
+        zone_urls: Vec<String>,
+        time_zone: TenantTimeZone,
+    ) -> State {
         let today = time_zone.today();
         let mut s = State {
             ci: 7_301_000 + (world.seed % 1000) as i64,

@@ -12,7 +12,9 @@
 //!   500 + `errors[]`;
 //! - the thread limit (3 concurrent requests per tracking identifier + endpoint → 429), the hourly
 //!   request budget with the documented added latency, and `ThresholdInformation`;
-//! - a tenant time zone (America/New_York) applied to date-only fields.
+//! - a tenant time zone (America/New_York unless chosen: an IANA zone or a fixed offset, see
+//!   `time`) applied to date-only fields: an `effectiveDate` is converted to the tenant's local
+//!   time and truncated to a day, and the tenant's "today" picks the period covering now.
 //!
 //! Paths are matched case-insensitively, like the real API. Test controls live under
 //! `/_sandbox/` and bypass the gate and the limits.
@@ -73,6 +75,8 @@ pub struct Demo {
     pub username: String,
     pub secret: String,
     pub integration_code: String,
+    /// The tenant database's time zone at start (IANA name or `UTC+13:00`).
+    pub time_zone: String,
 }
 
 pub struct Handle {
@@ -494,7 +498,12 @@ where
     (status, Json(json!({ "errors": list }))).into_response()
 }
 
-pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Router, Handle) {
+pub fn router(
+    world: &World,
+    behaviour: &Behaviour,
+    base_url: &str,
+    time_zone: TenantTimeZone,
+) -> (axum::Router, Handle) {
     let gate = Gate::new(
         behaviour.clone(),
         "/ATServicesRest",
@@ -508,7 +517,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Ro
     );
     let zones = Zones::new(base_url);
     let base = base_url.trim_end_matches('/').to_string();
-    let state = State::seeded(world, behaviour, zones.roots.to_vec());
+    let state = State::seeded(world, behaviour, zones.roots.to_vec(), time_zone);
     let state = Arc::new(Mutex::new(state));
     let demo = Demo {
         url: base,
@@ -516,6 +525,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Ro
         username: DEMO_USERNAME.to_string(),
         secret: DEMO_SECRET.to_string(),
         integration_code: DEMO_INTEGRATION_CODE.to_string(),
+        time_zone: time_zone.name(),
     };
     let app = App {
         state: state.clone(),
@@ -545,6 +555,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (axum::Ro
             post(controls::set_integration_code),
         )
         .route("/_sandbox/threshold", post(controls::set_threshold))
+        .route("/_sandbox/time-zone", post(controls::set_time_zone))
         .fallback(api::dispatch)
         // Innermost first: the gate logs and adds Behaviour latency; the limits layer wraps it so
         // a request holds its thread slot for that latency too, as a slow real request would.

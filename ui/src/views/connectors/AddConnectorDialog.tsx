@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import type { PsaKind } from '../../bindings/PsaKind';
 import { Modal } from '../../components/Modal';
-import { addAutotask, addConnectwise, sandboxDefaults, toApiError } from '../../ipc';
+import { addAutotask, addConnectwise, machineTimeZone, sandboxDefaults, toApiError } from '../../ipc';
 import {
   autotaskInput,
   connectwiseInput,
@@ -30,6 +30,7 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
   const [checking, setChecking] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
+  const [zoneNote, setZoneNote] = useState<string | null>(null);
   const form = useRef<HTMLFormElement>(null);
   const errorBox = useRef<HTMLDivElement>(null);
   // A failed check must be seen: the dialog's footer is sticky and would cover a message scrolled
@@ -39,13 +40,24 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
   }, [error]);
   const prefix = kind === 'connectwise' ? 'cw' : 'at';
 
-  // Demo mode: every field starts with the sandbox's credentials.
+  // Demo mode: every field starts with the sandbox's credentials. Then, for Autotask, a time zone
+  // still empty starts as this computer's (the sandbox tenant's zone wins, so it comes first).
   useEffect(() => {
     let active = true;
-    sandboxDefaults().then(
-      (d) => active && d && setValues((v) => fillEmpty(v, sandboxValues(kind, d))),
-      () => {}, // no defaults outside sandbox mode (or from an older backend): the form starts empty
-    );
+    sandboxDefaults()
+      .then(
+        (d) => active && d && setValues((v) => fillEmpty(v, sandboxValues(kind, d))),
+        () => {}, // no defaults outside sandbox mode (or from an older backend): the form starts empty
+      )
+      .then(() => (kind === 'autotask' ? machineTimeZone() : null))
+      .then(
+        (m) => {
+          if (!active || !m) return;
+          setValues((v) => fillEmpty(v, { time_zone: m.zone }));
+          setZoneNote(m.note);
+        },
+        () => {}, // the backend falls back to this computer's zone itself
+      );
     return () => {
       active = false;
     };
@@ -114,6 +126,11 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
           </div>
         )}
 
+        {zoneNote && (
+          <p class="form__note" data-testid="at-time-zone-note">
+            {zoneNote}
+          </p>
+        )}
         <p class="form__note muted">
           Keys and secrets are stored in the operating system's keychain, never in the app's database.
         </p>

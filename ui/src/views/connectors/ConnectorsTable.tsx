@@ -26,9 +26,10 @@ type Props = {
   busy: ReadonlyMap<ConnectorId, Busy>;
   onTest: (id: ConnectorId) => void;
   onRemove: (connector: ConnectorSummary) => void;
+  onTimeZone: (connector: ConnectorSummary) => void;
 };
 
-export function ConnectorsTable({ connectors, busy, onTest, onRemove }: Props) {
+export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -53,6 +54,7 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove }: Props) {
               busy={busy.get(c.id) ?? null}
               onTest={() => onTest(c.id)}
               onRemove={() => onRemove(c)}
+              onTimeZone={() => onTimeZone(c)}
             />
           ))}
         </tbody>
@@ -61,9 +63,15 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove }: Props) {
   );
 }
 
-type RowProps = { connector: ConnectorSummary; busy: Busy | null; onTest: () => void; onRemove: () => void };
+type RowProps = {
+  connector: ConnectorSummary;
+  busy: Busy | null;
+  onTest: () => void;
+  onRemove: () => void;
+  onTimeZone: () => void;
+};
 
-function ConnectorRow({ connector: c, busy, onTest, onRemove }: RowProps) {
+function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -76,6 +84,21 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove }: RowProps) {
       </td>
       <td class="strong connector-name" data-testid={`connector-name-${c.id}`}>
         {c.name}
+        {c.kind === 'autotask' && (
+          <div class="status-detail">
+            <button
+              type="button"
+              class="link-button"
+              disabled={busy !== null}
+              onClick={onTimeZone}
+              title="The Autotask database’s time zone: “today” and effective dates follow it"
+              aria-label={`Time zone of ${c.name}: ${c.time_zone ?? 'not set'}. Change`}
+              data-testid={`connector-time-zone-${c.id}`}
+            >
+              {c.time_zone ?? 'Set time zone'}
+            </button>
+          </div>
+        )}
       </td>
       <td data-testid={`connector-status-${c.id}`} data-state={c.status.state} title={statusTooltip(c.status)}>
         <Pill tone={statusTone(c.status)}>{statusText(c.status)}</Pill>

@@ -13,6 +13,7 @@ import { useLoad } from '../../useLoad';
 import { AddConnectorDialog } from './AddConnectorDialog';
 import { AddConnectorMenu } from './AddConnectorMenu';
 import { ConnectorsTable } from './ConnectorsTable';
+import { TimeZoneDialog } from './TimeZoneDialog';
 
 /** What a row is doing right now. */
 export type Busy = 'testing' | 'removing';
@@ -22,6 +23,7 @@ export function ConnectorsView() {
   const report = useReportError();
   const [adding, setAdding] = useState<PsaKind | null>(null);
   const [removing, setRemoving] = useState<ConnectorSummary | null>(null);
+  const [zoning, setZoning] = useState<ConnectorSummary | null>(null);
   const [busy, setBusy] = useState<Map<ConnectorId, Busy>>(new Map());
   const closeDialog = useCallback(() => setAdding(null), []);
 
@@ -85,7 +87,13 @@ export function ConnectorsView() {
 
       <div role="tabpanel" aria-label="PSA connectors" aria-busy={load.state === 'loading'}>
         {hasConnectors ? (
-          <ConnectorsTable connectors={connectors} busy={busy} onTest={onTest} onRemove={setRemoving} />
+          <ConnectorsTable
+            connectors={connectors}
+            busy={busy}
+            onTest={onTest}
+            onRemove={setRemoving}
+            onTimeZone={setZoning}
+          />
         ) : connectors === null && load.state === 'loading' ? (
           <div class="card card--padded muted" data-testid="connectors-loading">
             Loading connectors…
@@ -116,6 +124,16 @@ export function ConnectorsView() {
       </div>
 
       {adding && <AddConnectorDialog kind={adding} onClose={closeDialog} onAdded={onAdded} />}
+      {zoning && (
+        <TimeZoneDialog
+          connector={zoning}
+          onClose={() => setZoning(null)}
+          onSaved={() => {
+            setZoning(null);
+            reload();
+          }}
+        />
+      )}
       {removing && (
         <ConfirmDialog
           title={`Remove ${removing.name}?`}

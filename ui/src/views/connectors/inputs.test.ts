@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SandboxDefaults } from '../../ipc/types';
-import { AUTOTASK_FIELDS, CONNECTWISE_FIELDS, autotaskInput, connectwiseInput, emptyValues, fillEmpty, sandboxValues } from './inputs';
+import {
+  AUTOTASK_FIELDS,
+  CONNECTWISE_FIELDS,
+  autotaskInput,
+  connectwiseInput,
+  emptyValues,
+  fillEmpty,
+  sandboxValues,
+  timeZoneInput,
+} from './inputs';
 
 const defaults: SandboxDefaults = {
   connectwise_company: 'demo',
@@ -11,6 +20,7 @@ const defaults: SandboxDefaults = {
   autotask_secret: 's3cret',
   autotask_integration_code: 'CODE',
   autotask_zone_url: 'http://127.0.0.1:47802',
+  autotask_time_zone: 'Pacific/Tongatapu',
   coro_region: 'http://127.0.0.1:47800',
   coro_client_id: 'cid',
   coro_client_secret: 'csecret',
@@ -30,6 +40,7 @@ describe('form fields', () => {
       'User name',
       'Secret',
       'API tracking identifier',
+      'Time zone',
       'Name',
       'Zone URL',
     ]);
@@ -56,12 +67,16 @@ describe('connectwiseInput', () => {
 });
 
 describe('autotaskInput', () => {
-  it('sends an empty zone URL as null', () => {
+  it('sends an empty zone URL and time zone as null (the time zone then defaults to this computer’s)', () => {
     const values = { ...emptyValues('autotask'), username: 'u', secret: 's', integration_code: 'c', name: 'Main' };
     expect(autotaskInput(values)).toEqual({
       ok: true,
-      input: { name: 'Main', username: 'u', secret: 's', integration_code: 'c', zone_url: null },
+      input: { name: 'Main', username: 'u', secret: 's', integration_code: 'c', zone_url: null, time_zone: null },
     });
+  });
+  it('sends the time zone trimmed', () => {
+    const values = { ...emptyValues('autotask'), username: 'u', secret: 's', integration_code: 'c', time_zone: ' Pacific/Auckland ' };
+    expect(autotaskInput(values)).toMatchObject({ ok: true, input: { time_zone: 'Pacific/Auckland' } });
   });
   it('requires the tracking identifier', () => {
     const values = { ...emptyValues('autotask'), username: 'u', secret: 's' };
@@ -78,11 +93,19 @@ describe('sandbox pre-fill', () => {
       private_key: 'priv',
     });
     expect(sandboxValues('autotask', defaults).zone_url).toBe('http://127.0.0.1:47802');
+    expect(sandboxValues('autotask', defaults).time_zone).toBe('Pacific/Tongatapu');
   });
   it('never overwrites what was typed', () => {
     expect(fillEmpty({ company: 'typed', site: '' }, { company: 'demo', site: 'host' })).toEqual({
       company: 'typed',
       site: 'host',
     });
+  });
+});
+
+describe('timeZoneInput', () => {
+  it('trims, and refuses an empty zone with an example', () => {
+    expect(timeZoneInput(' Europe/London ')).toEqual({ ok: true, input: 'Europe/London' });
+    expect(timeZoneInput('  ')).toEqual({ ok: false, message: 'Enter the time zone, e.g. America/New_York.', field: 'time_zone' });
   });
 });

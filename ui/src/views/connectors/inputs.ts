@@ -77,6 +77,14 @@ export const AUTOTASK_FIELDS: readonly FieldSpec[] = [
     help: 'On the API user in Autotask, under API Tracking Identifier choose Custom (Internal Integration) and copy the identifier it generates.',
   },
   {
+    key: 'time_zone',
+    label: 'Time zone',
+    testId: 'at-time-zone',
+    optional: true,
+    help: 'The Autotask database’s time zone (IANA name). “Today” and every adjustment’s effective date follow it. Defaults to this computer’s zone.',
+    placeholder: 'e.g. America/New_York',
+  },
+  {
     key: 'name',
     label: 'Name',
     testId: 'at-name',
@@ -116,6 +124,7 @@ export function sandboxValues(kind: PsaKind, d: SandboxDefaults): FormValues {
         secret: d.autotask_secret,
         integration_code: d.autotask_integration_code,
         zone_url: d.autotask_zone_url,
+        time_zone: d.autotask_time_zone,
       };
 }
 
@@ -161,6 +170,14 @@ export function autotaskInput(values: FormValues): Checked<AutotaskInput> {
       secret: v.secret!,
       integration_code: v.integration_code!,
       zone_url: v.zone_url ?? null,
+      time_zone: v.time_zone ?? null,
     },
   };
+}
+
+/** A time zone as typed: trimmed, or why it cannot be one (the backend checks the IANA name). */
+export function timeZoneInput(value: string): Checked<string> {
+  const zone = value.trim();
+  if (zone === '') return { ok: false, message: 'Enter the time zone, e.g. America/New_York.', field: 'time_zone' };
+  return { ok: true, input: zone };
 }

@@ -1,0 +1,177 @@
+//! The tenant's time zone end to end, against the sandbox's Autotask over loopback with its
+//! database at UTC+13 (Pacific/Tongatapu): with the connector's zone right, "today" is the
+//! tenant's day and the adjustment lands on it; with the zone left at UTC, the landing check
+//! sees the adjustment on another day than the one meant.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use crate::autotask::landing::Landing;
+use crate::autotask::query::Tally;
+use crate::autotask::tz::TenantZone;
+use crate::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
+use crate::model::{CompanyRef, ProductRef};
+use crate::psa::{BillingLine, LineKey, LineLookup, Psa};
+use crate::sandbox::autotask::TenantTimeZone;
+use crate::sandbox::{self, Sandbox, SandboxOptions};
+use crate::secrets::Sensitive;
+
+const TONGA: &str = "Pacific/Tongatapu";
+
+async fn tenant_at_plus_13() -> Sandbox {
+    sandbox::start(SandboxOptions {
+        autotask_time_zone: TenantTimeZone::parse(TONGA).unwrap(),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// A client of the sandbox's tenant with the connector's zone `zone`; `today` overrides the
+/// client's own (the zone's day now).
+fn client(sb: &Sandbox, zone: &str, today: Option<NaiveDate>) -> AutotaskClient {
+    let at = &sb.info.autotask;
+    let mut cfg = AutotaskConfig::new(&at.username, &at.integration_code);
+    cfg.zone_url = Some(at.zone_url.clone());
+    cfg.time_zone = Some(TenantZone::parse(zone).unwrap());
+    let opts = ClientOptions {
+        today: today.map(|d| Arc::new(move || d) as crate::autotask::TodayFn),
+        verify_settle: Some(Duration::ZERO),
+        max_retry_pause: Some(Duration::from_millis(5)),
+    };
+    AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).unwrap()
+}
+
+fn csid(line: &BillingLine) -> i64 {
+    match line.key {
+        LineKey::Autotask {
+            contract_service_id,
+            ..
+        } => contract_service_id,
+        LineKey::Connectwise { .. } => unreachable!("an Autotask line"),
+    }
+}
+
+/// Lines billed on `day` (one line per company × service), by contract service id.
+async fn lines(client: &AutotaskClient, day: NaiveDate) -> Vec<BillingLine> {
+    let companies: Vec<CompanyRef> = client
+        .list_companies(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let products: Vec<ProductRef> = client
+        .list_products(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let state = client
+        .read_billing_on(&companies, &products, day)
+        .await
+        .unwrap();
+    let mut out: Vec<BillingLine> = state
+        .lines
+        .into_values()
+        .filter_map(|l| match l {
+            LineLookup::One { line } => Some(line),
+            _ => None,
+        })
+        .collect();
+    out.sort_by_key(csid);
+    assert!(out.len() >= 3, "the sandbox bills lines: {}", out.len());
+    out
+}
+
+fn tenant_today(sb: &Sandbox) -> NaiveDate {
+    sb.autotask.state.lock().unwrap().time_zone.today()
+}
+
+#[tokio::test]
+async fn with_the_zone_right_the_adjustment_lands_on_the_tenants_today() {
+    let sb = tenant_at_plus_13().await;
+    let c = client(&sb, TONGA, None);
+    // The client's own "today" is the +13 tenant's (not the UTC or machine day).
+    let today = c.today();
+    assert_eq!(today, tenant_today(&sb));
+    let line = lines(&c, today).await.remove(0);
+    let receipt = c.set_quantity(&line, line.quantity + 2).await.unwrap();
+    assert_eq!(receipt.quantity, line.quantity + 2);
+    {
+        let s = sb.autotask.state.lock().unwrap();
+        let a = s.adjustments.last().expect("one adjustment");
+        assert_eq!(
+            (a.contract_service_id, a.effective_local_date),
+            (csid(&line), today),
+            "sent {}",
+            a.effective_date
+        );
+        assert_eq!(s.units_on(csid(&line), today), Some(line.quantity + 2));
+    }
+    let landing = c
+        .check_landing(csid(&line), today, None, &Tally::default())
+        .await
+        .unwrap();
+    assert_eq!(landing, Landing::Landed);
+}
+
+#[tokio::test]
+async fn with_the_zone_left_at_utc_the_landing_check_sees_another_day() {
+    let sb = tenant_at_plus_13().await;
+    let t = tenant_today(&sb);
+    let yesterday = t.pred_opt().unwrap();
+    let all = lines(&client(&sb, TONGA, Some(t)), t).await;
+    // A UTC connector's "today": the tenant's day (00:00–11:00 UTC) or the day before it
+    // (11:00–24:00 UTC, when the two calendars differ). Noon UTC is 01:00 the next day at +13.
+    let cases = [(yesterday, t), (t, t.succ_opt().unwrap())];
+    for (i, (intended, landed)) in cases.into_iter().enumerate() {
+        let c = client(&sb, "UTC", Some(intended));
+        for with_before in [false, true] {
+            let line = &all[i * 2 + usize::from(with_before)];
+            let id = csid(line);
+            let before = c
+                .unit_periods(&[id], intended, &Tally::default())
+                .await
+                .unwrap();
+            // Whatever the write path makes of it, the adjustment is stored on `landed`.
+            let _ = c.set_quantity_on(line, line.quantity + 1, intended).await;
+            let stored = sb
+                .autotask
+                .state
+                .lock()
+                .unwrap()
+                .adjustments
+                .iter()
+                .find(|a| a.contract_service_id == id)
+                .map(|a| a.effective_local_date);
+            assert_eq!(stored, Some(landed), "intended {intended}");
+            let landing = c
+                .check_landing(
+                    id,
+                    intended,
+                    with_before.then_some(before.as_slice()),
+                    &Tally::default(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                landing,
+                Landing::LandedOn(landed),
+                "intended {intended}, with the rows before: {with_before}"
+            );
+            let err = c
+                .ensure_landed(id, intended, Some(&before), &Tally::default())
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("check the connector's time zone (now UTC)"),
+                "{err}"
+            );
+        }
+    }
+}
