@@ -87,7 +87,11 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             previews: crate::app::sync::Previews::default(),
             autostart: match autostart::current() {
                 Ok(entry) => {
-                    autostart::refresh(&entry);
+                    // Not from the sandbox demo: it would point a real install's entry at
+                    // the demo build.
+                    if !opts.sandbox {
+                        autostart::refresh(&entry);
+                    }
                     Some(entry)
                 }
                 Err(e) => {
