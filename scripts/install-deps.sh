@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev libssl-dev
-  xvfb xauth dbus-daemon dbus-bin dbus-x11 libglib2.0-bin gnome-keyring libsecret-tools webkit2gtk-driver dunst imagemagick
+  rpm xvfb xauth dbus-daemon dbus-bin dbus-x11 libglib2.0-bin gnome-keyring libsecret-tools webkit2gtk-driver dunst imagemagick
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -44,5 +44,10 @@ if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
   python3 -m pip install --quiet "jsonschema==4.26.0"
 fi
 
-echo "==> installing UI packages"
-(cd ui && npm ci --no-audit --no-fund)
+# npm ci empties node_modules first: only when the lock file changed since the last install.
+if [ ui/node_modules/.package-lock.json -nt ui/package-lock.json ]; then
+  echo "==> UI packages are up to date"
+else
+  echo "==> installing UI packages"
+  (cd ui && npm ci --no-audit --no-fund)
+fi

@@ -32,7 +32,19 @@ fi
 step "build the app under test (debug, desktop)"
 # Built after the headless tests (which build the same binary without the desktop feature) and
 # copied aside, so no later cargo step can swap the binary the end-to-end tests launch.
-cargo build -p psa-bridge
+scripts/build-app.sh
+
+step "a second build with nothing changed rebuilds nothing (scripts/build-app.sh)"
+before=$(stat -c %y ui/dist/index.html target/debug/psa-bridge)
+scripts/build-app.sh
+if [ "$(stat -c %y ui/dist/index.html target/debug/psa-bridge)" != "$before" ]; then
+  echo "scripts/build-app.sh rebuilt the UI or the binary with nothing changed" >&2
+  exit 1
+fi
+
+step "Linux packages: build the .deb and .rpm of this build, install, run and remove the .deb"
+scripts/package-check.sh
+
 mkdir -p target/e2e
 cp "target/debug/psa-bridge" target/e2e/psa-bridge
 export PSA_BRIDGE_BIN="$PWD/target/e2e/psa-bridge"

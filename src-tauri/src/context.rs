@@ -66,7 +66,8 @@ impl AppContext {
     pub fn app_info(&self, sandbox: bool) -> Result<AppInfo, ApiError> {
         let conn = self.store.conn()?;
         Ok(AppInfo {
-            version: env!("CARGO_PKG_VERSION").to_string(),
+            version: crate::build_info::VERSION.to_string(),
+            commit: crate::build_info::COMMIT.to_string(),
             data_dir: self.data_dir.to_string_lossy().into_owned(),
             sandbox,
             daily_sync_paused: self.daily_sync_paused()?,

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod autotask;
+pub mod build_info;
 pub mod cli;
 pub mod clock;
 pub mod connectwise;

@@ -126,6 +126,8 @@ pub struct ConnectorSummary {
 #[ts(export, export_to = "../../ui/src/bindings/")]
 pub struct AppInfo {
     pub version: String,
+    /// The commit this build came from (`unknown` when built without git).
+    pub commit: String,
     /// The folder holding the SQLite database.
     pub data_dir: String,
     /// True when running against the built-in sandbox (demo mode).

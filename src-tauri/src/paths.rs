@@ -1,8 +1,13 @@
 //! Where PSA Bridge keeps its data folder (the SQLite database and nothing secret): the
 //! `--data-dir` flag wins, then `PSA_BRIDGE_DATA_DIR`, else the OS app-data folder
-//! (Windows `%APPDATA%\PSA Bridge\PSA Bridge\data`, macOS `~/Library/Application Support/net.PSA-Bridge.PSA-Bridge`,
+//! (Windows `%APPDATA%\PSA Bridge\PSA Bridge\data`, macOS
+//! `~/Library/Application Support/net.psabridge.app` — the bundle identifier, as macOS expects —
 //! Linux `$XDG_DATA_HOME/psabridge`). The choice is a pure function; only [`data_dir`] reads
 //! the environment.
+//!
+//! Before the first packaged release the macOS folder was `net.PSA-Bridge.PSA-Bridge`; a
+//! folder found there is moved to the new name once ([`adopt_legacy`]), keeping the database
+//! and its install id, and so the keychain entries named after it.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -56,10 +61,40 @@ pub fn choose_data_dir(
         .find(|p| !p.as_os_str().is_empty())
 }
 
+/// The bundle identifier (`tauri.conf.json`); on macOS also the data folder's name.
+pub const BUNDLE_IDENTIFIER: &str = "net.psabridge.app";
+
 /// The OS app-data folder for PSA Bridge, if the user has a home folder.
 pub fn os_data_dir() -> Option<PathBuf> {
+    if cfg!(target_os = "macos") {
+        let base = directories::BaseDirs::new()?.data_dir().to_path_buf();
+        let current = base.join(BUNDLE_IDENTIFIER);
+        // The folder an earlier build used (`ProjectDirs` naming), adopted once.
+        let legacy = directories::ProjectDirs::from("net", "PSA Bridge", "PSA Bridge")
+            .map(|d| d.data_dir().to_path_buf());
+        if let Some(legacy) = legacy {
+            if let Err(e) = adopt_legacy(&legacy, &current) {
+                tracing::warn!(error = %e, "could not move the old data folder; using it as is");
+                return Some(legacy);
+            }
+        }
+        return Some(current);
+    }
     directories::ProjectDirs::from("net", "PSA Bridge", "PSA Bridge")
         .map(|d| d.data_dir().to_path_buf())
+}
+
+/// Moves a data folder from its old name to `current` when only the old one exists. Returns
+/// whether it moved anything. A rename within one folder: atomic, nothing copied.
+pub fn adopt_legacy(legacy: &Path, current: &Path) -> io::Result<bool> {
+    if current.exists() || !legacy.is_dir() || legacy == current {
+        return Ok(false);
+    }
+    if let Some(parent) = current.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::rename(legacy, current)?;
+    Ok(true)
 }
 
 /// Creates `path` (and parents) if missing and makes it absolute.
@@ -119,6 +154,36 @@ mod tests {
         let target = tmp.path().join("flagged");
         assert_eq!(data_dir(Some(target.clone())).unwrap(), target);
         assert!(target.is_dir());
+    }
+
+    #[test]
+    fn an_old_data_folder_is_moved_to_the_new_name_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let legacy = tmp.path().join("net.PSA-Bridge.PSA-Bridge");
+        let current = tmp.path().join(BUNDLE_IDENTIFIER);
+        std::fs::create_dir_all(&legacy).unwrap();
+        std::fs::write(legacy.join("psa-bridge.sqlite3"), b"db").unwrap();
+        assert!(adopt_legacy(&legacy, &current).unwrap());
+        assert_eq!(
+            std::fs::read(current.join("psa-bridge.sqlite3")).unwrap(),
+            b"db"
+        );
+        assert!(!legacy.exists());
+        // Nothing left to move; and an existing new folder is never replaced.
+        assert!(!adopt_legacy(&legacy, &current).unwrap());
+        std::fs::create_dir_all(&legacy).unwrap();
+        assert!(!adopt_legacy(&legacy, &current).unwrap());
+        assert!(legacy.exists() && current.join("psa-bridge.sqlite3").exists());
+    }
+
+    #[test]
+    fn the_bundle_identifier_is_the_one_tauri_conf_declares() {
+        let conf: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(conf["identifier"], BUNDLE_IDENTIFIER);
+        if cfg!(target_os = "macos") {
+            assert!(os_data_dir().unwrap().ends_with(BUNDLE_IDENTIFIER));
+        }
     }
 
     #[test]

@@ -465,6 +465,10 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
     assert!(export.status.success(), "{}", stderr(&export));
     let path = stdout(&export).trim().to_string();
     let csv = std::fs::read_to_string(&path)?;
+    // UTF-8 with a byte-order mark, so Excel reads the names right.
+    let csv = csv
+        .strip_prefix('\u{feff}')
+        .unwrap_or_else(|| panic!("the export starts with a UTF-8 BOM: {csv:?}"));
     let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert!(rows[0].starts_with("run_id,workspace_id,"), "{}", rows[0]);
     assert_eq!(rows.len(), items_a.len() + 1, "one row per item");

@@ -317,7 +317,10 @@ pub fn settle_awaiting(ctx: &AppContext, item_id: i64, landed: bool) -> Result<(
     Ok(())
 }
 
-/// Writes a run as CSV into `<data dir>/exports/` and returns the file's path.
+/// The UTF-8 byte-order mark an exported CSV file starts with.
+pub const CSV_BOM: char = '\u{feff}';
+
+/// Writes a run as CSV (UTF-8 with a BOM) into `<data dir>/exports/` and returns the file's path.
 pub fn export_csv(ctx: &AppContext, run_id: i64) -> Result<PathBuf, ApiError> {
     let run = find_run(ctx, run_id)?;
     let names = names_for(ctx, &run)?;
@@ -329,7 +332,10 @@ pub fn export_csv(ctx: &AppContext, run_id: i64) -> Result<PathBuf, ApiError> {
         )
     })?;
     let path = dir.join(sync::csv::file_name(&run.run));
-    std::fs::write(&path, sync::csv::run_csv(&run, &names)).map_err(|e| {
+    // A UTF-8 byte-order mark first: without it Excel on Windows reads the file as the local
+    // code page and garbles non-ASCII workspace and company names.
+    let text = format!("{CSV_BOM}{}", sync::csv::run_csv(&run, &names));
+    std::fs::write(&path, text).map_err(|e| {
         ApiError::new(
             ErrorCode::Storage,
             format!("could not write {}: {e}", path.display()),

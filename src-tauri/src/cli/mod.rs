@@ -4,6 +4,7 @@
 pub mod browse;
 pub mod connector;
 pub mod coro;
+pub mod logging;
 pub mod map;
 pub mod output;
 pub mod sandbox;
@@ -26,7 +27,7 @@ pub const EXIT_USAGE: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(
     name = "psa-bridge",
-    version,
+    version = crate::build_info::LONG_VERSION,
     about = "Keeps ConnectWise Manage / Autotask billing quantities equal to Coro usage.",
     long_about = "PSA Bridge keeps the quantities an MSP bills in its PSA (ConnectWise Manage or \
 Autotask) equal to real Coro usage.\n\nWithout a subcommand it starts the desktop app in the tray. \
@@ -104,15 +105,6 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
         })
 }
 
-fn init_logging(default_level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PSA_BRIDGE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
-
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -126,11 +118,13 @@ pub fn main() -> ExitCode {
     let json = cli.command.as_ref().is_some_and(Command::wants_json);
     let result = match &cli.command {
         None => {
-            init_logging("info");
+            // A GUI launch has no terminal: log to a file in the data folder too.
+            let data_dir = crate::paths::data_dir(cli.data_dir.clone()).ok();
+            logging::init_desktop(data_dir.as_deref(), "info");
             run_desktop(&cli)
         }
         Some(cmd) => {
-            init_logging("warn");
+            logging::init_stderr("warn");
             dispatch(&cli, cmd)
         }
     };

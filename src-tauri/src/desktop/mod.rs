@@ -1,6 +1,7 @@
 //! The desktop shell (feature `desktop`): one window, a tray icon, single instance, autostart,
 //! notifications. Everything here is thin: commands parse, call the core, map the error.
 
+pub mod autostart;
 pub mod commands;
 pub mod notify;
 pub mod syncing;
@@ -11,7 +12,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tauri::{AppHandle, Manager, RunEvent, Runtime};
-use tauri_plugin_autostart::{MacosLauncher, ManagerExt};
 
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
@@ -39,6 +39,8 @@ pub struct DesktopState {
     pub tray_menu: std::sync::Mutex<Option<tray::TrayMenu<tauri::Wry>>>,
     pub sync: syncing::SyncState,
     pub previews: crate::app::sync::Previews,
+    /// The launch-at-login entry for this executable (None if the OS offers none).
+    pub autostart: Option<auto_launch::AutoLaunch>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -53,6 +55,12 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
     } else {
         (AppContext::open(opts.data_dir.clone())?, None)
     };
+    tracing::info!(
+        version = crate::build_info::VERSION,
+        commit = crate::build_info::COMMIT,
+        data_dir = %ctx.data_dir.display(),
+        "PSA Bridge started"
+    );
     let ctx = Arc::new(ctx);
     // `--close-window` with no running instance has nothing to close.
     let hidden = opts.hidden || opts.close_window;
@@ -70,10 +78,6 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
                 tracing::warn!(error = %e, "could not act on a second launch");
             }
         }))
-        .plugin(tauri_plugin_autostart::init(
-            MacosLauncher::LaunchAgent,
-            Some(vec![HIDDEN_ARG]),
-        ))
         .plugin(tauri_plugin_notification::init())
         .manage(DesktopState {
             ctx: ctx.clone(),
@@ -81,6 +85,20 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             tray_menu: std::sync::Mutex::new(None),
             sync: syncing::SyncState::default(),
             previews: crate::app::sync::Previews::default(),
+            autostart: match autostart::current() {
+                Ok(entry) => {
+                    // Not from the sandbox demo: it would point a real install's entry at
+                    // the demo build.
+                    if !opts.sandbox {
+                        autostart::refresh(&entry);
+                    }
+                    Some(entry)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "launch at login is unavailable");
+                    None
+                }
+            },
         })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::Destroyed = event {
@@ -119,6 +137,9 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::export_run_csv,
         ])
         .setup(move |app| {
+            // macOS: a menu-bar app, no Dock icon or app switcher entry while it sits in the tray.
+            #[cfg(target_os = "macos")]
+            app.set_activation_policy(tauri::ActivationPolicy::Accessory);
             let handle = app.handle().clone();
             setup_tray(&handle)?;
             syncing::spawn_scheduler(&handle);
@@ -133,13 +154,18 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
         })
         .build(tauri::generate_context!())
         .map_err(internal)?;
-    app.run(|_app, event| {
-        if let RunEvent::ExitRequested { api, code, .. } = event {
-            // Closing the last window keeps the app in the tray; only Quit (code set) exits.
-            if code.is_none() {
-                api.prevent_exit();
+    app.run(|_app, event| match event {
+        // Closing the last window keeps the app in the tray; only Quit (code set) exits.
+        RunEvent::ExitRequested { api, code, .. } if code.is_none() => api.prevent_exit(),
+        // macOS: opening the app again from Finder, Launchpad or Spotlight while it runs in the
+        // menu bar (or clicking a Dock icon) shows the window.
+        #[cfg(target_os = "macos")]
+        RunEvent::Reopen { .. } => {
+            if let Err(e) = window::show(_app, None) {
+                tracing::warn!(error = %e, "could not reopen the window");
             }
         }
+        _ => {}
     });
     Ok(())
 }
@@ -147,7 +173,10 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
 fn setup_tray(app: &AppHandle) -> tauri::Result<()> {
     let state = app.state::<DesktopState>();
     let paused = state.ctx.daily_sync_paused().unwrap_or(false);
-    let autostart = app.autolaunch().is_enabled().unwrap_or(false);
+    let autostart = state
+        .autostart
+        .as_ref()
+        .is_some_and(|a| a.is_enabled().unwrap_or(false));
     let menu = tray::build_menu(app, paused, autostart)?;
     tray::build(app, &menu, "PSA Bridge", perform)?;
     if let Ok(mut slot) = state.tray_menu.lock() {
@@ -169,6 +198,15 @@ pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
     };
 }
 
+fn set_autostart(entry: &auto_launch::AutoLaunch, on: bool) -> Result<(), String> {
+    let result = if on { entry.enable() } else { entry.disable() };
+    match result {
+        // Disabling an entry that is not there is done already.
+        Err(auto_launch::Error::Io(e)) if !on && e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
 /// Carries out a tray action.
 pub fn perform<R: Runtime>(app: &AppHandle<R>, action: tray::TrayAction) {
     use tray::TrayAction::*;
@@ -184,10 +222,10 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: tray::TrayAction) {
             .ok_or_else(|| "app state missing".to_string())
             .and_then(|s| s.ctx.set_daily_sync_paused(p).map_err(|e| e.message))
             .map(|()| syncing::refresh_tray_state(app)),
-        SetAutostart(on) => {
-            let al = app.autolaunch();
-            if on { al.enable() } else { al.disable() }.map_err(|e| e.to_string())
-        }
+        SetAutostart(on) => app
+            .try_state::<DesktopState>()
+            .and_then(|s| s.autostart.as_ref().map(|a| set_autostart(a, on)))
+            .unwrap_or_else(|| Err("launch at login is not available here".to_string())),
         Quit => {
             app.exit(0);
             Ok(())

@@ -106,6 +106,8 @@ pub fn refresh_tray_state<R: Runtime>(app: &AppHandle<R>) {
     };
     if let Ok(icon) = icon {
         let _ = tray_icon.set_icon(Some(icon));
+        // The error icon is in colour; the normal one is a template where the OS wants one.
+        let _ = tray_icon.set_icon_as_template(problem.is_none() && tray::NORMAL_ICON_IS_TEMPLATE);
     }
     let next = app::sync::next_due(&state.ctx, Utc::now()).ok().flatten();
     let mut tip = match (problem, next) {

@@ -4,7 +4,7 @@
 
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
-use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 
 pub const TRAY_ID: &str = "main";
@@ -81,8 +81,30 @@ pub fn build_menu<R: Runtime, M: Manager<R>>(
     })
 }
 
+/// Windows convention: a left click on the tray icon opens the window (the right click shows the
+/// menu). Elsewhere the left click shows the menu.
+pub const LEFT_CLICK_OPENS_WINDOW: bool = cfg!(windows);
+
+/// macOS draws the menu-bar icon from a template image (black glyph, alpha only) so it follows
+/// the light/dark menu bar; the error icon stays in colour there so the red shows.
+pub const NORMAL_ICON_IS_TEMPLATE: bool = cfg!(target_os = "macos");
+
+/// What a click on the tray icon itself (not its menu) asks for.
+pub fn click_action(
+    left_click_opens: bool,
+    button: MouseButton,
+    state: MouseButtonState,
+) -> Option<TrayAction> {
+    (left_click_opens && button == MouseButton::Left && state == MouseButtonState::Up)
+        .then_some(TrayAction::OpenWindow)
+}
+
 pub fn normal_icon() -> tauri::Result<Image<'static>> {
-    Image::from_bytes(include_bytes!("../../icons/tray.png"))
+    if NORMAL_ICON_IS_TEMPLATE {
+        Image::from_bytes(include_bytes!("../../icons/tray-template.png"))
+    } else {
+        Image::from_bytes(include_bytes!("../../icons/tray.png"))
+    }
 }
 
 pub fn error_icon() -> tauri::Result<Image<'static>> {
@@ -101,11 +123,26 @@ where
 {
     let pause = menu.pause.clone();
     let autostart = menu.autostart.clone();
+    let on_action = std::sync::Arc::new(on_action);
+    let on_click = on_action.clone();
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(normal_icon()?)
+        .icon_as_template(NORMAL_ICON_IS_TEMPLATE)
         .tooltip(tooltip)
         .menu(&menu.menu)
-        .show_menu_on_left_click(true)
+        .show_menu_on_left_click(!LEFT_CLICK_OPENS_WINDOW)
+        .on_tray_icon_event(move |tray, event| {
+            if let TrayIconEvent::Click {
+                button,
+                button_state,
+                ..
+            } = event
+            {
+                if let Some(action) = click_action(LEFT_CLICK_OPENS_WINDOW, button, button_state) {
+                    on_click(tray.app_handle(), action);
+                }
+            }
+        })
         .on_menu_event(move |app, event| {
             let id = event.id().as_ref();
             let checked = match id {
@@ -123,6 +160,31 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_left_click_release_opens_the_window_where_that_is_the_convention() {
+        use MouseButton::*;
+        use MouseButtonState::*;
+        assert_eq!(click_action(true, Left, Up), Some(TrayAction::OpenWindow));
+        assert_eq!(click_action(true, Left, Down), None);
+        assert_eq!(click_action(true, Right, Up), None);
+        assert_eq!(click_action(false, Left, Up), None);
+        assert_eq!(LEFT_CLICK_OPENS_WINDOW, cfg!(windows));
+    }
+
+    #[test]
+    fn the_template_icon_is_a_glyph_on_transparency() {
+        let template = Image::from_bytes(include_bytes!("../../icons/tray-template.png")).unwrap();
+        let px = template.rgba();
+        let opaque_black = px
+            .chunks_exact(4)
+            .filter(|p| p[3] == 255 && p[..3] == [0, 0, 0])
+            .count();
+        let transparent = px.chunks_exact(4).filter(|p| p[3] == 0).count();
+        // Every pixel is either glyph (black) or background (clear), and there is some of both.
+        assert_eq!(opaque_black + transparent, px.len() / 4);
+        assert!(opaque_black > 0 && transparent > opaque_black);
+    }
 
     #[test]
     fn menu_ids_map_to_actions() {

@@ -5,6 +5,10 @@
  */
 export type AppInfo = { version: string, 
 /**
+ * The commit this build came from (`unknown` when built without git).
+ */
+commit: string, 
+/**
  * The folder holding the SQLite database.
  */
 data_dir: string, 

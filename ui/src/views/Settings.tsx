@@ -32,6 +32,10 @@ export function SettingsView({ info }: { info: AppInfo | null }) {
           <dl class="facts">
             <dt>Version</dt>
             <dd data-testid="settings-version">{info?.version ?? '—'}</dd>
+            <dt>Build</dt>
+            <dd>
+              <code data-testid="settings-commit">{info?.commit ?? '—'}</code>
+            </dd>
             <dt>Data folder</dt>
             <dd>
               <code class="path" data-testid="settings-data-dir">
