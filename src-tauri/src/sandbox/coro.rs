@@ -13,7 +13,8 @@
 //! Test controls live under `/_sandbox/` (not logged, never throttled or faulted):
 //! `GET|DELETE /_sandbox/requests`, `GET /_sandbox/state`, `POST /_sandbox/usage`
 //! (`{workspaceId, service, count, enabled?}`), `POST /_sandbox/expire-tokens`,
-//! `POST /_sandbox/token-lifetime` (`{seconds}`) and `POST /_sandbox/faults` (`{next}`).
+//! `POST /_sandbox/token-lifetime` (`{seconds}`) and `POST /_sandbox/faults` (`{next}`); route
+//! faults and workspace status changes are in [`controls`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+
+mod controls;
 
 use super::common::{self, Behaviour, Gate, Rng};
 use super::seed::{Quirk, World, SERVICES};
@@ -447,6 +450,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (Router, 
         .route("/_sandbox/expire-tokens", post(expire_tokens))
         .route("/_sandbox/token-lifetime", post(token_lifetime))
         .route("/_sandbox/faults", post(faults))
+        .merge(controls::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             gate.clone(),
