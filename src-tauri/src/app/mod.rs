@@ -13,3 +13,6 @@ pub mod settings;
 pub mod sync;
 
 pub use psa_client::PsaClient;
+
+#[cfg(test)]
+mod tests;
