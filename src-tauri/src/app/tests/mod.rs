@@ -3,6 +3,7 @@
 //! the demo credentials and the suggested mappings), with secrets in memory. Each test reads
 //! the truth from the sandbox's own state, never from what the product reports.
 
+mod line_choice;
 mod read_faults;
 
 use std::sync::Arc;
@@ -128,4 +129,12 @@ pub async fn arm(base: &str, body: Value) {
 /// Pairs a sync can and must bring to Coro's count: one line, a billed workspace.
 pub fn syncable(pairs: &[Pair]) -> impl Iterator<Item = &Pair> {
     pairs.iter().filter(|p| p.billed && p.line.is_some())
+}
+
+/// The first syncable pair whose line must change.
+pub fn needs_change(pairs: &[Pair]) -> Pair {
+    syncable(pairs)
+        .find(|p| p.line.is_some_and(|(_, _, q)| q != p.coro))
+        .cloned()
+        .expect("the demo data has lines to change")
 }

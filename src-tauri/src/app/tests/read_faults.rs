@@ -5,19 +5,11 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::{arm, connected, syncable, Connected, Pair};
+use super::{arm, connected, needs_change, syncable, Connected, Pair};
 use crate::app::coro::CoroSource;
 use crate::model::WorkspaceId;
 use crate::sync::gather::{ServiceQuery, UsageSource};
 use crate::sync::Action;
-
-/// The first syncable pair whose line must change.
-fn needs_change(pairs: &[Pair]) -> Pair {
-    syncable(pairs)
-        .find(|p| p.line.is_some_and(|(_, _, q)| q != p.coro))
-        .cloned()
-        .expect("the demo data has lines to change")
-}
 
 /// Every syncable pair outside `except` holds Coro's count; returns how many were checked.
 fn converged(after: &[Pair], except: impl Fn(&Pair) -> bool) -> usize {
