@@ -107,6 +107,9 @@ pub struct ServiceCounts {
     pub per_device: bool,
     pub protected_users: u32,
     pub protected_devices: u32,
+    /// Enabled but left out of `moduleStatistics` (`/_sandbox/module-statistics`), so a client
+    /// must fall back to the workspace totals.
+    pub unreported: bool,
 }
 
 impl ServiceCounts {
@@ -181,6 +184,7 @@ impl State {
                         per_device: svc.per_device,
                         protected_users: users,
                         protected_devices: devices,
+                        unreported: false,
                     },
                 );
             }
@@ -192,6 +196,7 @@ impl State {
                         per_device: false,
                         protected_users: (c.users / 2).max(1),
                         protected_devices: c.devices / 2,
+                        unreported: false,
                     },
                 );
             }
@@ -320,6 +325,7 @@ impl State {
                         per_device,
                         protected_users: 0,
                         protected_devices: 0,
+                        unreported: false,
                     });
                 entry.enabled = enabled;
                 if entry.per_device {
@@ -758,7 +764,7 @@ fn usage_record(w: &SimWorkspace) -> WorkspaceUsage {
     let stats = w
         .services
         .iter()
-        .filter(|(_, c)| c.enabled)
+        .filter(|(_, c)| c.enabled && !c.unreported)
         .map(|(k, c)| {
             (
                 k.clone(),

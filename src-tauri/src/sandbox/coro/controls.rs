@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `POST /_sandbox/route-faults` `{"path", "kind", "next"?, "method"?, "workspaceId"?}` | requests whose path starts with `path` (and, with `workspaceId`, whose `Workspace` header is it) get a `200` cut in half (`kind: "truncate"`) or a 503 (`"unavailable"`): the next `next`, or all |
 //! | `DELETE /_sandbox/route-faults` | disarms every route fault |
+//! | `POST /_sandbox/module-statistics` `{"workspaceId", "service", "reported"}` | with `reported: false`, the (enabled) service is left out of the workspace's `moduleStatistics`, so its count must come from the workspace totals |
 //! | `POST /_sandbox/workspace-status` `{"workspaceId", "status"}` | sets a child workspace's status (`ARCHIVED`, `INACTIVE`, `SUBSCRIPTION`, …), or with `"gone"` removes it: no longer listed, and its reads answer 404 |
 
 use axum::extract::State as AxState;
@@ -25,6 +26,7 @@ pub(super) fn routes() -> Router<App> {
             post(arm_route_fault).delete(clear_route_faults),
         )
         .route("/_sandbox/workspace-status", post(workspace_status))
+        .route("/_sandbox/module-statistics", post(module_statistics))
 }
 
 async fn arm_route_fault(AxState(app): AxState<App>, Json(req): Json<ArmRequest>) -> Response {
@@ -79,4 +81,35 @@ async fn workspace_status(
     }
     st.workspaces[at].status = status.to_ascii_uppercase();
     Json(st.workspaces[at].clone()).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reported {
+    workspace_id: String,
+    service: String,
+    reported: bool,
+}
+
+async fn module_statistics(AxState(app): AxState<App>, Json(r): Json<Reported>) -> Response {
+    let mut st = match app.lock() {
+        Ok(st) => st,
+        Err(res) => return res.into_response(),
+    };
+    let counts = st
+        .workspaces
+        .iter_mut()
+        .find(|w| w.id == r.workspace_id)
+        .and_then(|w| w.services.get_mut(&r.service));
+    match counts {
+        Some(c) => {
+            c.unreported = !r.reported;
+            Json(c.clone()).into_response()
+        }
+        None => api_error(
+            StatusCode::BAD_REQUEST,
+            error_code::BAD_REQUEST,
+            &format!("workspace {} has no service {}", r.workspace_id, r.service),
+        ),
+    }
 }
