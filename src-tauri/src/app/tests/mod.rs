@@ -3,6 +3,7 @@
 //! the demo credentials and the suggested mappings), with secrets in memory. Each test reads
 //! the truth from the sandbox's own state, never from what the product reports.
 
+mod coro_data;
 mod line_choice;
 mod read_faults;
 
