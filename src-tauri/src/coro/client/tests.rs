@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::clock::ManualClock;
+use crate::error::{ApiError, ErrorCode};
 use mockito::{Matcher, Server};
 use serde_json::json;
 
