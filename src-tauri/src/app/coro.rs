@@ -8,6 +8,7 @@ use chrono::Utc;
 use crate::context::AppContext;
 use crate::coro::catalog;
 use crate::coro::client::CoroClient;
+use crate::coro::usage::CountSource;
 use crate::coro::workspaces::CoroWorkspace;
 use crate::error::{ApiError, ErrorCode};
 use crate::model::WorkspaceId;
@@ -210,6 +211,12 @@ impl UsageSource for CoroSource<'_> {
                             format!("Coro gave no {} count for this service", s.unit.as_str())
                         });
                         if units.contains_key(&s.key) {
+                            let why = s
+                                .quantity
+                                .and_then(|q| fallback_reason(&s.key, s.unit, q, s.source));
+                            if let Some(why) = why {
+                                out.fallback.insert((ws.clone(), s.key.clone()), why);
+                            }
                             out.counts.insert((ws.clone(), s.key.clone()), value);
                         } else if let Ok(q) = value {
                             out.unasked.insert((ws.clone(), s.key.clone()), q);
@@ -221,6 +228,9 @@ impl UsageSource for CoroSource<'_> {
                     }
                 }
                 Err(e) => {
+                    // After the client's retries: this workspace is skipped for this run, the
+                    // others are synced.
+                    out.failed.insert(ws.clone(), e.to_string());
                     for key in units.keys() {
                         out.counts.insert(
                             (ws.clone(), key.clone()),
@@ -238,5 +248,57 @@ impl UsageSource for CoroSource<'_> {
 
     fn service_name(&self, key: &str) -> Option<String> {
         Some(catalog::service_info(key).name)
+    }
+}
+
+/// Why a count is not the service's own figure, in the operator's words (`None` when it is):
+/// Coro gave no per-service count, so the workspace-wide total (or a count of its user or
+/// device list) was used instead. The planner holds changes built on one.
+fn fallback_reason(
+    key: &str,
+    unit: Unit,
+    quantity: u64,
+    source: Option<CountSource>,
+) -> Option<String> {
+    let name = catalog::service_info(key).name;
+    let unit = unit.as_str();
+    match source? {
+        CountSource::Module => None,
+        CountSource::Workspace => Some(format!(
+            "Coro gave no per-service count for {name}; the workspace's {quantity} protected \
+             {unit}s were used"
+        )),
+        CountSource::List => Some(format!(
+            "Coro gave no per-service count for {name} and no workspace total; the workspace's \
+             {unit} list was counted instead ({quantity} {unit}s)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallback_counts_say_what_was_used() {
+        let cases = [
+            (Some(CountSource::Module), None),
+            (None, None),
+            (
+                Some(CountSource::Workspace),
+                Some("Coro gave no per-service count for EDR; the workspace's 37 protected devices were used"),
+            ),
+            (
+                Some(CountSource::List),
+                Some("Coro gave no per-service count for EDR and no workspace total; the workspace's device list was counted instead (37 devices)"),
+            ),
+        ];
+        for (source, want) in cases {
+            assert_eq!(
+                fallback_reason("edr", Unit::Device, 37, source).as_deref(),
+                want,
+                "{source:?}"
+            );
+        }
     }
 }

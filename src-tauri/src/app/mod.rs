@@ -15,3 +15,6 @@ pub mod sync;
 mod time_zone_tests;
 
 pub use psa_client::PsaClient;
+
+#[cfg(test)]
+mod tests;

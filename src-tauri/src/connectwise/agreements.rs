@@ -8,7 +8,7 @@
 //! keep URLs under 2,000 characters) plus one additions request per active agreement — each
 //! further page of 1,000 rows adds one — plus one codebase discovery on a client's first call.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -21,17 +21,43 @@ use super::errors::Resource;
 use super::models::{Addition, Agreement};
 use super::query;
 use crate::model::{CompanyRef, ProductRef};
-use crate::psa::{BillingState, PsaError};
+use crate::psa::{BillingState, LineLookup, PsaError};
 
 const AGREEMENT_FIELDS: &str =
-    "id,name,company/id,parentAgreement/id,agreementStatus,cancelledFlag";
+    "id,name,company/id,parentAgreement/id,agreementStatus,cancelledFlag,startDate,endDate,noEndingDateFlag";
 const ADDITION_FIELDS: &str =
-    "id,product/id,product/identifier,quantity,effectiveDate,cancelledDate,agreementId";
+    "id,product/id,product/identifier,quantity,effectiveDate,cancelledDate,agreementId,additionStatus";
 const ACTIVE_SUFFIX: &str = " and agreementStatus=\"Active\" and cancelledFlag=false";
+
+/// What the agreement requests brought back: the agreements, and the chunks (their company
+/// ids) whose request kept failing after the client's retries.
+struct AgreementsRead {
+    agreements: Vec<Agreement>,
+    failed: Vec<(Vec<i64>, PsaError)>,
+    requests: usize,
+}
+
+/// The additions per agreement, and the agreements whose additions could not be read.
+struct AdditionsRead {
+    rows: HashMap<i64, Vec<Addition>>,
+    failed: Vec<(i64, PsaError)>,
+}
+
+/// Errors that no retry or other request can get past (keys, clientId, permissions): the whole
+/// read fails. Everything else (a 5xx, a timeout, an unreadable body, after retries) concerns
+/// only the records that request covered.
+fn affects_everything(e: &PsaError) -> bool {
+    matches!(
+        e,
+        PsaError::InvalidConfig(_) | PsaError::Unauthorized(_) | PsaError::Forbidden(_)
+    )
+}
 
 impl ConnectWiseClient {
     /// Current billing of every (company, product) pair on `today`; `requests` counts every
-    /// HTTP request sent, retries and discovery included.
+    /// HTTP request sent, retries and discovery included. A read that keeps failing makes only
+    /// the pairs of the companies it covered [`LineLookup::Unreadable`]; it is an `Err` only when
+    /// nothing could be read or the failure concerns every request (keys, permissions).
     pub async fn read_billing_on(
         &self,
         companies: &[CompanyRef],
@@ -42,10 +68,31 @@ impl ConnectWiseClient {
         if companies.is_empty() || products.is_empty() {
             return Ok(BillingState::default());
         }
-        let agreements = self.active_agreements(companies, &sent).await?;
-        let ids: Vec<i64> = agreements.iter().filter_map(|a| a.id).collect();
+        let read = self.active_agreements(companies, &sent).await?;
+        let ids: Vec<i64> = read.agreements.iter().filter_map(|a| a.id).collect();
         let additions = self.additions_of(&ids, products, &sent).await?;
-        let lines = billing::resolve(companies, products, &agreements, &additions, today);
+        let failures = read.failed.len() + additions.failed.len();
+        if failures > 0 && failures == read.requests + ids.len() {
+            // Nothing could be read: say why, as one error.
+            let first = read.failed.first().map(|(_, e)| e);
+            if let Some(e) = first.or(additions.failed.first().map(|(_, e)| e)) {
+                return Err(e.clone());
+            }
+        }
+        let unreadable = unreadable_companies(&read.agreements, read.failed, additions.failed);
+        let mut lines = billing::resolve(
+            companies,
+            products,
+            &read.agreements,
+            &additions.rows,
+            today,
+        );
+        for (company, reason) in unreadable {
+            for &product in products {
+                let reason = reason.clone();
+                lines.insert((company, product), LineLookup::Unreadable { reason });
+            }
+        }
         Ok(BillingState {
             lines,
             requests: sent.load(Ordering::Relaxed),
@@ -53,39 +100,58 @@ impl ConnectWiseClient {
     }
 
     /// `GET /finance/agreements?conditions=company/id in (…) and agreementStatus="Active" and
-    /// cancelledFlag=false`, chunked, all pages, deduplicated by id.
+    /// cancelledFlag=false`, chunked, all pages, deduplicated by id. A chunk that keeps failing
+    /// is reported with its companies; the other chunks still count.
     async fn active_agreements(
         &self,
         companies: &[CompanyRef],
         sent: &AtomicU32,
-    ) -> Result<Vec<Agreement>, PsaError> {
+    ) -> Result<AgreementsRead, PsaError> {
         let path = "/finance/agreements";
         let fields = vec![("fields", AGREEMENT_FIELDS.to_string())];
         let budget = self.condition_budget(path, &fields, sent).await?;
         let ids: Vec<i64> = companies.iter().map(|c| c.0).collect();
-        let mut out: Vec<Agreement> = Vec::new();
-        for conditions in query::in_chunks("company/id", &ids, ACTIVE_SUFFIX, budget) {
+        let chunks = query::in_chunks_with_ids("company/id", &ids, ACTIVE_SUFFIX, budget);
+        let requests = chunks.len();
+        let mut agreements: Vec<Agreement> = Vec::new();
+        let mut failed = Vec::new();
+        for (chunk, conditions) in chunks {
             let mut params = vec![("conditions", conditions)];
             params.extend(fields.iter().cloned());
-            let rows: Vec<Agreement> = self
-                .get_all(path, params, Resource::Agreements, sent)
-                .await?;
-            out.extend(rows);
+            match self
+                .get_all::<Agreement>(path, params, Resource::Agreements, sent)
+                .await
+            {
+                Ok(rows) => agreements.extend(rows),
+                Err(e) if affects_everything(&e) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(
+                        companies = chunk.len(),
+                        "ConnectWise agreements could not be read: {e}"
+                    );
+                    failed.push((chunk, e));
+                }
+            }
         }
-        out.sort_by_key(|a| a.id);
-        out.dedup_by_key(|a| a.id);
-        Ok(out)
+        agreements.sort_by_key(|a| a.id);
+        agreements.dedup_by_key(|a| a.id);
+        Ok(AgreementsRead {
+            agreements,
+            failed,
+            requests,
+        })
     }
 
     /// The additions of each agreement that carry one of `products`, fetched concurrently (the
     /// client's semaphore keeps at most a few in flight). Cancelled and future rows are kept on
-    /// purpose: they explain a `None` to the operator.
+    /// purpose: they explain a `None` to the operator. An agreement whose additions keep failing
+    /// is reported; the others still count.
     async fn additions_of(
         &self,
         agreement_ids: &[i64],
         products: &[ProductRef],
         sent: &Arc<AtomicU32>,
-    ) -> Result<HashMap<i64, Vec<Addition>>, PsaError> {
+    ) -> Result<AdditionsRead, PsaError> {
         let mut ids: Vec<i64> = products.iter().map(|p| p.0).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -112,15 +178,27 @@ impl ConnectWiseClient {
                 (agreement_id, rows)
             });
         }
-        let mut out = HashMap::new();
+        let mut out = AdditionsRead {
+            rows: HashMap::new(),
+            failed: Vec::new(),
+        };
         while let Some(joined) = tasks.join_next().await {
             let (agreement_id, rows) = joined.map_err(|e| PsaError::Remote {
                 status: None,
                 message: format!("reading ConnectWise additions stopped unexpectedly: {e}"),
                 request_id: None,
             })?;
-            // Returning drops the JoinSet, which aborts the remaining reads.
-            out.insert(agreement_id, rows?);
+            match rows {
+                Ok(rows) => {
+                    out.rows.insert(agreement_id, rows);
+                }
+                // Returning drops the JoinSet, which aborts the remaining reads.
+                Err(e) if affects_everything(&e) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(agreement_id, "ConnectWise additions could not be read: {e}");
+                    out.failed.push((agreement_id, e));
+                }
+            }
         }
         Ok(out)
     }
@@ -146,4 +224,38 @@ impl ConnectWiseClient {
             + query::query_string(&others).len();
         Ok(query::MAX_URL_LEN.saturating_sub(fixed).max(200))
     }
+}
+
+/// The companies some failed read covered, with why (the first failure per company): a failed
+/// agreements chunk covers its companies; a failed additions read covers the company of its
+/// agreement (any of the company's pairs might be billed on it).
+fn unreadable_companies(
+    agreements: &[Agreement],
+    failed_chunks: Vec<(Vec<i64>, PsaError)>,
+    failed_additions: Vec<(i64, PsaError)>,
+) -> BTreeMap<CompanyRef, String> {
+    let mut out = BTreeMap::new();
+    for (chunk, e) in failed_chunks {
+        for id in chunk {
+            out.entry(CompanyRef(id))
+                .or_insert_with(|| format!("its ConnectWise agreements could not be read: {e}"));
+        }
+    }
+    for (agreement_id, e) in failed_additions {
+        let agreement = agreements.iter().find(|a| a.id == Some(agreement_id));
+        let Some(company) = agreement
+            .and_then(|a| a.company.as_ref())
+            .and_then(|c| c.id)
+        else {
+            continue;
+        };
+        let name = agreement
+            .and_then(|a| a.name.clone())
+            .map(|n| format!(" (\"{n}\")"))
+            .unwrap_or_default();
+        out.entry(CompanyRef(company)).or_insert_with(|| {
+            format!("the additions of ConnectWise agreement {agreement_id}{name} could not be read: {e}")
+        });
+    }
+    out
 }

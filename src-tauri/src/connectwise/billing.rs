@@ -81,6 +81,27 @@ fn is_active_agreement(a: &Agreement) -> bool {
             .is_none_or(|s| s.eq_ignore_ascii_case("Active"))
 }
 
+/// When an agreement stopped being a candidate for billing: its `endDate` is before `today`
+/// (an agreement ending today still bills today). `noEndingDateFlag` wins over a stale date.
+fn ended(a: &Agreement, today: NaiveDate) -> Option<Ended> {
+    if a.no_ending_date_flag == Some(true) {
+        return None;
+    }
+    let raw = a.end_date.as_deref().filter(|s| !s.trim().is_empty())?;
+    match day_of(raw) {
+        // An end date that cannot be read may be in the past: do not write into it.
+        None => Some(Ended::Unreadable),
+        Some(d) if d < today => Some(Ended::On(d)),
+        Some(_) => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ended {
+    On(NaiveDate),
+    Unreadable,
+}
+
 /// One decision per (company, product) pair of the cross product of the mapped ids.
 pub fn resolve(
     companies: &[CompanyRef],
@@ -101,14 +122,36 @@ pub fn resolve(
             .collect();
         mine.sort_by_key(|a| a.id);
         mine.dedup_by_key(|a| a.id);
+        // An agreement past its end date is no candidate, whatever its status says.
+        let (over, mine): (Vec<&Agreement>, Vec<&Agreement>) =
+            mine.into_iter().partition(|a| ended(a, today).is_some());
         for &product in &products {
-            out.insert(
-                (company, product),
-                decide(company, product, &mine, additions, today),
-            );
+            let decision = if mine.is_empty() && !over.is_empty() {
+                LineLookup::None {
+                    reason: ended_reason(company, &over, today),
+                }
+            } else {
+                decide(company, product, &mine, additions, today)
+            };
+            out.insert((company, product), decision);
         }
     }
     out
+}
+
+fn ended_reason(company: CompanyRef, over: &[&Agreement], today: NaiveDate) -> String {
+    let parts: Vec<String> = over
+        .iter()
+        .map(|a| match ended(a, today) {
+            Some(Ended::On(d)) => format!("{} ended on {d}", agreement_name(a)),
+            _ => format!("{} has an unreadable end date", agreement_name(a)),
+        })
+        .collect();
+    format!(
+        "company {} has no current agreement in ConnectWise: {}",
+        company.0,
+        parts.join("; ")
+    )
 }
 
 fn decide(
@@ -128,6 +171,7 @@ fn decide(
     }
     let mut active = Vec::new();
     let mut inactive = Vec::new();
+    let mut unquantified = Vec::new();
     let mut label = format!("catalog item {}", product.0);
     for agreement in agreements {
         let Some(agreement_id) = agreement.id else {
@@ -147,11 +191,28 @@ fn decide(
             if let Some(ident) = row.product.as_ref().and_then(|p| p.identifier.clone()) {
                 label = ident;
             }
-            match activity(row, today) {
-                Activity::Active => active.push(line(company, product, agreement, row)),
-                why => inactive.push((agreement_name(agreement), row.id.unwrap_or_default(), why)),
+            match (activity(row, today), row.quantity) {
+                (Activity::Active, Some(q)) => {
+                    active.push(line(company, product, agreement, row, q))
+                }
+                (Activity::Active, None) => {
+                    unquantified.push((agreement_name(agreement), row.id.unwrap_or_default()))
+                }
+                (why, _) => {
+                    inactive.push((agreement_name(agreement), row.id.unwrap_or_default(), why))
+                }
             }
         }
+    }
+    // A billing line whose quantity ConnectWise does not give is never read as 0: nothing is
+    // known about what it bills, so the pair is left alone.
+    if let Some((name, id)) = unquantified.first() {
+        return LineLookup::None {
+            reason: format!(
+                "{name} addition {id} for {label} has no quantity in ConnectWise, so what it bills \
+                 is unknown; nothing is written until it has one"
+            ),
+        };
     }
     match active.len() {
         1 => LineLookup::One {
@@ -213,8 +274,8 @@ fn line(
     product: ProductRef,
     agreement: &Agreement,
     row: &Addition,
+    raw: f64,
 ) -> BillingLine {
-    let raw = row.quantity.unwrap_or(0.0);
     if raw.fract() != 0.0 {
         tracing::warn!(
             addition = row.id,

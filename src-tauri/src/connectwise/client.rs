@@ -282,8 +282,8 @@ impl ConnectWiseClient {
             body: None,
             resource,
         };
-        let reply = self.execute(&call, sent).await?;
-        parse(&reply, resource)
+        let (_, value) = self.fetch(&call, sent).await?;
+        Ok(value)
     }
 }
 

@@ -78,6 +78,10 @@ pub struct Agreement {
     /// `Active|Cancelled|Expired|Inactive`.
     pub agreement_status: Option<String>,
     pub cancelled_flag: Option<bool>,
+    pub start_date: Option<String>,
+    /// Ignored when `noEndingDateFlag` is set.
+    pub end_date: Option<String>,
+    pub no_ending_date_flag: Option<bool>,
 }
 
 /// `Addition` (subset). Quantities are doubles on the wire.

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicU32;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use super::client::{parse, Call, ConnectWiseClient};
+use super::client::{Call, ConnectWiseClient};
 use super::errors::Resource;
 use super::models::Identified;
 use super::query;
@@ -42,8 +42,7 @@ impl ConnectWiseClient {
                 body: None,
                 resource,
             };
-            let reply = self.execute(&call, sent).await?;
-            let batch: Vec<T> = parse(&reply, resource)?;
+            let (reply, batch): (_, Vec<T>) = self.fetch(&call, sent).await?;
             let len = batch.len();
             let mut fresh = 0usize;
             for row in batch {

@@ -45,6 +45,20 @@ pub fn contains_any(fields: &[&str], term: &str) -> Option<String> {
 /// form (with `suffix` appended, e.g. ` and agreementStatus="Active"`) stays within
 /// `max_encoded`. Ids are sorted and deduplicated so requests are stable.
 pub fn in_chunks(field: &str, ids: &[i64], suffix: &str, max_encoded: usize) -> Vec<String> {
+    in_chunks_with_ids(field, ids, suffix, max_encoded)
+        .into_iter()
+        .map(|(_, condition)| condition)
+        .collect()
+}
+
+/// [`in_chunks`], each condition with the ids it lists (so a failed request can be traced to
+/// the records it covered).
+pub fn in_chunks_with_ids(
+    field: &str,
+    ids: &[i64],
+    suffix: &str,
+    max_encoded: usize,
+) -> Vec<(Vec<i64>, String)> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -54,12 +68,13 @@ pub fn in_chunks(field: &str, ids: &[i64], suffix: &str, max_encoded: usize) -> 
         current.push(id);
         if current.len() > 1 && encoded_len(&in_condition(field, &current, suffix)) > max_encoded {
             current.pop();
-            out.push(in_condition(field, &current, suffix));
-            current = vec![id];
+            let condition = in_condition(field, &current, suffix);
+            out.push((std::mem::replace(&mut current, vec![id]), condition));
         }
     }
     if !current.is_empty() {
-        out.push(in_condition(field, &current, suffix));
+        let condition = in_condition(field, &current, suffix);
+        out.push((current, condition));
     }
     out
 }

@@ -1,17 +1,20 @@
 //! One HTTP exchange with ConnectWise: the headers every call carries (Basic auth, `clientId`,
 //! pinned model version, `Cache-Control: no-cache`), the in-flight limit, and retries per
 //! [`crate::http::retry_decision`] (429 honouring `Retry-After`; 5xx and transport errors only
-//! because every call this client makes is idempotent). Request ids go to the logs.
+//! because every call this client makes is idempotent; a read whose `200` body is cut off or
+//! does not parse, by [`ConnectWiseClient::fetch`]). Request ids go to the logs.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
 
-use super::client::{Call, ConnectWiseClient, API_VERSION};
+use super::client::{parse, Call, ConnectWiseClient, API_VERSION};
 use super::errors::Failure;
 use super::query;
 use crate::http::{retry_after, retry_decision, Retry};
+use crate::psa::PsaError;
 
 /// Sends per request, first try included.
 const MAX_ATTEMPTS: u32 = 4;
@@ -30,6 +33,41 @@ pub(super) enum SendError {
 }
 
 impl ConnectWiseClient {
+    /// Sends `call` and decodes its body. A read (GET) whose `200` arrives truncated or in a
+    /// shape that does not parse is sent again with the same back-off as a 5xx: a GET is safe to
+    /// repeat, and a cut-off answer says nothing about the data. Only when every try came back
+    /// unreadable is it an error.
+    pub(super) async fn fetch<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        sent: &AtomicU32,
+    ) -> Result<(Reply, T), PsaError> {
+        let repeatable = call.method == Method::GET;
+        let mut attempt = 0u32;
+        loop {
+            let reply = self.execute(call, sent).await?;
+            let err = match parse::<T>(&reply, call.resource) {
+                Ok(value) => return Ok((reply, value)),
+                Err(e) => e,
+            };
+            match retry_decision(None, None, attempt, repeatable, MAX_ATTEMPTS) {
+                Retry::After(wait) => {
+                    tracing::warn!(path = %call.path, attempt, request_id = reply.request_id.as_deref().unwrap_or("-"), "ConnectWise answer could not be read, retrying: {err}");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                Retry::No if attempt > 0 => {
+                    return Err(PsaError::Remote {
+                        status: None,
+                        message: format!("{err} (the same after {} tries)", attempt + 1),
+                        request_id: reply.request_id,
+                    })
+                }
+                Retry::No => return Err(err),
+            }
+        }
+    }
+
     pub(super) async fn send_call(
         &self,
         call: &Call,

@@ -14,9 +14,10 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::sync::{Mutex, Semaphore};
 
-use super::wire::{self, ErrorBody, TokenRequest, TokenResponse};
+pub use super::errors::CoroError;
+use super::errors::{detail_suffix, Failure};
+use super::wire::{self, TokenRequest, TokenResponse};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{ApiError, ErrorCode};
 use crate::http::{self, Retry};
 use crate::secrets::Sensitive;
 
@@ -239,15 +240,58 @@ impl CoroClient {
         })
     }
 
-    /// `GET {base}{path}` scoped to `workspace`, as JSON. A 401 renews the token once and
-    /// repeats the call once.
-    pub(super) async fn get_value(
+    /// `GET {base}{path}` scoped to `workspace`, decoded by `decode`. A `200` whose body is cut
+    /// off, is not JSON or is not in the shape `decode` expects is asked for again with the
+    /// back-off of a 5xx (a GET is safe to repeat); only when every try was unreadable is it a
+    /// [`CoroError::Decode`].
+    pub(super) async fn get_decoded<T>(
         &self,
         path: &str,
         workspace: &str,
         query: &[(&str, String)],
         what: &str,
-    ) -> Result<serde_json::Value, CoroError> {
+        decode: impl Fn(serde_json::Value) -> Result<T, String>,
+    ) -> Result<T, CoroError> {
+        let mut attempt = 0u32;
+        loop {
+            let body = self.get_body(path, workspace, query, what).await?;
+            let err = match serde_json::from_str(&body)
+                .map_err(|e| e.to_string())
+                .and_then(&decode)
+            {
+                Ok(value) => return Ok(value),
+                Err(e) => e,
+            };
+            match http::retry_decision(None, None, attempt, true, MAX_ATTEMPTS) {
+                Retry::After(wait) => {
+                    tracing::warn!(
+                        path,
+                        attempt,
+                        "Coro's answer could not be read ({err}); retrying"
+                    );
+                    self.inner.opts.clock.sleep(wait).await;
+                    attempt += 1;
+                }
+                Retry::No => {
+                    let tries = attempt + 1;
+                    return Err(CoroError::decode(
+                        what,
+                        &format!("{err}; the same after {tries} tries"),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The body of `GET {base}{path}` scoped to `workspace`. A 401 renews the token once and
+    /// repeats the call once.
+    async fn get_body(
+        &self,
+        path: &str,
+        workspace: &str,
+        query: &[(&str, String)],
+        what: &str,
+    ) -> Result<String, CoroError> {
         let url = format!("{}{path}", self.inner.base);
         let mut renewed = false;
         loop {
@@ -261,10 +305,7 @@ impl CoroClient {
                     .query(query)
             };
             match self.execute(Method::GET, &url, build, true, what).await {
-                Ok(reply) => {
-                    return serde_json::from_str(&reply.body)
-                        .map_err(|e| CoroError::decode(what, &e.to_string()))
-                }
+                Ok(reply) => return Ok(reply.body),
                 Err(Failure::Status { status, .. })
                     if status == StatusCode::UNAUTHORIZED && !renewed =>
                 {
@@ -291,20 +332,25 @@ impl CoroClient {
         let mut read = 0u64;
         for page in 0..MAX_PAGES {
             let query = wire::page_query(page, self.inner.opts.page_size);
-            let value = self.get_value(path, workspace, &query, what).await?;
-            let paged = value.get("items").is_some_and(|i| i.is_array());
-            let (items, total) = wire::parse_list::<serde_json::Value>(value)
-                .map_err(|e| CoroError::decode(what, &e.to_string()))?;
+            let (paged, items, total, rows) = self
+                .get_decoded(path, workspace, &query, what, |value| {
+                    let paged = value.get("items").is_some_and(|i| i.is_array());
+                    let (items, total) =
+                        wire::parse_list::<serde_json::Value>(value).map_err(|e| e.to_string())?;
+                    let rows = items
+                        .iter()
+                        .map(T::deserialize)
+                        .collect::<Result<Vec<T>, _>>()
+                        .map_err(|e| e.to_string())?;
+                    Ok((paged, items, total, rows))
+                })
+                .await?;
             if !items.is_empty() && prev.as_ref() == Some(&items) {
                 tracing::warn!(path, page, "Coro returned the same page twice; stopping");
                 break;
             }
             read += items.len() as u64;
-            for item in &items {
-                out.push(
-                    T::deserialize(item).map_err(|e| CoroError::decode(what, &e.to_string()))?,
-                );
-            }
+            out.extend(rows);
             if !paged || !wire::has_more(items.len(), read, total) {
                 break;
             }
@@ -461,434 +507,7 @@ impl CoroClient {
     }
 }
 
-/// Why a send failed after retries (internal; turned into a [`CoroError`] with context).
-enum Failure {
-    Status {
-        status: StatusCode,
-        /// Already scrubbed of the secret.
-        body: String,
-        trace_id: Option<String>,
-        retry_after: Option<Duration>,
-    },
-    Transport(String),
-}
-
-/// `": <server text>"` from an error body (the [`ErrorBody`] text when it parses), or nothing.
-fn detail_suffix(body: &str) -> String {
-    let text = serde_json::from_str::<ErrorBody>(body)
-        .ok()
-        .and_then(|b| b.describe())
-        .unwrap_or_else(|| body.trim().to_string());
-    let text: String = text.chars().take(300).collect();
-    if text.is_empty() {
-        String::new()
-    } else {
-        format!(": {text}")
-    }
-}
-
-fn trace_suffix(trace_id: &Option<String>) -> String {
-    trace_id
-        .as_deref()
-        .map(|t| format!(" (Coro trace id {t})"))
-        .unwrap_or_default()
-}
-
-/// What can go wrong talking to Coro, worded for the operator. No variant carries the client
-/// secret or a token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CoroError {
-    #[error("{0}")]
-    InvalidSetup(String),
-    #[error(
-        "401 from Coro: check the client id and secret of the API credential \
-         (Control Panel → Connectors → API Credentials)"
-    )]
-    Unauthorized,
-    #[error(
-        "Coro's token endpoint {detail}: check the region (us, ca or eu) of the API credential"
-    )]
-    WrongRegion { detail: String },
-    #[error(
-        "Coro answered {status} for the channel workspace {channel}: check the channel workspace \
-         id (the workspace the API credential was created in)"
-    )]
-    UnknownChannel { channel: String, status: u16 },
-    #[error(
-        "workspace {channel} is a {kind} workspace, not a channel: enter the channel (parent) \
-         workspace id"
-    )]
-    NotAChannel { channel: String, kind: String },
-    #[error("Coro refused access to workspace {workspace} while {what} (403): the API credential's channel does not include it")]
-    Forbidden { workspace: String, what: String },
-    #[error("Coro does not know workspace {workspace} ({what}, 404): it may have been deleted")]
-    NotFound { workspace: String, what: String },
-    #[error(
-        "Coro is rate limiting requests ({what}, 429 after retries): try again in a few minutes"
-    )]
-    RateLimited {
-        what: String,
-        retry_after_secs: Option<u64>,
-    },
-    #[error("Coro answered {status} while {what}{detail}{}", trace_suffix(.trace_id))]
-    Remote {
-        status: u16,
-        what: String,
-        detail: String,
-        trace_id: Option<String>,
-    },
-    #[error("{0}")]
-    Unreachable(String),
-    #[error("Coro sent an answer PSA Bridge cannot read ({what}: {detail})")]
-    Decode { what: String, detail: String },
-    #[error("internal error while reading Coro: {0}")]
-    Internal(String),
-}
-
-impl CoroError {
-    pub(super) fn decode(what: &str, detail: &str) -> CoroError {
-        CoroError::Decode {
-            what: what.to_string(),
-            detail: detail.chars().take(300).collect(),
-        }
-    }
-}
-
-impl From<CoroError> for ApiError {
-    fn from(err: CoroError) -> Self {
-        let code = match &err {
-            CoroError::InvalidSetup(_)
-            | CoroError::WrongRegion { .. }
-            | CoroError::UnknownChannel { .. }
-            | CoroError::NotAChannel { .. } => ErrorCode::InvalidInput,
-            CoroError::Unauthorized => ErrorCode::Unauthorized,
-            CoroError::Forbidden { .. } => ErrorCode::Forbidden,
-            CoroError::NotFound { .. } => ErrorCode::NotFound,
-            CoroError::Unreachable(_) => ErrorCode::Unreachable,
-            CoroError::RateLimited { .. } | CoroError::Remote { .. } | CoroError::Decode { .. } => {
-                ErrorCode::Remote
-            }
-            CoroError::Internal(_) => ErrorCode::Internal,
-        };
-        ApiError::new(code, err.to_string())
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::clock::ManualClock;
-    use mockito::{Matcher, Server};
-    use serde_json::json;
-
-    const SECRET: &str = "s3cr3t-value";
-    const CHANNEL: &str = "root_AAAA_c";
-
-    fn start() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-05-01T05:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    /// A clock the test moves by hand; back-off pauses return at once.
-    fn clock() -> Arc<ManualClock> {
-        Arc::new(ManualClock::new(start()))
-    }
-
-    fn client(url: &str, clock: Arc<ManualClock>) -> CoroClient {
-        let opts = ClientOptions {
-            clock,
-            ..ClientOptions::default()
-        };
-        CoroClient::with_options(
-            url,
-            "cid".into(),
-            Sensitive::new(SECRET.into()),
-            CHANNEL.into(),
-            opts,
-        )
-        .unwrap()
-    }
-
-    async fn token(
-        server: &mut Server,
-        value: &str,
-        expires_in: u64,
-        hits: usize,
-    ) -> mockito::Mock {
-        server
-            .mock("POST", wire::TOKEN_PATH)
-            .match_header("content-type", "application/json")
-            .match_body(Matcher::Json(
-                json!({"client_id": "cid", "client_secret": SECRET,
-                "audience": server.url(), "grant_type": "client_credentials"}),
-            ))
-            .with_body(
-                json!({"access_token": value, "token_type": "Bearer", "expires_in": expires_in})
-                    .to_string(),
-            )
-            .expect(hits)
-            .create_async()
-            .await
-    }
-
-    async fn channel(
-        server: &mut Server,
-        bearer: &str,
-        status: usize,
-        hits: usize,
-    ) -> mockito::Mock {
-        server
-            .mock("GET", wire::WORKSPACES_PATH)
-            .match_header(wire::AUTH_HEADER, format!("Bearer {bearer}").as_str())
-            .match_header(wire::WORKSPACE_HEADER, CHANNEL)
-            .with_status(status)
-            .with_header(wire::TRACE_ID_HEADER, "trace-1")
-            .with_body(
-                json!({"id": CHANNEL, "companyName": "Root MSP", "type": "channel"}).to_string(),
-            )
-            .expect(hits)
-            .create_async()
-            .await
-    }
-
-    #[tokio::test]
-    async fn token_is_requested_once_and_reused() {
-        let mut server = Server::new_async().await;
-        let t = token(&mut server, "tok1", 86_400, 1).await;
-        let ch = channel(&mut server, "tok1", 200, 2).await;
-        let c = client(&server.url(), clock());
-        assert_eq!(c.check().await.unwrap(), "Root MSP");
-        assert_eq!(c.check().await.unwrap(), "Root MSP");
-        t.assert_async().await;
-        ch.assert_async().await;
-        assert_eq!(c.request_count(), 3);
-    }
-
-    #[tokio::test]
-    async fn token_renewed_at_the_refresh_margin() {
-        let mut server = Server::new_async().await;
-        let t = token(&mut server, "tok1", 3_600, 2).await;
-        let ch = channel(&mut server, "tok1", 200, 3).await;
-        let clock = clock();
-        let c = client(&server.url(), clock.clone());
-        c.check().await.unwrap();
-        let due = (3_600 - wire::TOKEN_REFRESH_MARGIN_SECS) as i64;
-        clock.set(start() + TimeDelta::seconds(due - 1));
-        c.check().await.unwrap();
-        assert_eq!(
-            c.request_count(),
-            3,
-            "still inside the margin: no new token"
-        );
-        clock.set(start() + TimeDelta::seconds(due));
-        c.check().await.unwrap();
-        t.assert_async().await;
-        ch.assert_async().await;
-    }
-
-    #[tokio::test]
-    async fn a_401_renews_the_token_exactly_once() {
-        // Renewed token accepted.
-        let mut server = Server::new_async().await;
-        let t1 = token(&mut server, "old", 86_400, 1).await;
-        let t2 = token(&mut server, "new", 86_400, 1).await;
-        let old = channel(&mut server, "old", 401, 1).await;
-        let new = channel(&mut server, "new", 200, 1).await;
-        let c = client(&server.url(), clock());
-        assert_eq!(c.check().await.unwrap(), "Root MSP");
-        for m in [t1, t2, old, new] {
-            m.assert_async().await;
-        }
-        // Still 401 after renewing: the credential is wrong; no third token request.
-        let mut server = Server::new_async().await;
-        let t = token(&mut server, "tok", 86_400, 2).await;
-        let ch = channel(&mut server, "tok", 401, 2).await;
-        let err = client(&server.url(), clock()).check().await.unwrap_err();
-        assert_eq!(err, CoroError::Unauthorized);
-        assert!(err
-            .to_string()
-            .starts_with("401 from Coro: check the client id and secret"));
-        t.assert_async().await;
-        ch.assert_async().await;
-    }
-
-    #[tokio::test]
-    async fn retries_429_and_5xx_then_succeeds() {
-        let mut server = Server::new_async().await;
-        let _t = token(&mut server, "tok", 86_400, 1).await;
-        let limited = server
-            .mock("GET", wire::WORKSPACES_PATH)
-            .with_status(429)
-            .with_header(wire::RETRY_AFTER_HEADER, "0")
-            .expect(1)
-            .create_async()
-            .await;
-        let failed = server
-            .mock("GET", wire::WORKSPACES_PATH)
-            .with_status(503)
-            .expect(1)
-            .create_async()
-            .await;
-        let ok = channel(&mut server, "tok", 200, 1).await;
-        let clock = clock();
-        let c = client(&server.url(), clock.clone());
-        assert_eq!(c.check().await.unwrap(), "Root MSP");
-        // Retry-After: 0 honoured, then the back-off of the second retry (attempt 1) for the 503.
-        assert_eq!(clock.slept(), vec![Duration::ZERO, Duration::from_secs(1)]);
-        for m in [limited, failed, ok] {
-            m.assert_async().await;
-        }
-        assert_eq!(c.request_count(), 4);
-    }
-
-    /// (case, token status + body, channel status, expected code, text in the message)
-    #[tokio::test]
-    async fn errors_map_to_operator_messages() {
-        type Case<'a> = (&'a str, (usize, String), usize, ErrorCode, &'a str);
-        let cases: Vec<Case> = vec![
-            (
-                "wrong secret",
-                (401, json!({"error": "access_denied"}).to_string()),
-                200,
-                ErrorCode::Unauthorized,
-                "Control Panel → Connectors → API Credentials",
-            ),
-            (
-                "other region audience",
-                (
-                    403,
-                    json!({"error": "access_denied", "error_description": "Service not found"})
-                        .to_string(),
-                ),
-                200,
-                ErrorCode::InvalidInput,
-                "check the region",
-            ),
-            (
-                "no token endpoint",
-                (404, String::new()),
-                200,
-                ErrorCode::InvalidInput,
-                "check the region",
-            ),
-            (
-                "unknown channel",
-                (200, String::new()),
-                404,
-                ErrorCode::InvalidInput,
-                "check the channel workspace id",
-            ),
-            (
-                "foreign channel",
-                (200, String::new()),
-                403,
-                ErrorCode::InvalidInput,
-                "check the channel workspace id",
-            ),
-            (
-                "bad request",
-                (200, String::new()),
-                400,
-                ErrorCode::Remote,
-                "(Coro trace id trace-1)",
-            ),
-            (
-                "echoed secret",
-                (
-                    400,
-                    json!({"error_description": format!("bad {SECRET}")}).to_string(),
-                ),
-                200,
-                ErrorCode::Remote,
-                "bad ***",
-            ),
-            (
-                "throttled",
-                (429, String::new()),
-                200,
-                ErrorCode::Remote,
-                "rate limiting",
-            ),
-        ];
-        for (case, (token_status, token_body), channel_status, code, text) in cases {
-            let mut server = Server::new_async().await;
-            let body = if token_status == 200 {
-                json!({"access_token": "tok"}).to_string()
-            } else {
-                token_body
-            };
-            let _t = server
-                .mock("POST", wire::TOKEN_PATH)
-                .with_status(token_status)
-                .with_body(body)
-                .create_async()
-                .await;
-            let _c = channel(&mut server, "tok", channel_status, 1).await;
-            let err: ApiError = client(&server.url(), clock())
-                .check()
-                .await
-                .unwrap_err()
-                .into();
-            assert_eq!(err.code, code, "{case}: {}", err.message);
-            assert!(err.message.contains(text), "{case}: {}", err.message);
-            assert!(!err.message.contains(SECRET), "{case}");
-        }
-    }
-
-    #[tokio::test]
-    async fn unreachable_host_names_the_region() {
-        let c = client("http://127.0.0.1:1", clock());
-        let err = c.check().await.unwrap_err();
-        assert!(matches!(err, CoroError::Unreachable(_)), "{err:?}");
-        assert!(err.to_string().contains("check the region"), "{err}");
-    }
-
-    #[test]
-    fn setup_is_validated_and_debug_hides_the_secret() {
-        let make = |region: &str, id: &str, secret: &str, ch: &str| {
-            CoroClient::new(region, id.into(), Sensitive::new(secret.into()), ch.into())
-        };
-        let cases = [
-            (
-                "region code",
-                make("EU", "cid", SECRET, CHANNEL).map(|c| c.base_url().to_string()),
-                Ok("https://api.secure-eu.coro.net"),
-            ),
-            (
-                "loopback url",
-                make("http://127.0.0.1:9/", "cid", SECRET, CHANNEL)
-                    .map(|c| c.base_url().to_string()),
-                Ok("http://127.0.0.1:9"),
-            ),
-            (
-                "unknown region",
-                make("mars", "cid", SECRET, CHANNEL).map(|_| String::new()),
-                Err("unknown Coro region"),
-            ),
-            (
-                "plain http",
-                make("http://example.com", "cid", SECRET, CHANNEL).map(|_| String::new()),
-                Err("plain http"),
-            ),
-            (
-                "empty secret",
-                make("us", "cid", "", CHANNEL).map(|_| String::new()),
-                Err("client secret is empty"),
-            ),
-            (
-                "empty channel",
-                make("us", "cid", SECRET, " ").map(|_| String::new()),
-                Err("channel workspace id is empty"),
-            ),
-        ];
-        for (case, got, want) in cases {
-            match want {
-                Ok(url) => assert_eq!(got.as_deref(), Ok(url), "{case}"),
-                Err(text) => assert!(got.unwrap_err().to_string().contains(text), "{case}"),
-            }
-        }
-        let c = make("us", "cid", SECRET, CHANNEL).unwrap();
-        assert!(!format!("{c:?}").contains(SECRET));
-    }
-}
+mod read_faults;
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod client;
+mod errors;
 pub mod usage;
 pub mod wire;
 pub mod workspaces;

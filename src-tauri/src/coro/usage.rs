@@ -141,17 +141,17 @@ impl CoroClient {
         units: &HashMap<String, Unit>,
     ) -> Result<WorkspaceCounts, CoroError> {
         let what = format!("reading the subscriptions of workspace {workspace_id}");
-        let sub: Subscription = serde_json::from_value(
-            self.get_value(wire::SUBSCRIPTIONS_PATH, workspace_id, &[], &what)
-                .await?,
-        )
-        .map_err(|e| CoroError::decode(&what, &e.to_string()))?;
-        let what = format!("reading the usage of workspace {workspace_id}");
-        let value = self
-            .get_value(wire::USAGE_PATH, workspace_id, &[], &what)
+        let sub: Subscription = self
+            .get_decoded(wire::SUBSCRIPTIONS_PATH, workspace_id, &[], &what, |v| {
+                serde_json::from_value(v).map_err(|e| e.to_string())
+            })
             .await?;
-        let (records, _) = wire::parse_list::<WorkspaceUsage>(value)
-            .map_err(|e| CoroError::decode(&what, &e.to_string()))?;
+        let what = format!("reading the usage of workspace {workspace_id}");
+        let (records, _) = self
+            .get_decoded(wire::USAGE_PATH, workspace_id, &[], &what, |v| {
+                wire::parse_list::<WorkspaceUsage>(v).map_err(|e| e.to_string())
+            })
+            .await?;
         let record = pick_record(records, workspace_id);
         let stats = record
             .as_ref()
@@ -206,11 +206,11 @@ impl CoroClient {
         workspace_id: &str,
     ) -> Result<Option<(u64, CountSource)>, CoroError> {
         let what = format!("counting {path} of workspace {workspace_id}");
-        let value = self
-            .get_value(path, workspace_id, &wire::page_query(0, 1), &what)
+        let page: Page<serde_json::Value> = self
+            .get_decoded(path, workspace_id, &wire::page_query(0, 1), &what, |v| {
+                serde_json::from_value(v).map_err(|e| e.to_string())
+            })
             .await?;
-        let page: Page<serde_json::Value> =
-            serde_json::from_value(value).map_err(|e| CoroError::decode(&what, &e.to_string()))?;
         Ok(page.total_elements.map(|n| (n, CountSource::List)))
     }
 }

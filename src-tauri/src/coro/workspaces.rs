@@ -57,16 +57,15 @@ impl CoroClient {
     /// returns the channel's name.
     pub async fn check(&self) -> Result<String, CoroError> {
         let channel = self.channel().to_string();
-        let value = self
-            .get_value(
+        let (items, _) = self
+            .get_decoded(
                 wire::WORKSPACES_PATH,
                 &channel,
                 &[],
                 "reading the channel workspace",
+                |v| wire::parse_list::<Workspace>(v).map_err(|e| e.to_string()),
             )
             .await?;
-        let (items, _) = wire::parse_list::<Workspace>(value)
-            .map_err(|e| CoroError::decode("the channel workspace", &e.to_string()))?;
         let ws = items
             .iter()
             .find(|w| w.id.as_deref() == Some(channel.as_str()))

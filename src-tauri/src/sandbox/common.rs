@@ -13,6 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::faults::{self, FaultKind, RouteFaults};
+
 /// SplitMix64: small, deterministic, good enough to seed demo data and fault decisions.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -97,6 +99,8 @@ pub struct Gate {
     forced_faults: Mutex<u32>,
     /// Set by tests: after this many more requests, every request is answered 429 (None: off).
     saturate_after: Mutex<Option<u32>>,
+    /// Set by tests: cut-off bodies or 503s on chosen routes (`/_sandbox/route-faults`).
+    pub route_faults: RouteFaults,
 }
 
 impl Gate {
@@ -115,6 +119,7 @@ impl Gate {
             log: Mutex::new(Vec::new()),
             forced_faults: Mutex::new(0),
             saturate_after: Mutex::new(None),
+            route_faults: RouteFaults::default(),
         })
     }
 
@@ -324,8 +329,23 @@ pub async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Re
         )
             .into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let fault = gate
+        .route_faults
+        .take(&parts.method, &rel_path(&gate, &path), &parts.headers);
+    if fault == Some(FaultKind::Unavailable) {
+        return faults::unavailable();
+    }
+    let resp = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    if fault == Some(FaultKind::Truncate) {
+        return faults::truncate(resp).await;
+    }
+    resp
+}
+
+fn rel_path(gate: &Gate, path: &str) -> String {
+    strip_prefix_ci(path, gate.base_prefix)
 }
 
 /// Replaces the values of secret-looking body fields (`client_secret`, `password`, …) so the

@@ -13,7 +13,8 @@
 //! Test controls live under `/_sandbox/` (not logged, never throttled or faulted):
 //! `GET|DELETE /_sandbox/requests`, `GET /_sandbox/state`, `POST /_sandbox/usage`
 //! (`{workspaceId, service, count, enabled?}`), `POST /_sandbox/expire-tokens`,
-//! `POST /_sandbox/token-lifetime` (`{seconds}`) and `POST /_sandbox/faults` (`{next}`).
+//! `POST /_sandbox/token-lifetime` (`{seconds}`) and `POST /_sandbox/faults` (`{next}`); route
+//! faults and workspace status changes are in [`controls`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+
+mod controls;
 
 use super::common::{self, Behaviour, Gate, Rng};
 use super::seed::{Quirk, World, SERVICES};
@@ -104,6 +107,9 @@ pub struct ServiceCounts {
     pub per_device: bool,
     pub protected_users: u32,
     pub protected_devices: u32,
+    /// Enabled but left out of `moduleStatistics` (`/_sandbox/module-statistics`), so a client
+    /// must fall back to the workspace totals.
+    pub unreported: bool,
 }
 
 impl ServiceCounts {
@@ -178,6 +184,7 @@ impl State {
                         per_device: svc.per_device,
                         protected_users: users,
                         protected_devices: devices,
+                        unreported: false,
                     },
                 );
             }
@@ -189,6 +196,7 @@ impl State {
                         per_device: false,
                         protected_users: (c.users / 2).max(1),
                         protected_devices: c.devices / 2,
+                        unreported: false,
                     },
                 );
             }
@@ -317,6 +325,7 @@ impl State {
                         per_device,
                         protected_users: 0,
                         protected_devices: 0,
+                        unreported: false,
                     });
                 entry.enabled = enabled;
                 if entry.per_device {
@@ -447,6 +456,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (Router, 
         .route("/_sandbox/expire-tokens", post(expire_tokens))
         .route("/_sandbox/token-lifetime", post(token_lifetime))
         .route("/_sandbox/faults", post(faults))
+        .merge(controls::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             gate.clone(),
@@ -754,7 +764,7 @@ fn usage_record(w: &SimWorkspace) -> WorkspaceUsage {
     let stats = w
         .services
         .iter()
-        .filter(|(_, c)| c.enabled)
+        .filter(|(_, c)| c.enabled && !c.unreported)
         .map(|(k, c)| {
             (
                 k.clone(),

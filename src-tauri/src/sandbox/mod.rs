@@ -9,6 +9,7 @@ pub mod autotask;
 pub mod common;
 pub mod connectwise;
 pub mod coro;
+pub mod faults;
 pub mod seed;
 
 use std::net::{Ipv4Addr, SocketAddr};

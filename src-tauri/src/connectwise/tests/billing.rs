@@ -7,10 +7,10 @@ use super::{fixture, query, Harness};
 use crate::model::{CompanyRef, ProductRef};
 use crate::psa::{LineKey, LineLookup, Psa};
 
-const AGREEMENT_FIELDS: &str =
-    "id,name,company/id,parentAgreement/id,agreementStatus,cancelledFlag";
-const ADDITION_FIELDS: &str =
-    "id,product/id,product/identifier,quantity,effectiveDate,cancelledDate,agreementId";
+const AGREEMENT_FIELDS: &str = "id,name,company/id,parentAgreement/id,agreementStatus,\
+    cancelledFlag,startDate,endDate,noEndingDateFlag";
+const ADDITION_FIELDS: &str = "id,product/id,product/identifier,quantity,effectiveDate,\
+    cancelledDate,agreementId,additionStatus";
 
 #[tokio::test]
 async fn read_billing_batches_agreements_then_reads_additions_per_agreement() {

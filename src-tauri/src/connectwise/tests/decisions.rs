@@ -237,3 +237,116 @@ fn addition_status_wins_when_the_model_has_it() {
     a.addition_status = Some("Cancelled".into());
     assert_eq!(activity(&a, today()), Activity::Status("Cancelled".into()));
 }
+
+/// An agreement `id` of company 7 with the given end (`noEndingDateFlag` when `open`).
+fn ending(id: i64, end: Option<&str>, open: bool) -> Agreement {
+    let v = serde_json::json!({
+        "id": id, "name": format!("A{id}"), "company": {"id": 7}, "agreementStatus": "Active",
+        "cancelledFlag": false, "startDate": "2024-01-01T00:00:00Z", "endDate": end,
+        "noEndingDateFlag": open,
+    });
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+/// Item 4 of issue 9: an agreement past its end date is no candidate, and an active addition
+/// without a quantity is never read as 0.
+#[test]
+fn ended_agreements_and_additions_without_quantity() {
+    const PAST: Option<&str> = Some("2024-01-01T00:00:00Z");
+    let unquantified = |id: i64, agreement: i64| {
+        let mut a = addition(id, agreement, 99, PAST, None);
+        a.quantity = None;
+        a
+    };
+    let cases: Vec<(&str, Vec<Agreement>, Vec<Addition>, Want)> = vec![
+        (
+            "ended yesterday: not a candidate",
+            vec![ending(1, Some("2025-06-14T00:00:00Z"), false)],
+            vec![addition(10, 1, 99, PAST, None)],
+            Want::None("\"A1\" ended on 2025-06-14"),
+        ),
+        (
+            "ends today: still billing today",
+            vec![ending(1, Some("2025-06-15T00:00:00Z"), false)],
+            vec![addition(10, 1, 99, PAST, None)],
+            Want::One(10),
+        ),
+        (
+            "ends later",
+            vec![ending(1, Some("2026-01-01T00:00:00Z"), false)],
+            vec![addition(10, 1, 99, PAST, None)],
+            Want::One(10),
+        ),
+        (
+            "no ending date flag wins over a stale end date",
+            vec![ending(1, Some("2024-12-31T00:00:00Z"), true)],
+            vec![addition(10, 1, 99, PAST, None)],
+            Want::One(10),
+        ),
+        (
+            "unreadable end date is not written",
+            vec![ending(1, Some("someday"), false)],
+            vec![addition(10, 1, 99, PAST, None)],
+            Want::None("\"A1\" has an unreadable end date"),
+        ),
+        (
+            "an ended agreement beside a current one: the current one's line",
+            vec![
+                ending(1, Some("2025-01-31T00:00:00Z"), false),
+                ending(2, None, true),
+            ],
+            vec![
+                addition(10, 1, 99, PAST, None),
+                addition(20, 2, 99, PAST, None),
+            ],
+            Want::One(20),
+        ),
+        (
+            "the one active addition has no quantity",
+            vec![agreement(1, 7, None, "Active")],
+            vec![unquantified(10, 1)],
+            Want::None("addition 10 for P99 has no quantity"),
+        ),
+        (
+            "a quantity-less addition beside a good one: not written either",
+            vec![agreement(1, 7, None, "Active")],
+            vec![addition(10, 1, 99, PAST, None), unquantified(11, 1)],
+            Want::None("addition 11 for P99 has no quantity"),
+        ),
+        (
+            "a cancelled addition without quantity does not matter",
+            vec![agreement(1, 7, None, "Active")],
+            vec![addition(10, 1, 99, PAST, None), {
+                let mut a = unquantified(11, 1);
+                a.cancelled_date = Some("2025-01-31T00:00:00Z".into());
+                a
+            }],
+            Want::One(10),
+        ),
+    ];
+    for (name, agreements, additions, want) in cases {
+        let mut by_agreement: HashMap<i64, Vec<Addition>> = HashMap::new();
+        for a in additions {
+            let id = a.agreement_id.unwrap_or_default();
+            by_agreement.entry(id).or_default().push(a);
+        }
+        let lines = resolve(
+            &[CompanyRef(7)],
+            &[ProductRef(99)],
+            &agreements,
+            &by_agreement,
+            today(),
+        );
+        match (&want, lines.get(&(CompanyRef(7), ProductRef(99)))) {
+            (Want::One(id), Some(LineLookup::One { line })) => assert!(
+                matches!(line.key, LineKey::Connectwise { addition_id, .. } if addition_id == *id),
+                "{name}: {:?}",
+                line.key
+            ),
+            (Want::None(fragment), Some(LineLookup::None { reason })) => {
+                assert!(reason.contains(fragment), "{name}: {reason}")
+            }
+            (want, got) => panic!("{name}: wanted {want:?}, got {got:?}"),
+        }
+    }
+}

@@ -6,6 +6,7 @@ mod browse;
 mod connect;
 mod contract;
 mod decisions;
+mod read_faults;
 mod writes;
 
 use std::sync::Arc;

@@ -6,6 +6,8 @@
 //! | `DELETE /_sandbox/requests` | clears the log |
 //! | `GET /_sandbox/state[?company=…]` | agreements with additions and quantities ([`AgreementView`]) |
 //! | `POST /_sandbox/faults` `{"next": N}` | the next N API requests fail with 503 |
+//! | `POST /_sandbox/route-faults` `{"path", "kind", "next"?, "method"?}` | requests whose path (below `apis/3.0`) starts with `path` get a `200` cut in half (`kind: "truncate"`) or a 503 (`"unavailable"`): the next `next`, or all |
+//! | `DELETE /_sandbox/route-faults` | disarms every route fault |
 //! | `GET /_sandbox/permissions` | members and their permissions |
 //! | `POST /_sandbox/permissions` `{"publicKey"?, …flags}` | sets a member's role; omitted flags are granted |
 //! | `POST /_sandbox/codebase` `{"codebase": "v2027_1/"}` | simulates a hosted upgrade |
@@ -23,12 +25,17 @@ use serde_json::{json, Value};
 use super::errors::ApiError;
 use super::state::Permissions;
 use super::{Ctx, DEMO_PUBLIC_KEY};
+use crate::sandbox::faults::ArmRequest;
 
 pub(super) fn routes() -> Router<Ctx> {
     Router::new()
         .route("/_sandbox/requests", get(requests).delete(clear_requests))
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/faults", post(faults))
+        .route(
+            "/_sandbox/route-faults",
+            post(arm_route_fault).delete(clear_route_faults),
+        )
         .route(
             "/_sandbox/permissions",
             get(permissions).post(set_permissions),
@@ -72,6 +79,20 @@ struct Faults {
 async fn faults(AxState(ctx): AxState<Ctx>, Json(f): Json<Faults>) -> Json<Value> {
     ctx.gate.force_faults(f.next);
     Json(json!({ "next": f.next }))
+}
+
+async fn arm_route_fault(
+    AxState(ctx): AxState<Ctx>,
+    Json(req): Json<ArmRequest>,
+) -> Result<StatusCode, ApiError> {
+    let fault = req.fault(None).map_err(ApiError::invalid)?;
+    ctx.gate.route_faults.arm(fault);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_route_faults(AxState(ctx): AxState<Ctx>) -> StatusCode {
+    ctx.gate.route_faults.clear();
+    StatusCode::NO_CONTENT
 }
 
 async fn permissions(AxState(ctx): AxState<Ctx>) -> Result<Json<Value>, ApiError> {
