@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 
-use super::connectors::{client_for, require};
+use super::connectors::{client_of, require};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::model::ConnectorId;
@@ -37,7 +37,7 @@ pub async fn companies(
 ) -> Result<Vec<PickOption>, ApiError> {
     let row = require(ctx, id)?;
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
-        let client = client_for(ctx, &row)?;
+        let client = client_of(ctx, &row).await?;
         let found = client.list_companies(Some(term)).await?;
         return Ok(found
             .iter()
@@ -52,7 +52,7 @@ pub async fn companies(
     if !refresh && cached.fetched_at.is_some() {
         return Ok(cached.items.iter().map(company_option).collect());
     }
-    let client = client_for(ctx, &row)?;
+    let client = client_of(ctx, &row).await?;
     let fresh: Vec<CachedCompany> = client
         .list_companies(None)
         .await?
@@ -76,7 +76,7 @@ pub async fn products(
 ) -> Result<Vec<PickOption>, ApiError> {
     let row = require(ctx, id)?;
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
-        let client = client_for(ctx, &row)?;
+        let client = client_of(ctx, &row).await?;
         let found = client.list_products(Some(term)).await?;
         return Ok(found
             .iter()
@@ -91,7 +91,7 @@ pub async fn products(
     if !refresh && cached.fetched_at.is_some() {
         return Ok(cached.items.iter().map(product_option).collect());
     }
-    let client = client_for(ctx, &row)?;
+    let client = client_of(ctx, &row).await?;
     let fresh: Vec<CachedProduct> = client
         .list_products(None)
         .await?

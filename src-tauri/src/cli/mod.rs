@@ -8,6 +8,7 @@ pub mod map;
 pub mod output;
 pub mod sandbox;
 pub mod secret_input;
+pub mod secrets;
 pub mod status;
 pub mod sync;
 
@@ -35,6 +36,12 @@ pub struct Cli {
     /// Folder holding the database (default: the OS app-data folder; env PSA_BRIDGE_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Read and write secrets as files in DIR (`coro-client-secret`, `connector-<ID>-secret`,
+    /// owner-only) instead of the OS keychain: for servers without one. systemd sets
+    /// CREDENTIALS_DIRECTORY for a service with LoadCredential=.
+    #[arg(long, global = true, value_name = "DIR", env = "CREDENTIALS_DIRECTORY")]
+    pub credentials_dir: Option<PathBuf>,
 
     /// Start the desktop app against the built-in sandbox, with its own data folder.
     #[arg(long)]
@@ -85,6 +92,9 @@ pub enum Command {
     /// One run: its items, or a CSV export.
     #[command(subcommand)]
     Run(sync::RunCmd),
+    /// Where secrets are kept (`secrets where`).
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCmd),
 }
 
 /// A tokio runtime for headless commands.
@@ -159,6 +169,7 @@ impl Command {
             Command::Sync(a) => a.json,
             Command::Runs(a) => a.json,
             Command::Run(r) => r.wants_json(),
+            Command::Secrets(c) => c.wants_json(),
         }
     }
 }
@@ -167,7 +178,8 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
     if let Command::Sandbox(args) = cmd {
         return sandbox::run(args);
     }
-    let ctx = crate::context::AppContext::open(cli.data_dir.clone())?;
+    let ctx =
+        crate::context::AppContext::open_with(cli.data_dir.clone(), cli.credentials_dir.clone())?;
     match cmd {
         Command::Sandbox(_) => Ok(()),
         Command::Status(f) => status::run(&ctx, f.json),
@@ -182,6 +194,7 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Runs(a) => sync::runs(&ctx, a),
         Command::Run(r) => sync::run_cmd(&ctx, r),
+        Command::Secrets(c) => secrets::run(&ctx, c),
     }
 }
 
@@ -189,6 +202,7 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
 fn run_desktop(cli: &Cli) -> Result<(), ApiError> {
     crate::desktop::run(crate::desktop::LaunchOptions {
         data_dir: cli.data_dir.clone(),
+        credentials_dir: cli.credentials_dir.clone(),
         sandbox: cli.sandbox,
         hidden: cli.hidden,
         close_window: cli.close_window,

@@ -20,6 +20,8 @@ use crate::error::{ApiError, ErrorCode};
 #[derive(Debug, Clone, Default)]
 pub struct LaunchOptions {
     pub data_dir: Option<PathBuf>,
+    /// Secrets as files in this folder instead of the OS keychain (`--credentials-dir`).
+    pub credentials_dir: Option<PathBuf>,
     pub sandbox: bool,
     pub hidden: bool,
     /// Only meaningful for a second launch: close the running instance's window.
@@ -51,7 +53,10 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
         let (ctx, sb) = crate::context::open_demo(opts.data_dir.clone())?;
         (ctx, Some(sb))
     } else {
-        (AppContext::open(opts.data_dir.clone())?, None)
+        (
+            AppContext::open_with(opts.data_dir.clone(), opts.credentials_dir.clone())?,
+            None,
+        )
     };
     let ctx = Arc::new(ctx);
     // `--close-window` with no running instance has nothing to close.
