@@ -57,7 +57,8 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
     let db = std::fs::read(data.path().join("psa-bridge.sqlite3"))?;
     assert!(!String::from_utf8_lossy(&db).contains("not-the-key"));
 
-    // Right key: Connected.
+    // Right key: Connected. The failed add above saved nothing, not even its --client-id, so
+    // this one names it again.
     let ok = cli(
         data.path(),
         &[
@@ -70,6 +71,8 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
             &cw.site,
             "--public-key",
             &cw.public_key,
+            "--client-id",
+            &cw.client_id,
             "--json",
         ],
         Some(&format!("{}\n", cw.private_key)),
