@@ -19,8 +19,10 @@ step "clippy (desktop and headless core)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p psa-bridge --no-default-features --all-targets -- -D warnings
 
+# Tests that need the desktop session (the real keychain, a display) are #[ignore]d so a plain
+# `cargo test` reports them as not run; here they run, inside the session, with --include-ignored.
 step "core without Tauri (cargo test -p psa-bridge --no-default-features)"
-scripts/desktop-session.sh cargo test -p psa-bridge --no-default-features
+scripts/desktop-session.sh cargo test -p psa-bridge --no-default-features -- --include-ignored
 
 step "generated TypeScript bindings are committed and current"
 if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
@@ -32,11 +34,11 @@ fi
 step "build the app under test (debug, desktop)"
 # Built after the headless tests (which build the same binary without the desktop feature) and
 # copied aside, so no later cargo step can swap the binary the end-to-end tests launch.
-scripts/build-app.sh
+scripts/build-app.sh --features bench-hooks
 
 step "a second build with nothing changed rebuilds nothing (scripts/build-app.sh)"
 before=$(stat -c %y ui/dist/index.html target/debug/psa-bridge)
-scripts/build-app.sh
+scripts/build-app.sh --features bench-hooks
 if [ "$(stat -c %y ui/dist/index.html target/debug/psa-bridge)" != "$before" ]; then
   echo "scripts/build-app.sh rebuilt the UI or the binary with nothing changed" >&2
   exit 1
@@ -50,4 +52,4 @@ cp "target/debug/psa-bridge" target/e2e/psa-bridge
 export PSA_BRIDGE_BIN="$PWD/target/e2e/psa-bridge"
 
 step "workspace tests, end-to-end tests against the sandbox and the real app"
-scripts/desktop-session.sh cargo test --workspace
+scripts/desktop-session.sh cargo test --workspace -- --include-ignored

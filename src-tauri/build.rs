@@ -1,11 +1,15 @@
 //! Records the build's commit for `--version` and the About panel, and runs tauri-build for the
-//! desktop feature (the headless core needs no other build step).
+//! desktop feature (the headless core needs no other build step). The app manifest lists the
+//! app's commands, so only those a capability allows can be invoked.
 //!
 //! The commit comes from `PSA_BRIDGE_BUILD_COMMIT` if set (release builds from a tarball), else
 //! from `git`; without either it is `unknown`, so a build never fails for lack of git.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[cfg(feature = "desktop")]
+include!("src/desktop/command_list.rs");
 
 fn main() {
     println!("cargo:rerun-if-env-changed=PSA_BRIDGE_BUILD_COMMIT");
@@ -24,7 +28,15 @@ fn main() {
     }
 
     #[cfg(feature = "desktop")]
-    tauri_build::build();
+    {
+        println!("cargo:rerun-if-changed=src/desktop/command_list.rs");
+        let attributes = tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+        if let Err(e) = tauri_build::try_build(attributes) {
+            println!("cargo:warning=tauri-build failed: {e:#}");
+            std::process::exit(1);
+        }
+    }
 }
 
 fn git(args: &[&str]) -> Option<String> {

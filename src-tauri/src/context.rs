@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{AppInfo, ConnectionState, ConnectionStatus, ConnectorSummary, MappingCount};
-use crate::secrets::{KeyringStore, SecretStore};
+use crate::secrets::{CredentialsDir, KeyringStore, MemoryStore, SecretStore};
 use crate::store::{self, Store};
 
 /// Setting keys (the `settings` table).
@@ -14,6 +14,9 @@ pub mod keys {
     pub const DAILY_SYNC_PAUSED: &str = "daily_sync_paused";
 }
 
+/// Cheap to clone (a path, a path, a shared handle): async code hands a clone to a blocking
+/// thread for SQLite and keychain calls ([`crate::app::blocking`]).
+#[derive(Clone)]
 pub struct AppContext {
     pub data_dir: PathBuf,
     pub store: Store,
@@ -24,8 +27,23 @@ impl AppContext {
     /// Opens the data folder (`--data-dir`, `PSA_BRIDGE_DATA_DIR` or the OS default) with the
     /// OS keychain.
     pub fn open(data_dir_flag: Option<PathBuf>) -> Result<AppContext, ApiError> {
+        AppContext::open_with(data_dir_flag, None)
+    }
+
+    /// Opens the data folder with its secrets in `credentials_dir` (`--credentials-dir`,
+    /// `$CREDENTIALS_DIRECTORY`) when given, else in the OS keychain.
+    pub fn open_with(
+        data_dir_flag: Option<PathBuf>,
+        credentials_dir: Option<PathBuf>,
+    ) -> Result<AppContext, ApiError> {
         let dir = crate::paths::data_dir(data_dir_flag)?;
-        AppContext::open_at(&dir)
+        match credentials_dir {
+            Some(creds) => {
+                let secrets: Arc<dyn SecretStore> = Arc::new(CredentialsDir::open(&creds)?);
+                AppContext::with_secrets(&dir, secrets)
+            }
+            None => AppContext::open_at(&dir),
+        }
     }
 
     /// Opens `dir` with the OS keychain, namespaced by this database's install id.
@@ -189,9 +207,6 @@ pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), A
     };
     // A fresh demo every launch: the sandbox's data is fresh too, and its ports may differ.
     if dir.join(crate::store::DB_FILE_NAME).exists() {
-        if let Ok(old) = AppContext::open_at(&dir) {
-            crate::app::demo::forget_secrets(&old);
-        }
         let _ = std::fs::remove_dir_all(&dir);
     }
     std::fs::create_dir_all(&dir).map_err(|e| {
@@ -200,7 +215,8 @@ pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), A
             format!("could not create {}: {e}", dir.display()),
         )
     })?;
-    let ctx = AppContext::open_at(&dir)?;
+    // The demo's throwaway secrets live in memory only: the real keychain is never touched.
+    let ctx = AppContext::with_secrets(&dir, Arc::new(MemoryStore::volatile()))?;
     runtime.block_on(crate::app::demo::seed(&ctx, &sandbox.info))?;
     Ok((
         ctx,

@@ -32,8 +32,10 @@ pub struct AutotaskInput {
     pub username: String,
     #[ts(type = "string")]
     pub secret: Sensitive<String>,
-    /// *API tracking identifier* (integration code).
-    pub integration_code: String,
+    /// *API tracking identifier* (integration code): sent as a header on every call, so never
+    /// printed.
+    #[ts(type = "string")]
+    pub integration_code: Sensitive<String>,
     /// Optional zone URL override (normally discovered from the user name).
     pub zone_url: Option<String>,
     /// The Autotask database's time zone (IANA name, e.g. `America/New_York`); empty or

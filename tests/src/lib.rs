@@ -2,8 +2,10 @@
 //! folder for screenshots, running the CLI, and a minimal WebDriver client that drives the real
 //! webview through tauri-driver + WebKitWebDriver.
 //!
-//! The tests that need a display, a session bus and a keychain run only under
-//! `scripts/desktop-session.sh` (which sets `PSA_BRIDGE_E2E=1`); elsewhere they say so and stop.
+//! The tests that need a display, a session bus and a keychain are `#[ignore]`d with the reason
+//! "needs a desktop session: scripts/test.sh", so a plain `cargo test` lists them as ignored
+//! rather than passing them; `scripts/test.sh` runs them inside `scripts/desktop-session.sh` with
+//! `--include-ignored`, and outside a session they fail ([`require_desktop_session`]).
 
 pub mod flows;
 pub mod memory;
@@ -35,13 +37,23 @@ pub fn app_binary() -> PathBuf {
         .join(format!("psa-bridge{}", std::env::consts::EXE_SUFFIX))
 }
 
-/// True inside `scripts/desktop-session.sh`; otherwise prints why the test does nothing.
+/// True inside `scripts/desktop-session.sh` (which sets `PSA_BRIDGE_E2E=1`).
 pub fn desktop_session(test: &str) -> bool {
     if std::env::var("PSA_BRIDGE_E2E").as_deref() == Ok("1") {
         return true;
     }
     eprintln!("{test}: needs a desktop session — run it through scripts/desktop-session.sh (scripts/test.sh does)");
     false
+}
+
+/// Fails the test unless it runs inside `scripts/desktop-session.sh`: an ignored test run on
+/// purpose (`--include-ignored`) must not pass without doing its work.
+pub fn require_desktop_session(test: &str) {
+    assert!(
+        desktop_session(test),
+        "{test} needs a desktop session (display, session bus, unlocked keychain): run it \
+         through scripts/test.sh"
+    );
 }
 
 /// Where screenshots and request logs go: `tests/results/`.

@@ -5,13 +5,12 @@
 use std::time::Duration;
 
 use psa_bridge_e2e::webdriver::{Driver, Session};
-use psa_bridge_e2e::{app_binary, app_lock, desktop_session, results_dir};
+use psa_bridge_e2e::{app_binary, app_lock, require_desktop_session, results_dir};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 async fn every_screen_renders_in_demo_mode() -> anyhow::Result<()> {
-    if !desktop_session("every_screen_renders_in_demo_mode") {
-        return Ok(());
-    }
+    require_desktop_session("every_screen_renders_in_demo_mode");
     let _lock = app_lock();
     let data = tempfile::tempdir()?;
     let home = tempfile::tempdir()?;

@@ -8,13 +8,12 @@ use std::collections::HashSet;
 use psa_bridge::sandbox::seed::SERVICES;
 use psa_bridge::sandbox::{self, SandboxOptions};
 use psa_bridge_e2e::sandbox_cli::{json_ok, runtime, stderr, stdout};
-use psa_bridge_e2e::{cli, desktop_session};
+use psa_bridge_e2e::{cli, require_desktop_session};
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn add_test_browse_and_refuse_a_wrong_secret() -> anyhow::Result<()> {
-    if !desktop_session("add_test_browse_and_refuse_a_wrong_secret") {
-        return Ok(());
-    }
+    require_desktop_session("add_test_browse_and_refuse_a_wrong_secret");
     let rt = runtime();
     let sb = rt.block_on(sandbox::start(SandboxOptions {
         companies: 1_200,

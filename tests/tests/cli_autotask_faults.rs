@@ -15,7 +15,7 @@ use std::time::Duration;
 use psa_bridge::sandbox::autotask::Adjustment;
 use psa_bridge_e2e::sandbox_cli::{clear_requests, writes, Psa};
 use psa_bridge_e2e::sync_setup::{all_quantities, Setup};
-use psa_bridge_e2e::{cli, desktop_session};
+use psa_bridge_e2e::{cli, require_desktop_session};
 use serde_json::Value;
 
 fn sync(s: &Setup) -> (Option<i32>, Value) {
@@ -63,10 +63,9 @@ fn outcomes(s: &Setup, run: &Value) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn lagging_units_get_exactly_one_post_across_back_to_back_runs() -> anyhow::Result<()> {
-    if !desktop_session("lagging_units_get_exactly_one_post_across_back_to_back_runs") {
-        return Ok(());
-    }
+    require_desktop_session("lagging_units_get_exactly_one_post_across_back_to_back_runs");
     let s = Setup::new(Psa::Autotask)?;
     s.sb.autotask
         .state
@@ -125,10 +124,9 @@ fn lagging_units_get_exactly_one_post_across_back_to_back_runs() -> anyhow::Resu
 }
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn a_503_on_one_adjustment_still_ends_with_that_line_right() -> anyhow::Result<()> {
-    if !desktop_session("a_503_on_one_adjustment_still_ends_with_that_line_right") {
-        return Ok(());
-    }
+    require_desktop_session("a_503_on_one_adjustment_still_ends_with_that_line_right");
     let s = Setup::new(Psa::Autotask)?;
     s.sb.autotask
         .state
@@ -155,10 +153,9 @@ fn a_503_on_one_adjustment_still_ends_with_that_line_right() -> anyhow::Result<(
 }
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn an_override_of_a_same_day_adjustment_stops_writing() -> anyhow::Result<()> {
-    if !desktop_session("an_override_of_a_same_day_adjustment_stops_writing") {
-        return Ok(());
-    }
+    require_desktop_session("an_override_of_a_same_day_adjustment_stops_writing");
     let s = Setup::new(Psa::Autotask)?;
     // A first sync today, then Coro moves one line again and Autotask lets the day's last
     // adjustment override the earlier one.

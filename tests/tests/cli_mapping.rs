@@ -9,7 +9,7 @@ use psa_bridge_e2e::sandbox_cli::{
     add_connectwise, company_id, connect_coro, json_ok, parse, product_ids, runtime, stderr,
     stdout, Psa,
 };
-use psa_bridge_e2e::{cli, desktop_session};
+use psa_bridge_e2e::{cli, require_desktop_session};
 use serde_json::Value;
 
 fn row<'a>(rows: &'a Value, ws: &str) -> &'a Value {
@@ -19,10 +19,9 @@ fn row<'a>(rows: &'a Value, ws: &str) -> &'a Value {
 }
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn map_conflict_unmap_and_counts() -> anyhow::Result<()> {
-    if !desktop_session("map_conflict_unmap_and_counts") {
-        return Ok(());
-    }
+    require_desktop_session("map_conflict_unmap_and_counts");
     let rt = runtime();
     let sb = rt.block_on(sandbox::start(SandboxOptions::default()))?;
     let data = tempfile::tempdir()?;

@@ -23,7 +23,7 @@ use psa_bridge_e2e::sandbox_cli::{
     writes, Psa, TruthLine,
 };
 use psa_bridge_e2e::sync_setup::{all_quantities, Setup};
-use psa_bridge_e2e::{cli, desktop_session};
+use psa_bridge_e2e::{cli, require_desktop_session};
 use serde_json::Value;
 
 type Truth = BTreeMap<(usize, usize), Vec<TruthLine>>;
@@ -503,18 +503,16 @@ fn dry_run_apply_and_converge(psa: Psa) -> anyhow::Result<()> {
 }
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn connectwise_dry_run_apply_and_converge() -> anyhow::Result<()> {
-    if !desktop_session("connectwise_dry_run_apply_and_converge") {
-        return Ok(());
-    }
+    require_desktop_session("connectwise_dry_run_apply_and_converge");
     dry_run_apply_and_converge(Psa::Connectwise)
 }
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn autotask_dry_run_apply_and_converge() -> anyhow::Result<()> {
-    if !desktop_session("autotask_dry_run_apply_and_converge") {
-        return Ok(());
-    }
+    require_desktop_session("autotask_dry_run_apply_and_converge");
     dry_run_apply_and_converge(Psa::Autotask)
 }
 
@@ -533,10 +531,9 @@ async fn arm_drop(url: &str, mode: &str) -> anyhow::Result<Value> {
 }
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn autotask_lost_adjustment_responses_are_not_double_billed() -> anyhow::Result<()> {
-    if !desktop_session("autotask_lost_adjustment_responses_are_not_double_billed") {
-        return Ok(());
-    }
+    require_desktop_session("autotask_lost_adjustment_responses_are_not_double_billed");
     let psa = Psa::Autotask;
     let s = Setup::new(psa)?;
     let (sb, d, id) = (&s.sb, s.d(), s.id.as_str());

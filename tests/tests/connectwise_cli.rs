@@ -3,7 +3,7 @@
 //! 2,500 companies (every page read once, nothing lost).
 
 use psa_bridge::sandbox::{self, SandboxOptions};
-use psa_bridge_e2e::{cli, desktop_session};
+use psa_bridge_e2e::{cli, require_desktop_session};
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -13,10 +13,9 @@ fn stderr(o: &std::process::Output) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
-    if !desktop_session("add_test_browse_and_refuse_a_wrong_key") {
-        return Ok(());
-    }
+    require_desktop_session("add_test_browse_and_refuse_a_wrong_key");
     let sb = sandbox::start(SandboxOptions {
         companies: 2_500,
         ..Default::default()
@@ -58,7 +57,8 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
     let db = std::fs::read(data.path().join("psa-bridge.sqlite3"))?;
     assert!(!String::from_utf8_lossy(&db).contains("not-the-key"));
 
-    // Right key: Connected.
+    // Right key: Connected. The failed add above saved nothing, not even its --client-id, so
+    // this one names it again.
     let ok = cli(
         data.path(),
         &[
@@ -71,6 +71,8 @@ async fn add_test_browse_and_refuse_a_wrong_key() -> anyhow::Result<()> {
             &cw.site,
             "--public-key",
             &cw.public_key,
+            "--client-id",
+            &cw.client_id,
             "--json",
         ],
         Some(&format!("{}\n", cw.private_key)),

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use psa_bridge::sandbox::{self, SandboxOptions};
-use psa_bridge_e2e::{app_binary, app_lock, cli, desktop_session, sandbox_cli};
+use psa_bridge_e2e::{app_binary, app_lock, cli, require_desktop_session, sandbox_cli};
 
 const MENU_PATH: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu";
 
@@ -125,10 +125,9 @@ fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 async fn tray_menu_items_do_what_they_say() -> anyhow::Result<()> {
-    if !desktop_session("tray_menu_items_do_what_they_say") {
-        return Ok(());
-    }
+    require_desktop_session("tray_menu_items_do_what_they_say");
     let _lock = app_lock();
     let sb = sandbox::start(SandboxOptions::default()).await?;
     let data = tempfile::tempdir()?;

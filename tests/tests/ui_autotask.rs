@@ -6,15 +6,14 @@ use psa_bridge::sandbox::{self, SandboxOptions};
 use psa_bridge_e2e::flows::{
     self, database_contains, fill, open_add_dialog, tid, RunningApp, SHORT, WAIT,
 };
-use psa_bridge_e2e::{app_lock, desktop_session};
+use psa_bridge_e2e::{app_lock, require_desktop_session};
 
 const WRONG_SECRET: &str = "Not-The-Secret-9931";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 async fn add_autotask_in_the_ui() -> anyhow::Result<()> {
-    if !desktop_session("add_autotask_in_the_ui") {
-        return Ok(());
-    }
+    require_desktop_session("add_autotask_in_the_ui");
     let _lock = app_lock();
     let sb = sandbox::start(SandboxOptions::default()).await?;
     let at = sb.info.autotask.clone();

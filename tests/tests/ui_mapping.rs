@@ -10,7 +10,7 @@ use psa_bridge::sandbox::seed::{Quirk, SERVICES};
 use psa_bridge::sandbox::{self, SandboxOptions};
 use psa_bridge_e2e::flows::{self, tid, RunningApp, SHORT, WAIT};
 use psa_bridge_e2e::webdriver::Session;
-use psa_bridge_e2e::{app_lock, desktop_session};
+use psa_bridge_e2e::{app_lock, require_desktop_session};
 use serde_json::Value;
 
 /// Opens the picker of row `prefix`-`key`, searches `query` and clicks option `id` (typing the
@@ -53,10 +53,9 @@ fn row<'a>(rows: &'a [Value], key: &str, field: &str) -> &'a Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 async fn map_workspaces_and_services_in_the_ui() -> anyhow::Result<()> {
-    if !desktop_session("map_workspaces_and_services_in_the_ui") {
-        return Ok(());
-    }
+    require_desktop_session("map_workspaces_and_services_in_the_ui");
     let _lock = app_lock();
     let sb = sandbox::start(SandboxOptions::default()).await?;
     let ra = RunningApp::launch().await?;

@@ -11,7 +11,7 @@ use psa_bridge::sandbox::connectwise::{product_identifier, FIRST_PRODUCT_ID};
 use psa_bridge::sandbox::seed::{Quirk, SERVICES};
 use psa_bridge::sandbox::{self, SandboxOptions};
 use psa_bridge_e2e::flows::{self, cli_json, tid, NotificationWatch, RunningApp, SHORT, WAIT};
-use psa_bridge_e2e::{app_lock, desktop_session};
+use psa_bridge_e2e::{app_lock, require_desktop_session};
 use serde_json::{json, Value};
 
 /// Services mapped for the test, by key.
@@ -47,10 +47,9 @@ fn writable(sb: &sandbox::Sandbox, lines: &Lines, c: usize, s: usize) -> Option<
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 async fn preview_apply_history_and_failure_notice_in_the_ui() -> anyhow::Result<()> {
-    if !desktop_session("preview_apply_history_and_failure_notice_in_the_ui") {
-        return Ok(());
-    }
+    require_desktop_session("preview_apply_history_and_failure_notice_in_the_ui");
     let _lock = app_lock();
     let sb = sandbox::start(SandboxOptions::default()).await?;
     let data = tempfile::tempdir()?;

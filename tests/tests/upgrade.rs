@@ -18,7 +18,7 @@ use psa_bridge::sandbox::{self, SandboxOptions};
 use psa_bridge_e2e::sandbox_cli::{
     add_connector, connect_coro, json_ok, map_services, map_workspaces, runtime, stderr, Psa,
 };
-use psa_bridge_e2e::{cli, desktop_session};
+use psa_bridge_e2e::{cli, require_desktop_session};
 use rusqlite::{params, Connection};
 
 /// Tables added after schema 1 (migration 0002), dropped to rebuild the older database.
@@ -55,10 +55,9 @@ const TABLES: [&str; 7] = [
 ];
 
 #[test]
+#[ignore = "needs a desktop session: scripts/test.sh"]
 fn an_older_database_upgrades_with_data_pending_items_and_keychain_intact() {
-    if !desktop_session("upgrade") {
-        return;
-    }
+    require_desktop_session("upgrade");
     let psa = Psa::Connectwise;
     let rt = runtime();
     let sb = rt

@@ -4,7 +4,8 @@
 
 use chrono::Utc;
 
-use super::connectors::{client_for, require};
+use super::blocking;
+use super::connectors::{client_of, require};
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::model::ConnectorId;
@@ -35,9 +36,9 @@ pub async fn companies(
     refresh: bool,
     search: Option<&str>,
 ) -> Result<Vec<PickOption>, ApiError> {
-    let row = require(ctx, id)?;
+    let row = blocking(ctx, move |ctx| require(ctx, id)).await?;
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
-        let client = client_for(ctx, &row)?;
+        let client = client_of(ctx, &row).await?;
         let found = client.list_companies(Some(term)).await?;
         return Ok(found
             .iter()
@@ -48,11 +49,14 @@ pub async fn companies(
             })
             .collect());
     }
-    let cached = cache::companies(&ctx.store.conn()?, id)?;
+    let cached = blocking(ctx, move |ctx| {
+        Ok(cache::companies(&ctx.store.conn()?, id)?)
+    })
+    .await?;
     if !refresh && cached.fetched_at.is_some() {
         return Ok(cached.items.iter().map(company_option).collect());
     }
-    let client = client_for(ctx, &row)?;
+    let client = client_of(ctx, &row).await?;
     let fresh: Vec<CachedCompany> = client
         .list_companies(None)
         .await?
@@ -63,8 +67,17 @@ pub async fn companies(
             identifier: c.identifier,
         })
         .collect();
-    cache::replace_companies(&ctx.store.conn()?, id, &fresh, Utc::now())?;
-    Ok(fresh.iter().map(company_option).collect())
+    let options = fresh.iter().map(company_option).collect();
+    blocking(ctx, move |ctx| {
+        Ok(cache::replace_companies(
+            &ctx.store.conn()?,
+            id,
+            &fresh,
+            Utc::now(),
+        )?)
+    })
+    .await?;
+    Ok(options)
 }
 
 /// Every active, billable product (cached), or the PSA's own search results.
@@ -74,9 +87,9 @@ pub async fn products(
     refresh: bool,
     search: Option<&str>,
 ) -> Result<Vec<PickOption>, ApiError> {
-    let row = require(ctx, id)?;
+    let row = blocking(ctx, move |ctx| require(ctx, id)).await?;
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
-        let client = client_for(ctx, &row)?;
+        let client = client_of(ctx, &row).await?;
         let found = client.list_products(Some(term)).await?;
         return Ok(found
             .iter()
@@ -87,11 +100,11 @@ pub async fn products(
             })
             .collect());
     }
-    let cached = cache::products(&ctx.store.conn()?, id)?;
+    let cached = blocking(ctx, move |ctx| Ok(cache::products(&ctx.store.conn()?, id)?)).await?;
     if !refresh && cached.fetched_at.is_some() {
         return Ok(cached.items.iter().map(product_option).collect());
     }
-    let client = client_for(ctx, &row)?;
+    let client = client_of(ctx, &row).await?;
     let fresh: Vec<CachedProduct> = client
         .list_products(None)
         .await?
@@ -103,6 +116,15 @@ pub async fn products(
             description: None,
         })
         .collect();
-    cache::replace_products(&ctx.store.conn()?, id, &fresh, Utc::now())?;
-    Ok(fresh.iter().map(product_option).collect())
+    let options = fresh.iter().map(product_option).collect();
+    blocking(ctx, move |ctx| {
+        Ok(cache::replace_products(
+            &ctx.store.conn()?,
+            id,
+            &fresh,
+            Utc::now(),
+        )?)
+    })
+    .await?;
+    Ok(options)
 }

@@ -1,10 +1,15 @@
 //! Connector lifecycle: add (checked live first; stored with its secret in the keychain only when
 //! the check passes), test again, remove, and build the PSA client of a stored connector.
+//!
+//! Adding never holds a database transaction across keychain I/O (which can wait on an unlock
+//! prompt): the row is reserved in one short transaction, the secret written with none open,
+//! then the add is committed (checked status, and the ConnectWise clientId when one was given).
+//! Any failure undoes what was done, so a failed add leaves database and keychain as they were.
 
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::PsaClient;
+use super::{blocking, PsaClient};
 use crate::autotask::tz::{machine_zone, TenantZone};
 use crate::autotask::{AutotaskClient, AutotaskConfig, TIME_ZONE_KEY};
 use crate::connectwise::{ConnectWiseClient, ConnectWiseConfig};
@@ -27,16 +32,13 @@ fn connectwise_client_id(ctx: &AppContext) -> Result<String, ApiError> {
         .ok_or_else(|| invalid(crate::connectwise::NO_CLIENT_ID))
 }
 
-fn connectwise_config(
-    ctx: &AppContext,
-    input: &ConnectwiseInput,
-) -> Result<ConnectWiseConfig, ApiError> {
-    Ok(ConnectWiseConfig {
+fn connectwise_config(input: &ConnectwiseInput, client_id: String) -> ConnectWiseConfig {
+    ConnectWiseConfig {
         site: input.site.trim().to_string(),
         company: input.company.trim().to_string(),
         public_key: input.public_key.trim().to_string(),
-        client_id: connectwise_client_id(ctx)?,
-    })
+        client_id,
+    }
 }
 
 /// A time zone typed by the operator, or this computer's when none was given.
@@ -63,7 +65,7 @@ pub fn machine_time_zone() -> MachineTimeZone {
 }
 
 fn autotask_config(input: &AutotaskInput) -> Result<AutotaskConfig, ApiError> {
-    let mut cfg = AutotaskConfig::new(&input.username, &input.integration_code);
+    let mut cfg = AutotaskConfig::new(&input.username, input.integration_code.expose());
     cfg.zone_url = input
         .zone_url
         .as_deref()
@@ -104,9 +106,14 @@ fn stored_config(
     }
 }
 
-/// Checks the credentials live, then stores connector + secret atomically: the row is inserted
-/// in a transaction that commits only after the keychain accepted the secret, so a failure at
-/// any step leaves nothing behind.
+/// What a successful add also saves, in the same transaction as the connector's status.
+#[derive(Default)]
+struct AlsoSave {
+    connectwise_client_id: Option<String>,
+}
+
+/// Checks the credentials live, then stores connector, secret and `also` together (see the
+/// module doc); on any failure nothing is left behind.
 async fn add(
     ctx: &AppContext,
     kind: PsaKind,
@@ -114,28 +121,114 @@ async fn add(
     config: Value,
     secret: &Sensitive<String>,
     client: PsaClient,
+    also: AlsoSave,
 ) -> Result<ConnectorSummary, ApiError> {
     let outcome = client.check().await.map_err(ApiError::from)?;
-    let mut conn = ctx.store.conn()?;
-    let now = Utc::now();
-    let tx = conn.transaction().map_err(store::StoreError::from)?;
-    let id = store::connectors::insert(&tx, kind, &name, &config, now)?;
-    store::status::record_check(&tx, id, Outcome::Success, now)?;
-    ctx.secrets.set(&SecretKey::ConnectorSecret(id), secret)?;
-    if let Err(e) = tx.commit() {
-        // The row never landed: take the secret back out so nothing is left half-written.
-        let _ = ctx.secrets.delete(&SecretKey::ConnectorSecret(id));
-        return Err(store::StoreError::from(e).into());
+    let (id, sequence_before) = blocking(ctx, move |ctx| {
+        let conn = ctx.store.conn()?;
+        Ok(store::write(&conn, |c| {
+            let before = connector_sequence(c)?;
+            let id = store::connectors::insert(c, kind, &name, &config, Utc::now())?;
+            Ok((id, before))
+        })?)
+    })
+    .await?;
+    let key = SecretKey::ConnectorSecret(id);
+    let value = secret.clone();
+    if let Err(e) = blocking(ctx, move |ctx| Ok(ctx.secrets.set(&key, &value)?)).await {
+        // The keychain holds nothing under the new id: the id may be handed out again.
+        undo_reserve(ctx, id, sequence_before, true).await;
+        return Err(e);
+    }
+    let committed = blocking(ctx, move |ctx| {
+        let conn = ctx.store.conn()?;
+        store::write(&conn, |c| {
+            store::status::record_check(c, id, Outcome::Success, Utc::now())?;
+            if let Some(client_id) = &also.connectwise_client_id {
+                store::settings::set(c, super::settings::CONNECTWISE_CLIENT_ID, client_id)?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    })
+    .await;
+    if let Err(e) = committed {
+        let deleted = blocking(ctx, move |ctx| {
+            Ok(ctx.secrets.delete(&SecretKey::ConnectorSecret(id))?)
+        })
+        .await;
+        if let Err(d) = &deleted {
+            tracing::error!(connector = %id, error = %d.message, "could not take back the secret of a connector that failed to save");
+        }
+        undo_reserve(ctx, id, sequence_before, deleted.is_ok()).await;
+        return Err(e);
     }
     tracing::info!(connector = %id, kind = kind.as_str(), detail = %outcome.detail, "connector added");
-    summary(ctx, id)
+    blocking(ctx, move |ctx| summary(ctx, id)).await
+}
+
+/// The connectors table's AUTOINCREMENT high-water mark.
+fn connector_sequence(conn: &rusqlite::Connection) -> Result<Option<i64>, store::StoreError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'connectors'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Removes a reserved row. With `reuse_id` (no secret was left under the id) the sequence goes
+/// back too, unless another connector was added meanwhile, so the database is as it was.
+async fn undo_reserve(ctx: &AppContext, id: ConnectorId, before: Option<i64>, reuse_id: bool) {
+    let undone = blocking(ctx, move |ctx| {
+        let conn = ctx.store.conn()?;
+        Ok(store::write(&conn, |c| {
+            store::connectors::delete(c, id)?;
+            if reuse_id {
+                match before {
+                    Some(seq) => c.execute(
+                        "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'connectors' AND seq = ?2",
+                        [seq, id.0],
+                    )?,
+                    None => c.execute(
+                        "DELETE FROM sqlite_sequence WHERE name = 'connectors' AND seq = ?1",
+                        [id.0],
+                    )?,
+                };
+            }
+            Ok(())
+        })?)
+    })
+    .await;
+    if let Err(e) = undone {
+        tracing::error!(connector = %id, error = %e.message, "could not remove a connector that failed to save");
+    }
 }
 
 pub async fn add_connectwise(
     ctx: &AppContext,
     input: ConnectwiseInput,
 ) -> Result<ConnectorSummary, ApiError> {
-    let cfg = connectwise_config(ctx, &input)?;
+    add_connectwise_with_client_id(ctx, input, None).await
+}
+
+/// Adds a ConnectWise connector, checked with `client_id` when given (else the one in
+/// Settings); a given clientId is saved only if the add succeeds.
+pub async fn add_connectwise_with_client_id(
+    ctx: &AppContext,
+    input: ConnectwiseInput,
+    client_id: Option<String>,
+) -> Result<ConnectorSummary, ApiError> {
+    let given = client_id
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    let client_id = match &given {
+        Some(c) => c.clone(),
+        None => blocking(ctx, connectwise_client_id).await?,
+    };
+    let cfg = connectwise_config(&input, client_id);
     let name = input
         .name
         .as_deref()
@@ -152,6 +245,9 @@ pub async fn add_connectwise(
         config,
         &input.private_key,
         PsaClient::Connectwise(client),
+        AlsoSave {
+            connectwise_client_id: given,
+        },
     )
     .await
 }
@@ -177,6 +273,7 @@ pub async fn add_autotask(
         config,
         &input.secret,
         PsaClient::Autotask(client),
+        AlsoSave::default(),
     )
     .await
 }
@@ -189,7 +286,8 @@ fn field(config: &Value, key: &str) -> String {
         .to_string()
 }
 
-/// The client of a stored connector, with its secret from the keychain.
+/// The client of a stored connector, with its secret from the keychain. Blocking (keychain):
+/// async callers use [`blocking`].
 pub fn client_for(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, ApiError> {
     let secret = ctx.secrets.get(&SecretKey::ConnectorSecret(row.id))?.ok_or_else(|| {
         ApiError::new(
@@ -233,23 +331,38 @@ pub fn client_for(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, Api
     }
 }
 
+/// [`client_for`] on a blocking thread (the keychain read may wait on D-Bus or a prompt).
+pub async fn client_of(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, ApiError> {
+    let row = row.clone();
+    blocking(ctx, move |ctx| client_for(ctx, &row)).await
+}
+
 pub fn require(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorRow, ApiError> {
     Ok(store::connectors::require(&ctx.store.conn()?, id)?)
 }
 
 /// Re-runs the live check and records the result on the connector's status.
 pub async fn test(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorSummary, ApiError> {
-    let row = require(ctx, id)?;
-    let result = match client_for(ctx, &row) {
+    let client = blocking(ctx, move |ctx| {
+        let row = require(ctx, id)?;
+        Ok(client_for(ctx, &row))
+    })
+    .await?;
+    let result = match client {
         Ok(client) => client.check().await.map_err(ApiError::from),
         Err(e) => Err(e),
     };
-    let conn = ctx.store.conn()?;
-    match &result {
-        Ok(_) => store::status::record_check(&conn, id, Outcome::Success, Utc::now())?,
-        Err(e) => store::status::record_check(&conn, id, Outcome::Failure(&e.message), Utc::now())?,
-    }
-    summary(ctx, id)
+    blocking(ctx, move |ctx| {
+        let conn = ctx.store.conn()?;
+        match &result {
+            Ok(_) => store::status::record_check(&conn, id, Outcome::Success, Utc::now())?,
+            Err(e) => {
+                store::status::record_check(&conn, id, Outcome::Failure(&e.message), Utc::now())?
+            }
+        }
+        summary(ctx, id)
+    })
+    .await
 }
 
 /// Sets an Autotask connector's time zone (the Autotask database's, which "today" and every
@@ -278,6 +391,7 @@ pub fn set_time_zone(
 }
 
 /// Deletes the connector (mappings, status and history go with it) and its keychain entry.
+/// Blocking (SQLite, keychain): async callers use [`blocking`].
 pub fn remove(ctx: &AppContext, id: ConnectorId) -> Result<(), ApiError> {
     let conn = ctx.store.conn()?;
     store::connectors::require(&conn, id)?;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 
+use super::blocking;
 use crate::context::AppContext;
 use crate::coro::catalog;
 use crate::coro::client::CoroClient;
@@ -40,6 +41,8 @@ pub fn status(ctx: &AppContext) -> Result<CoroStatus, ApiError> {
 }
 
 /// Checks the credential and channel live, then stores the connection and its secret together.
+/// No transaction is held across the keychain write, and a failure at any step leaves the stored
+/// connection and the keychain as they were: the old secret is put back if the save fails.
 pub async fn connect(ctx: &AppContext, input: CoroInput) -> Result<CoroStatus, ApiError> {
     let region = input.region.trim().to_string();
     let client = CoroClient::new(
@@ -56,16 +59,42 @@ pub async fn connect(ctx: &AppContext, input: CoroInput) -> Result<CoroStatus, A
         channel_workspace_id: input.channel.trim().to_string(),
         channel_name: Some(channel_name),
     };
-    let mut conn = ctx.store.conn()?;
-    let tx = conn.transaction().map_err(store::StoreError::from)?;
-    store::coro::save(&tx, &settings, Utc::now())?;
-    ctx.secrets
-        .set(&SecretKey::CoroClientSecret, &input.client_secret)?;
-    tx.commit().map_err(store::StoreError::from)?;
-    status(ctx)
+    let key = SecretKey::CoroClientSecret;
+    let old = blocking(ctx, move |ctx| Ok(ctx.secrets.get(&key)?)).await?;
+    let new = input.client_secret.clone();
+    blocking(ctx, move |ctx| Ok(ctx.secrets.set(&key, &new)?)).await?;
+    let saved = blocking(ctx, move |ctx| {
+        Ok(store::coro::save(
+            &ctx.store.conn()?,
+            &settings,
+            Utc::now(),
+        )?)
+    })
+    .await;
+    if let Err(e) = saved {
+        let restored = blocking(ctx, move |ctx| {
+            match &old {
+                Some(old) => ctx.secrets.set(&key, old)?,
+                None => ctx.secrets.delete(&key)?,
+            }
+            Ok(())
+        })
+        .await;
+        if let Err(r) = restored {
+            tracing::error!(error = %r.message, "could not put the previous Coro client secret back");
+        }
+        return Err(e);
+    }
+    blocking(ctx, status).await
 }
 
-/// The stored connection's client, with the secret from the keychain.
+/// [`client`] on a blocking thread (SQLite and the keychain).
+pub async fn client_of(ctx: &AppContext) -> Result<CoroClient, ApiError> {
+    blocking(ctx, client).await
+}
+
+/// The stored connection's client, with the secret from the keychain. Blocking: async callers
+/// use [`client_of`].
 pub fn client(ctx: &AppContext) -> Result<CoroClient, ApiError> {
     let row = store::coro::get(&ctx.store.conn()?)?.ok_or_else(|| {
         ApiError::new(
@@ -92,7 +121,7 @@ pub const WORKSPACE_COUNT: &str = "coro_workspace_count";
 /// Every child workspace under the channel. Remembers how many are billable (not archived), the
 /// "M" of the connector list's "N of M mapped".
 pub async fn workspaces(ctx: &AppContext) -> Result<Vec<CoroWorkspace>, ApiError> {
-    let list = client(ctx)?.workspaces().await?;
+    let list = client_of(ctx).await?.workspaces().await?;
     let billable = list.iter().filter(|w| !w.archived).count();
     store::settings::set(&ctx.store.conn()?, WORKSPACE_COUNT, &billable.to_string())?;
     Ok(list)
@@ -133,7 +162,10 @@ pub async fn discover_services(
     ctx: &AppContext,
     workspace_ids: &[String],
 ) -> Result<Vec<String>, ApiError> {
-    let report = client(ctx)?.usage(workspace_ids, &HashMap::new()).await;
+    let report = client_of(ctx)
+        .await?
+        .usage(workspace_ids, &HashMap::new())
+        .await;
     let keys: Vec<String> = report
         .workspaces
         .iter()

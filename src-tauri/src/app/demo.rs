@@ -7,18 +7,8 @@ use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::model::{CompanyRef, ProductRef};
 use crate::sandbox::SandboxInfo;
-use crate::secrets::{SecretKey, Sensitive};
+use crate::secrets::Sensitive;
 use crate::views::{AutotaskInput, ConnectwiseInput, CoroInput, MapService, MapWorkspace};
-
-/// Removes what an earlier demo left in `ctx`'s keychain namespace (its folder is then wiped).
-pub fn forget_secrets(ctx: &AppContext) {
-    let _ = ctx.secrets.delete(&SecretKey::CoroClientSecret);
-    if let Ok(conn) = ctx.store.conn() {
-        for row in crate::store::connectors::list(&conn).unwrap_or_default() {
-            let _ = ctx.secrets.delete(&SecretKey::ConnectorSecret(row.id));
-        }
-    }
-}
 
 /// Connects everything with the demo credentials and accepts the suggested mappings.
 pub async fn seed(ctx: &AppContext, info: &SandboxInfo) -> Result<(), ApiError> {
@@ -50,7 +40,7 @@ pub async fn seed(ctx: &AppContext, info: &SandboxInfo) -> Result<(), ApiError> 
             name: Some("Autotask (demo)".into()),
             username: info.autotask.username.clone(),
             secret: Sensitive::new(info.autotask.secret.clone()),
-            integration_code: info.autotask.integration_code.clone(),
+            integration_code: Sensitive::new(info.autotask.integration_code.clone()),
             zone_url: Some(info.autotask.zone_url.clone()),
             time_zone: Some(info.autotask.time_zone.clone()),
         },

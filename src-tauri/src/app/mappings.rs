@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 
-use super::{browse, coro};
+use super::{blocking, browse, coro};
 use crate::context::AppContext;
 use crate::coro::catalog;
 use crate::error::{ApiError, ErrorCode};
@@ -39,7 +39,10 @@ pub async fn workspace_rows(
 ) -> Result<Vec<WorkspaceRow>, ApiError> {
     let workspaces = coro::workspaces(ctx).await?;
     let companies = browse::companies(ctx, id, false, None).await?;
-    let links = store::mappings::list_workspaces(&ctx.store.conn()?, id)?;
+    let links = blocking(ctx, move |ctx| {
+        Ok(store::mappings::list_workspaces(&ctx.store.conn()?, id)?)
+    })
+    .await?;
     Ok(build_workspace_rows(
         &workspaces,
         &companies,
@@ -139,8 +142,17 @@ pub async fn map_workspace(
         company_id: req.company_id,
         company_name: company.name.clone(),
     };
-    store::mappings::map_workspace(&ctx.store.conn()?, req.connector_id, &link, Utc::now())?;
-    workspace_rows(ctx, req.connector_id).await
+    let connector = req.connector_id;
+    blocking(ctx, move |ctx| {
+        Ok(store::mappings::map_workspace(
+            &ctx.store.conn()?,
+            connector,
+            &link,
+            Utc::now(),
+        )?)
+    })
+    .await?;
+    workspace_rows(ctx, connector).await
 }
 
 pub async fn unmap_workspace(
@@ -148,11 +160,15 @@ pub async fn unmap_workspace(
     id: ConnectorId,
     workspace_id: &str,
 ) -> Result<Vec<WorkspaceRow>, ApiError> {
-    let removed = store::mappings::unmap_workspace(
-        &ctx.store.conn()?,
-        id,
-        &WorkspaceId(workspace_id.to_string()),
-    )?;
+    let workspace = WorkspaceId(workspace_id.to_string());
+    let removed = blocking(ctx, move |ctx| {
+        Ok(store::mappings::unmap_workspace(
+            &ctx.store.conn()?,
+            id,
+            &workspace,
+        )?)
+    })
+    .await?;
     if !removed {
         return Err(ApiError::new(
             ErrorCode::NotFound,
@@ -165,10 +181,13 @@ pub async fn unmap_workspace(
 pub async fn service_rows(ctx: &AppContext, id: ConnectorId) -> Result<Vec<ServiceRow>, ApiError> {
     let seen = coro::service_keys(ctx).await?;
     let products = browse::products(ctx, id, false, None).await?;
-    let links: Vec<ServiceLink> = store::mappings::list_services(&ctx.store.conn()?, id)?
-        .into_iter()
-        .map(|m| m.link)
-        .collect();
+    let links: Vec<ServiceLink> = blocking(ctx, move |ctx| {
+        Ok(store::mappings::list_services(&ctx.store.conn()?, id)?)
+    })
+    .await?
+    .into_iter()
+    .map(|m| m.link)
+    .collect();
     Ok(build_service_rows(&seen, &products, &links))
 }
 
@@ -240,8 +259,17 @@ pub async fn map_service(ctx: &AppContext, req: &MapService) -> Result<Vec<Servi
         product_name: product.name.clone(),
         unit: req.unit.map(to_billing_unit),
     };
-    store::mappings::map_service(&ctx.store.conn()?, req.connector_id, &link, Utc::now())?;
-    service_rows(ctx, req.connector_id).await
+    let connector = req.connector_id;
+    blocking(ctx, move |ctx| {
+        Ok(store::mappings::map_service(
+            &ctx.store.conn()?,
+            connector,
+            &link,
+            Utc::now(),
+        )?)
+    })
+    .await?;
+    service_rows(ctx, connector).await
 }
 
 pub async fn unmap_service(
@@ -249,7 +277,15 @@ pub async fn unmap_service(
     id: ConnectorId,
     service_key: &str,
 ) -> Result<Vec<ServiceRow>, ApiError> {
-    let removed = store::mappings::unmap_service(&ctx.store.conn()?, id, service_key)?;
+    let key = service_key.to_string();
+    let removed = blocking(ctx, move |ctx| {
+        Ok(store::mappings::unmap_service(
+            &ctx.store.conn()?,
+            id,
+            &key,
+        )?)
+    })
+    .await?;
     if !removed {
         return Err(ApiError::new(
             ErrorCode::NotFound,

@@ -16,5 +16,28 @@ mod time_zone_tests;
 
 pub use psa_client::PsaClient;
 
+use crate::context::AppContext;
+use crate::error::{ApiError, ErrorCode};
+
+/// Runs `f` (SQLite and keychain calls, which block: a disk, D-Bus, an unlock prompt) on a
+/// blocking thread, so async callers never stall the runtime or the UI thread.
+pub async fn blocking<T, F>(ctx: &AppContext, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&AppContext) -> Result<T, ApiError> + Send + 'static,
+{
+    let ctx = ctx.clone();
+    tokio::task::spawn_blocking(move || f(&ctx))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("a background task stopped unexpectedly: {e}"),
+            )
+        })?
+}
+
+#[cfg(test)]
+mod hardening_tests;
 #[cfg(test)]
 mod tests;

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::connectors::{client_for, require};
-use super::coro::{client as coro_client, CoroSource};
+use super::connectors::{client_of, require};
+use super::coro::{client_of as coro_client, CoroSource};
 use crate::clock::SystemClock;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
@@ -121,10 +121,10 @@ pub async fn run(
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<sync::RunResult, ApiError> {
     let row = require(ctx, connector)?;
-    let psa = client_for(ctx, &row)?;
+    let psa = client_of(ctx, &row).await?;
     let source = CoroSource {
         ctx,
-        client: coro_client(ctx)?,
+        client: coro_client(ctx).await?,
     };
     let clock = SystemClock;
     let env = SyncEnv {
@@ -188,10 +188,10 @@ pub async fn apply(
         ));
     }
     let row = require(ctx, connector)?;
-    let psa = client_for(ctx, &row)?;
+    let psa = client_of(ctx, &row).await?;
     let source = CoroSource {
         ctx,
-        client: coro_client(ctx)?,
+        client: coro_client(ctx).await?,
     };
     let clock = SystemClock;
     let env = SyncEnv {

@@ -23,7 +23,7 @@ fn input(sb: &sandbox::Sandbox, name: &str, zone: Option<&str>) -> AutotaskInput
         name: Some(name.into()),
         username: at.username.clone(),
         secret: Sensitive::new(at.secret.clone()),
-        integration_code: at.integration_code.clone(),
+        integration_code: crate::secrets::Sensitive::new(at.integration_code.clone()),
         zone_url: Some(at.zone_url.clone()),
         time_zone: zone.map(str::to_string),
     }

@@ -20,6 +20,9 @@ use crate::secrets::Sensitive;
 
 /// Zone discovery host (reference §1). Any zone answers it; `webservices` is the documented one.
 pub const DEFAULT_DISCOVERY_URL: &str = "https://webservices.autotask.net/atservicesrest";
+/// The vendor's domain: every zone (`webservicesN.autotask.net`) lives under it, so a zone
+/// lookup answer naming any other host is refused (credentials would follow it).
+pub const VENDOR_DOMAIN: &str = "autotask.net";
 /// Requests in flight per connector: Autotask's thread limit per tracking identifier + endpoint.
 pub const MAX_IN_FLIGHT: usize = 3;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -29,8 +32,9 @@ pub(crate) const ATTEMPTS: u32 = 4;
 /// Key of the Autotask database's time zone (IANA name) in a stored connector's config.
 pub const TIME_ZONE_KEY: &str = "time_zone";
 
-/// What a connector stores (never the Secret, which lives in the keychain).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a connector stores (never the Secret, which lives in the keychain). Its `Debug` leaves
+/// out the integration code (sent as a header on every call, so treated as sensitive).
+#[derive(Clone, PartialEq, Eq)]
 pub struct AutotaskConfig {
     /// The API-only user's username (e-mail-like).
     pub username: String,
@@ -46,6 +50,18 @@ pub struct AutotaskConfig {
     /// machine's zone by default). None: "today" is the machine's local day and effective dates
     /// use noon UTC.
     pub time_zone: Option<TenantZone>,
+}
+
+impl std::fmt::Debug for AutotaskConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutotaskConfig")
+            .field("username", &self.username)
+            .field("integration_code", &"***")
+            .field("zone_url", &self.zone_url)
+            .field("discovery_url", &self.discovery_url)
+            .field("time_zone", &self.time_zone)
+            .finish()
+    }
 }
 
 impl AutotaskConfig {
@@ -162,15 +178,10 @@ impl AutotaskClient {
             None => None,
         };
         let discovery = discovery_endpoint(&cfg.discovery_url)?;
-        // Our own builder rather than `http::client`: redirects are refused so the Secret header
-        // can never follow a redirect to another host (reqwest strips only standard auth headers).
-        let http = reqwest::Client::builder()
-            .user_agent(http::USER_AGENT)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(REQUEST_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| PsaError::InvalidConfig(format!("could not set up HTTPS: {e}")))?;
+        // The shared client: OS trust store and proxy, and no redirects, so the Secret header can
+        // never follow one to another host (reqwest strips only standard auth headers).
+        let http =
+            http::client(REQUEST_TIMEOUT).map_err(|e| PsaError::InvalidConfig(e.to_string()))?;
         let today = opts.today.unwrap_or_else(|| match offset {
             Some(o) => Arc::new(move || tz::local_day(chrono::Utc::now(), o)),
             None => Arc::new(|| chrono::Local::now().date_naive()),

@@ -5,7 +5,7 @@
 
 use reqwest::{Method, StatusCode, Url};
 
-use super::client::{AutotaskClient, ATTEMPTS};
+use super::client::{AutotaskClient, ATTEMPTS, VENDOR_DOMAIN};
 use super::errors::{self, error_messages};
 use super::models::ZoneInformation;
 use super::query::Tally;
@@ -32,6 +32,27 @@ pub(crate) fn zone_root(input: &str) -> Result<Url, PsaError> {
     }
     url.set_query(None);
     Ok(url)
+}
+
+/// The zone a lookup answered, accepted only over https on the vendor's domain (or on loopback,
+/// where the sandbox runs): the answer decides where the Secret goes next.
+pub(crate) fn answered_zone_root(answer: &str) -> Result<Url, PsaError> {
+    let refused = || PsaError::Remote {
+        status: None,
+        message: format!(
+            "The Autotask zone lookup named a zone outside Autotask ({}); it was refused: \
+             credentials are only sent to https hosts under {VENDOR_DOMAIN}. Check the network \
+             (a proxy or DNS answering for Autotask), or set the zone URL explicitly.",
+            http::without_userinfo(answer)
+        ),
+        request_id: None,
+    };
+    let root = zone_root(answer).map_err(|_| refused())?;
+    if http::is_vendor_host(&root, VENDOR_DOMAIN) {
+        Ok(root)
+    } else {
+        Err(refused())
+    }
 }
 
 /// `{discovery}/atservicesrest/v1.0/zoneInformation` from a host, a REST root or the full URL.
@@ -99,7 +120,7 @@ impl AutotaskClient {
                         serde_json::from_slice(&raw.body).unwrap_or_default();
                     return match info.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
                         Some(u) => Ok(Zone {
-                            root: zone_root(u)?,
+                            root: answered_zone_root(u)?,
                             name: info.zone_name,
                             ci: info.ci,
                         }),

@@ -9,6 +9,7 @@ use crate::app;
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::model::{ConnectionState, ConnectorSummary, MappingCount};
+use crate::secrets::Sensitive;
 use crate::views::{AutotaskInput, ConnectwiseInput};
 
 #[derive(Debug, Subcommand)]
@@ -80,13 +81,18 @@ pub struct ConnectwiseArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct AutotaskArgs {
     /// The API user's user name (key).
     #[arg(long)]
     pub username: String,
-    /// The API tracking identifier (integration code).
-    #[arg(long)]
+    /// The API tracking identifier (integration code). Better from the environment
+    /// (PSA_BRIDGE_AUTOTASK_INTEGRATION_CODE) than argv, which other local users can see.
+    #[arg(
+        long,
+        env = "PSA_BRIDGE_AUTOTASK_INTEGRATION_CODE",
+        hide_env_values = true
+    )]
     pub integration_code: String,
     /// Zone URL override (normally discovered from the user name).
     #[arg(long)]
@@ -99,6 +105,19 @@ pub struct AutotaskArgs {
     pub name: Option<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+/// Leaves out the integration code, which is sent as a credential header.
+impl std::fmt::Debug for AutotaskArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutotaskArgs")
+            .field("username", &self.username)
+            .field("integration_code", &"***")
+            .field("zone_url", &self.zone_url)
+            .field("name", &self.name)
+            .field("json", &self.json)
+            .finish()
+    }
 }
 
 impl ConnectorCmd {
@@ -196,9 +215,7 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
             }
         }
         ConnectorCmd::Add(AddCmd::Connectwise(a)) => {
-            if let Some(id) = &a.client_id {
-                app::settings::set_client_id(ctx, id)?;
-            }
+            // --client-id is checked with the connector and saved only with it.
             let private_key = read_secret("ConnectWise private key")?;
             let input = ConnectwiseInput {
                 name: a.name.clone(),
@@ -207,7 +224,11 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 public_key: a.public_key.clone(),
                 private_key,
             };
-            let s = super::runtime()?.block_on(app::connectors::add_connectwise(ctx, input))?;
+            let s = super::runtime()?.block_on(app::connectors::add_connectwise_with_client_id(
+                ctx,
+                input,
+                a.client_id.clone(),
+            ))?;
             print_one(&s, a.json)
         }
         ConnectorCmd::Add(AddCmd::Autotask(a)) => {
@@ -229,7 +250,7 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 name: a.name.clone(),
                 username: a.username.clone(),
                 secret,
-                integration_code: a.integration_code.clone(),
+                integration_code: Sensitive::new(a.integration_code.clone()),
                 zone_url: a.zone_url.clone(),
                 time_zone: a.time_zone.clone(),
             };

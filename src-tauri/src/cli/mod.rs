@@ -9,6 +9,7 @@ pub mod map;
 pub mod output;
 pub mod sandbox;
 pub mod secret_input;
+pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod sync;
@@ -37,6 +38,12 @@ pub struct Cli {
     /// Folder holding the database (default: the OS app-data folder; env PSA_BRIDGE_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Read and write secrets as files in DIR (`coro-client-secret`, `connector-<ID>-secret`,
+    /// owner-only) instead of the OS keychain: for servers without one. systemd sets
+    /// CREDENTIALS_DIRECTORY for a service with LoadCredential=.
+    #[arg(long, global = true, value_name = "DIR", env = "CREDENTIALS_DIRECTORY")]
+    pub credentials_dir: Option<PathBuf>,
 
     /// Start the desktop app against the built-in sandbox, with its own data folder.
     #[arg(long)]
@@ -89,6 +96,9 @@ pub enum Command {
     Run(sync::RunCmd),
     /// Show the settings, or change the limits that hold changes for approval.
     Settings(settings::SettingsArgs),
+    /// Where secrets are kept (`secrets where`).
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCmd),
 }
 
 /// A tokio runtime for headless commands.
@@ -157,6 +167,7 @@ impl Command {
             Command::Runs(a) => a.json,
             Command::Run(r) => r.wants_json(),
             Command::Settings(a) => a.json,
+            Command::Secrets(c) => c.wants_json(),
         }
     }
 }
@@ -165,7 +176,8 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
     if let Command::Sandbox(args) = cmd {
         return sandbox::run(args);
     }
-    let ctx = crate::context::AppContext::open(cli.data_dir.clone())?;
+    let ctx =
+        crate::context::AppContext::open_with(cli.data_dir.clone(), cli.credentials_dir.clone())?;
     match cmd {
         Command::Sandbox(_) => Ok(()),
         Command::Status(f) => status::run(&ctx, f.json),
@@ -181,6 +193,7 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Runs(a) => sync::runs(&ctx, a),
         Command::Run(r) => sync::run_cmd(&ctx, r),
         Command::Settings(a) => settings::run(&ctx, a),
+        Command::Secrets(c) => secrets::run(&ctx, c),
     }
 }
 
@@ -188,6 +201,7 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
 fn run_desktop(cli: &Cli) -> Result<(), ApiError> {
     crate::desktop::run(crate::desktop::LaunchOptions {
         data_dir: cli.data_dir.clone(),
+        credentials_dir: cli.credentials_dir.clone(),
         sandbox: cli.sandbox,
         hidden: cli.hidden,
         close_window: cli.close_window,

@@ -226,7 +226,7 @@ impl CoroClient {
         let value = parsed
             .access_token
             .clone()
-            .filter(|t| !t.trim().is_empty())
+            .filter(|t| !t.expose().trim().is_empty())
             .ok_or_else(|| CoroError::decode("the token response", "no access_token"))?;
         // A year caps absurd lifetimes; a margin larger than half the lifetime would renew on
         // every call, so short-lived tokens renew at half-life instead.
@@ -235,7 +235,7 @@ impl CoroClient {
         let usable = TimeDelta::try_seconds((lifetime - margin) as i64).unwrap_or_default();
         tracing::debug!(lifetime, "Coro token issued");
         Ok(CachedToken {
-            value: Sensitive::new(value),
+            value,
             refresh_at: self.now() + usable,
         })
     }

@@ -18,6 +18,8 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::secrets::Sensitive;
+
 // ---------------------------------------------------------------------------------------------
 // Hosts, auth and headers (coro.md §1)
 // ---------------------------------------------------------------------------------------------
@@ -71,11 +73,13 @@ pub fn audience(base_url: &str) -> String {
     base_url.trim().trim_end_matches('/').to_string()
 }
 
-/// Body of `POST {base}/oauth/token` (coro.md §1.3). OAuth spells these in snake_case.
+/// Body of `POST {base}/oauth/token` (coro.md §1.3). OAuth spells these in snake_case. The
+/// secret is [`Sensitive`]: `Debug` shows `***`, and it is zeroed when the request is dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRequest {
     pub client_id: Option<String>,
-    pub client_secret: Option<String>,
+    #[serde(serialize_with = "crate::secrets::serialize_exposed")]
+    pub client_secret: Option<Sensitive<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     pub grant_type: Option<String>,
@@ -86,7 +90,7 @@ impl TokenRequest {
     pub fn new(client_id: &str, client_secret: &str, base_url: &str) -> Self {
         TokenRequest {
             client_id: Some(client_id.to_string()),
-            client_secret: Some(client_secret.to_string()),
+            client_secret: Some(Sensitive::new(client_secret.to_string())),
             audience: Some(audience(base_url)),
             grant_type: Some(GRANT_TYPE.to_string()),
         }
@@ -94,9 +98,11 @@ impl TokenRequest {
 }
 
 /// Success body of the token endpoint (coro.md §1.3: `{access_token, token_type, expires_in}`).
+/// The token is [`Sensitive`] like the secret it was exchanged for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
-    pub access_token: Option<String>,
+    #[serde(serialize_with = "crate::secrets::serialize_exposed")]
+    pub access_token: Option<Sensitive<String>>,
     pub token_type: Option<String>,
     pub expires_in: Option<u64>,
 }
@@ -792,7 +798,16 @@ mod tests {
             json!({"access_token": "eyJ", "token_type": "Bearer", "expires_in": 86400, "scope": ""}),
         )
         .unwrap();
-        assert_eq!(resp.access_token.as_deref(), Some("eyJ"));
+        assert_eq!(
+            resp.access_token.as_ref().map(|t| t.expose().as_str()),
+            Some("eyJ")
+        );
+        // Neither the secret nor the token shows in Debug (logs, errors).
+        let shown = format!("{req:?} {resp:?}");
+        assert!(
+            !shown.contains("secret\"") && !shown.contains("eyJ"),
+            "{shown}"
+        );
         assert_eq!(resp.lifetime_secs(), 86_400);
         let bare: TokenResponse = serde_json::from_value(json!({"access_token": "x"})).unwrap();
         assert_eq!(bare.lifetime_secs(), TOKEN_LIFETIME_SECS);

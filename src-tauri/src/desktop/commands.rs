@@ -1,9 +1,12 @@
 //! Tauri commands: parse, call the core, map the error. Errors cross IPC as `{code, message}`.
+//! Every command is async: none runs on the main (UI) thread, and the blocking SQLite and
+//! keychain work runs on a blocking thread ([`app::blocking`]). The list the UI may call is
+//! `command_list::COMMANDS`.
 
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::DesktopState;
-use crate::app;
+use crate::app::{self, blocking};
 use crate::error::ApiError;
 use crate::model::{AppInfo, ConnectorId, ConnectorSummary};
 use crate::views::{
@@ -18,13 +21,16 @@ pub fn emit_app_event<R: Runtime>(app: &AppHandle<R>, kind: &str) {
 }
 
 #[tauri::command]
-pub fn app_info(state: State<'_, DesktopState>) -> Result<AppInfo, ApiError> {
-    state.ctx.app_info(state.sandbox.is_some())
+pub async fn app_info(state: State<'_, DesktopState>) -> Result<AppInfo, ApiError> {
+    let sandbox = state.sandbox.is_some();
+    blocking(&state.ctx, move |ctx| ctx.app_info(sandbox)).await
 }
 
 #[tauri::command]
-pub fn list_connectors(state: State<'_, DesktopState>) -> Result<Vec<ConnectorSummary>, ApiError> {
-    state.ctx.connector_summaries()
+pub async fn list_connectors(
+    state: State<'_, DesktopState>,
+) -> Result<Vec<ConnectorSummary>, ApiError> {
+    blocking(&state.ctx, |ctx| ctx.connector_summaries()).await
 }
 
 #[tauri::command]
@@ -64,12 +70,12 @@ pub async fn test_connector(
 }
 
 #[tauri::command]
-pub fn remove_connector(
+pub async fn remove_connector(
     app: AppHandle,
     state: State<'_, DesktopState>,
     id: ConnectorId,
 ) -> Result<(), ApiError> {
-    app::connectors::remove(&state.ctx, id)?;
+    blocking(&state.ctx, move |ctx| app::connectors::remove(ctx, id)).await?;
     emit_app_event(&app, "connectors_changed");
     Ok(())
 }
@@ -100,24 +106,24 @@ pub fn sandbox_defaults(state: State<'_, DesktopState>) -> Option<SandboxDefault
 }
 
 #[tauri::command]
-pub fn get_settings(state: State<'_, DesktopState>) -> Result<SettingsView, ApiError> {
-    app::settings::get(&state.ctx)
+pub async fn get_settings(state: State<'_, DesktopState>) -> Result<SettingsView, ApiError> {
+    blocking(&state.ctx, app::settings::get).await
 }
 
 #[tauri::command]
-pub fn save_settings(
+pub async fn save_settings(
     app: AppHandle,
     state: State<'_, DesktopState>,
     settings: SettingsView,
 ) -> Result<SettingsView, ApiError> {
-    let saved = app::settings::save(&state.ctx, &settings)?;
+    let saved = blocking(&state.ctx, move |ctx| app::settings::save(ctx, &settings)).await?;
     super::refresh_tray(&app);
     emit_app_event(&app, "settings_changed");
     Ok(saved)
 }
 
 #[tauri::command]
-pub fn sync_now(app: AppHandle) -> Result<(), ApiError> {
+pub async fn sync_now(app: AppHandle) -> Result<(), ApiError> {
     super::syncing::start_all(&app, crate::sync::Trigger::Ui)
 }
 
@@ -159,33 +165,47 @@ pub async fn sync_apply(
 }
 
 #[tauri::command]
-pub fn list_runs(
+pub async fn list_runs(
     state: State<'_, DesktopState>,
     connector_id: Option<ConnectorId>,
     limit: u32,
 ) -> Result<Vec<crate::sync::RunSummary>, ApiError> {
-    app::sync::list_runs(&state.ctx, connector_id, limit)
+    blocking(&state.ctx, move |ctx| {
+        app::sync::list_runs(ctx, connector_id, limit)
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn run_detail(
+pub async fn run_detail(
     state: State<'_, DesktopState>,
     run_id: i64,
     workspace: Option<String>,
 ) -> Result<app::sync::RunDetail, ApiError> {
-    app::sync::run_detail(&state.ctx, run_id, workspace.as_deref())
+    blocking(&state.ctx, move |ctx| {
+        app::sync::run_detail(ctx, run_id, workspace.as_deref())
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn export_run_csv(state: State<'_, DesktopState>, run_id: i64) -> Result<String, ApiError> {
-    Ok(app::sync::export_csv(&state.ctx, run_id)?
-        .to_string_lossy()
-        .into_owned())
+pub async fn export_run_csv(
+    state: State<'_, DesktopState>,
+    run_id: i64,
+) -> Result<String, ApiError> {
+    blocking(&state.ctx, move |ctx| {
+        Ok(app::sync::export_csv(ctx, run_id)?
+            .to_string_lossy()
+            .into_owned())
+    })
+    .await
 }
 
 #[tauri::command]
-pub fn coro_status(state: State<'_, DesktopState>) -> Result<crate::views::CoroStatus, ApiError> {
-    app::coro::status(&state.ctx)
+pub async fn coro_status(
+    state: State<'_, DesktopState>,
+) -> Result<crate::views::CoroStatus, ApiError> {
+    blocking(&state.ctx, app::coro::status).await
 }
 
 #[tauri::command]
@@ -287,4 +307,55 @@ pub async fn unmap_service(
     let rows = app::mappings::unmap_service(&ctx, connector_id, &service_key).await?;
     emit_app_event(&app, "connectors_changed");
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::super::command_list::COMMANDS;
+
+    fn src(path: &str) -> String {
+        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+    }
+
+    /// The capability allows exactly the commands the UI calls, each through the permission the
+    /// app manifest generates for it; nothing else but listening to events.
+    #[test]
+    fn capability_allows_exactly_what_the_ui_calls() {
+        let ipc = src("../ui/src/ipc/index.ts");
+        // Every `call<T>('name'` / `call('name'` in the IPC module.
+        let called: BTreeSet<String> = ipc
+            .split("call")
+            .skip(1)
+            .filter_map(|rest| {
+                let rest = rest
+                    .strip_prefix('<')
+                    .map_or(Some(rest), |r| r.find(">(").map(|i| &r[i + 1..]))?;
+                let name = rest.strip_prefix("('")?;
+                let end = name.find('\'')?;
+                Some(name[..end].to_string())
+            })
+            .collect();
+        let listed: BTreeSet<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
+        assert_eq!(called, listed, "ui/src/ipc/index.ts vs command_list.rs");
+
+        let cap: serde_json::Value =
+            serde_json::from_str(&src("capabilities/default.json")).unwrap();
+        let allowed: BTreeSet<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .map(str::to_string)
+            .collect();
+        let mut want: BTreeSet<String> = COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        want.insert("core:event:allow-listen".into());
+        want.insert("core:event:allow-unlisten".into());
+        assert_eq!(allowed, want);
+    }
 }

@@ -2,8 +2,9 @@
 //! in the background, report progress as events, notify the operator of failures and held
 //! changes, and put the tray icon in its error state until the operator opens the run.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -20,9 +21,44 @@ use crate::sync::{Progress, RunSummary, Trigger};
 /// Desktop-side sync state.
 #[derive(Default)]
 pub struct SyncState {
-    running: AtomicBool,
+    running: Arc<AtomicBool>,
     /// The run the operator has not looked at yet after a failure (the tray shows an error).
     pub unseen_problem: Mutex<Option<i64>>,
+}
+
+/// Holds the "sync running" flag; dropping it clears the flag, also when the sync task panics
+/// or is cancelled, so one failed run can never wedge every later one.
+struct Running(Arc<AtomicBool>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+impl SyncState {
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Runs `job` in the background unless a sync is already running; the flag is cleared when
+    /// the job ends, however it ends.
+    pub fn start<F>(&self, job: F) -> Result<tauri::async_runtime::JoinHandle<()>, ApiError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        if self.running.swap(true, Ordering::SeqCst) {
+            return Err(ApiError::new(
+                ErrorCode::Busy,
+                "A sync is already running: wait for it to finish",
+            ));
+        }
+        let guard = Running(self.running.clone());
+        Ok(tauri::async_runtime::spawn(async move {
+            let _guard = guard;
+            job.await;
+        }))
+    }
 }
 
 fn emit<R: Runtime>(app: &AppHandle<R>, payload: serde_json::Value) {
@@ -118,7 +154,7 @@ pub fn refresh_tray_state<R: Runtime>(app: &AppHandle<R>) {
         ),
         (None, None) => "PSA Bridge — daily sync paused".to_string(),
     };
-    if state.sync.running.load(Ordering::SeqCst) {
+    if state.sync.is_running() {
         tip = "PSA Bridge — syncing…".to_string();
     }
     let _ = tray_icon.set_tooltip(Some(tip));
@@ -143,15 +179,9 @@ pub fn start_all<R: Runtime>(app: &AppHandle<R>, trigger: Trigger) -> Result<(),
     let state = app
         .try_state::<DesktopState>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "app state missing"))?;
-    if state.sync.running.swap(true, Ordering::SeqCst) {
-        return Err(ApiError::new(
-            ErrorCode::Busy,
-            "A sync is already running: wait for it to finish",
-        ));
-    }
     let ctx = state.ctx.clone();
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+    state.sync.start(async move {
         refresh_tray_state(&app);
         let progress = progress_emitter(&app);
         let notify_success = app::settings::get(&ctx)
@@ -236,12 +266,9 @@ pub fn start_all<R: Runtime>(app: &AppHandle<R>, trigger: Trigger) -> Result<(),
                 tracing::error!(error = %e.message, "could not record the scheduled run");
             }
         }
-        if let Some(st) = app.try_state::<DesktopState>() {
-            st.sync.running.store(false, Ordering::SeqCst);
-        }
         refresh_tray_state(&app);
         emit(&app, serde_json::json!({"kind": "connectors_changed"}));
-    });
+    })?;
     Ok(())
 }
 
@@ -295,6 +322,43 @@ mod tests {
                 .then(|| "Acme / edr: 500 from ConnectWise".to_string()),
             attention: Vec::new(),
         }
+    }
+
+    /// A sync task that panics still clears the running flag: the next sync starts.
+    #[test]
+    fn a_panicking_sync_does_not_wedge_the_next_one() {
+        let state = SyncState::default();
+        let panicked = state
+            .start(async { panic!("injected: the sync task panics mid-run") })
+            .expect("first sync starts");
+        let joined = tauri::async_runtime::block_on(panicked);
+        assert!(
+            joined.is_err(),
+            "the injected panic surfaced as a join error"
+        );
+        assert!(!state.is_running(), "the flag was cleared by the guard");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let next = state
+            .start(async move {
+                let _ = tx.send(());
+            })
+            .expect("the next sync starts after a panic");
+        tauri::async_runtime::block_on(next).expect("second sync ran");
+        assert!(rx.try_recv().is_ok());
+        // And while one runs, another is refused.
+        let (hold_tx, hold_rx) = tokio::sync::oneshot::channel::<()>();
+        let long = state
+            .start(async move {
+                let _ = hold_rx.await;
+            })
+            .expect("starts");
+        assert_eq!(
+            state.start(async {}).map(|_| ()).unwrap_err().code,
+            ErrorCode::Busy
+        );
+        let _ = hold_tx.send(());
+        tauri::async_runtime::block_on(long).expect("ran");
+        assert!(!state.is_running());
     }
 
     #[test]

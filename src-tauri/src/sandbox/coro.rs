@@ -548,12 +548,12 @@ async fn token(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R
         Ok(st) => st,
         Err(res) => return res.into_response(),
     };
-    if id != st.client_id || secret != st.client_secret {
+    if id != st.client_id || secret.expose() != &st.client_secret {
         return oauth_error(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized");
     }
     let access_token = st.issue_token();
     Json(TokenResponse {
-        access_token: Some(access_token),
+        access_token: Some(crate::secrets::Sensitive::new(access_token)),
         token_type: Some("Bearer".to_string()),
         expires_in: Some(st.token_lifetime.as_secs()),
     })
@@ -1036,7 +1036,7 @@ mod tests {
                 .await;
             assert_eq!(res.status(), 200);
             let body: TokenResponse = res.json().await.unwrap();
-            body.access_token.unwrap()
+            body.access_token.unwrap().into_exposed()
         }
 
         async fn get(

@@ -15,8 +15,6 @@ pub mod coro;
 pub mod mappings;
 pub mod migrate;
 pub mod runs;
-#[cfg(test)]
-pub(crate) mod secrets_at_rest;
 pub mod settings;
 pub mod status;
 

@@ -9,7 +9,8 @@ export type AutotaskInput = { name: string | null,
  */
 username: string, secret: string, 
 /**
- * *API tracking identifier* (integration code).
+ * *API tracking identifier* (integration code): sent as a header on every call, so never
+ * printed.
  */
 integration_code: string, 
 /**

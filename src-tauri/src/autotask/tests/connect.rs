@@ -231,3 +231,31 @@ async fn security_level_problems_name_the_fix() {
         "{err:?}"
     );
 }
+
+/// A zone lookup answer naming a host outside autotask.net (or plain http) is refused before any
+/// authenticated request: the Secret never goes to it.
+#[tokio::test]
+async fn zone_answer_naming_a_foreign_host_is_refused() {
+    for foreign in [
+        "https://webservices3.autotask.net.evil.example/atservicesrest/",
+        "http://webservices3.autotask.net/atservicesrest/",
+        "https://user:pw@webservices3.autotask.net/atservicesrest/",
+    ] {
+        let mut fx = Fx::new().await;
+        let body = json!({"zoneName": "Elsewhere", "url": foreign, "ci": 1});
+        let m = fx
+            .server
+            .mock("GET", "/atservicesrest/v1.0/zoneInformation")
+            .match_query(mockito::Matcher::Any);
+        let zone = fx
+            .reply(m, 200, body.to_string())
+            .expect(1)
+            .create_async()
+            .await;
+        let err = fx.client.check().await.unwrap_err();
+        zone.assert_async().await;
+        let msg = err.to_string();
+        assert!(msg.contains("outside Autotask"), "{foreign}: {msg}");
+        assert!(!msg.contains("pw@"), "{msg}");
+    }
+}

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::Barrier;
+use tokio::sync::{Barrier, Notify};
 
 use serde_json::json;
 
@@ -59,6 +59,8 @@ pub struct PsaState {
 #[derive(Default)]
 pub struct FakePsa {
     state: Mutex<PsaState>,
+    /// Signalled when a scripted write reaches its hang (after landing, for `LandThenHang`).
+    hung: Notify,
 }
 
 /// The line's own id (addition id / contract service id), to script and count writes by.
@@ -86,6 +88,11 @@ pub fn line(company: i64, product: i64, id: i64, quantity: i64) -> BillingLine {
 }
 
 impl FakePsa {
+    /// Returns once a write has reached its scripted hang: the moment a test "kills" the run.
+    pub async fn hung(&self) {
+        self.hung.notified().await
+    }
+
     pub fn state(&self) -> MutexGuard<'_, PsaState> {
         self.state.lock().unwrap()
     }
@@ -243,9 +250,13 @@ impl Psa for FakePsa {
             }
             Some(Write::LandThenHang) => {
                 land(self);
+                self.hung.notify_one();
                 std::future::pending().await
             }
-            Some(Write::Hang) => std::future::pending().await,
+            Some(Write::Hang) => {
+                self.hung.notify_one();
+                std::future::pending().await
+            }
         }
     }
 }

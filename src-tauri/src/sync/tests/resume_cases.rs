@@ -32,12 +32,12 @@ const L211: &str = "agreement 200 / addition 211";
 async fn killed_after_a_write_landed_resumes_without_reapplying_it() {
     let h = two_by_two();
     h.psa.script(211, [Write::LandThenHang]);
-    let cut = tokio::time::timeout(
-        Duration::from_millis(100),
-        run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {}),
-    )
-    .await;
-    assert!(cut.is_err(), "the run was killed mid-flight");
+    // "Kill" the run the moment the fake PSA says the write landed (the run is dropped there).
+    let (env, first) = (h.env(), req(&h, Trigger::Schedule, false));
+    tokio::select! {
+        _ = run(&env, &first, &|_| {}) => panic!("the run finished instead of hanging at its write"),
+        () = h.psa.hung() => {}
+    }
     let killed = runs::latest(&h.t.store.conn().unwrap(), h.connector, false)
         .unwrap()
         .unwrap();
@@ -69,12 +69,11 @@ async fn killed_after_a_write_landed_resumes_without_reapplying_it() {
 async fn killed_before_a_write_landed_is_resolved_not_applied_and_redone_once() {
     let h = two_by_two();
     h.psa.script(211, [Write::Hang]);
-    let cut = tokio::time::timeout(
-        Duration::from_millis(100),
-        run(&h.env(), &req(&h, Trigger::Schedule, false), &|_| {}),
-    )
-    .await;
-    assert!(cut.is_err());
+    let (env, first) = (h.env(), req(&h, Trigger::Schedule, false));
+    tokio::select! {
+        _ = run(&env, &first, &|_| {}) => panic!("the run finished instead of hanging before its write"),
+        () = h.psa.hung() => {}
+    }
     assert_eq!(h.psa.qty(211), 20);
     let killed_id = runs::latest(&h.t.store.conn().unwrap(), h.connector, false)
         .unwrap()
@@ -158,13 +157,16 @@ async fn a_second_concurrent_run_is_busy() {
         req(&h, Trigger::Schedule, false),
         req(&h, Trigger::Tray, false),
     );
-    let first = tokio::time::timeout(Duration::from_millis(200), run(&env, &r1, &|_| {}));
+    // The second starts once the first is at its write (holding the lock), as the fake PSA
+    // signals; the first is still going when the second returns.
     let second = async {
-        tokio::task::yield_now().await;
+        h.psa.hung().await;
         run(&env, &r2, &|_| {}).await
     };
-    let (first, second) = tokio::join!(first, second);
-    assert!(first.is_err(), "the first run was still going");
+    let second = tokio::select! {
+        _ = run(&env, &r1, &|_| {}) => panic!("the first run finished instead of hanging"),
+        r = second => r,
+    };
     let err = second.unwrap_err();
     assert!(
         matches!(err, SyncError::Lock(LockError::Busy { .. })),
