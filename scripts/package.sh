@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Linux packages (.deb and .rpm) with Tauri's own bundler into dist/packages/.
 #   scripts/package.sh            release: `tauri build` (optimised, production assets)
-#   scripts/package.sh --debug    packages the debug build scripts/test.sh already made (no
-#                                 extra compile; what CI installs and runs)
+#   scripts/package.sh --debug [CARGO ARGS]
+#                                 packages the debug build scripts/test.sh already made (no
+#                                 extra compile when given the same cargo args, e.g. its
+#                                 `--features bench-hooks`; what CI installs and runs)
 # Needs what scripts/install-deps.sh installs (the Tauri CLI is a UI dev dependency).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,7 @@ tauri=(ui/node_modules/.bin/tauri)
 
 if [ "${1:-}" = "--debug" ]; then
   profile=debug
-  scripts/build-app.sh
+  scripts/build-app.sh "${@:2}"
   "${tauri[@]}" bundle --debug --bundles deb,rpm --ci
 else
   profile=release

@@ -11,6 +11,8 @@ pub const COMMANDS: &[&str] = &[
     "add_autotask",
     "test_connector",
     "remove_connector",
+    "set_time_zone",
+    "machine_time_zone",
     "sandbox_defaults",
     "get_settings",
     "save_settings",

@@ -82,13 +82,16 @@ pub async fn remove_connector(
 
 /// Sets an Autotask connector's time zone (IANA name).
 #[tauri::command]
-pub fn set_time_zone(
+pub async fn set_time_zone(
     app: AppHandle,
     state: State<'_, DesktopState>,
     id: ConnectorId,
     zone: String,
 ) -> Result<ConnectorSummary, ApiError> {
-    let s = app::connectors::set_time_zone(&state.ctx, id, &zone)?;
+    let s = blocking(&state.ctx, move |ctx| {
+        app::connectors::set_time_zone(ctx, id, &zone)
+    })
+    .await?;
     emit_app_event(&app, "connectors_changed");
     Ok(s)
 }
