@@ -27,8 +27,9 @@ async fn add_autotask_in_the_ui() -> anyhow::Result<()> {
     // The zone URL lives under the collapsed Advanced section.
     app.click_css(&tid("at-advanced")).await?;
     app.wait_for(&tid("at-zone-url"), SHORT).await?;
+    // Opening it scrolls the field into view (an effect after the click): wait for it.
     assert!(
-        flows::visible(app, &tid("at-zone-url")).await?,
+        flows::wait_visible(app, &tid("at-zone-url"), SHORT).await?,
         "Advanced opens to show the zone URL"
     );
     fill(app, &tid("at-zone-url"), &at.zone_url).await?;

@@ -111,7 +111,15 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
             <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} onInput={set} />
           ))}
           {advanced.length > 0 && (
-            <details class="form__advanced" open={advanced.some((f) => invalid === f.key) || undefined}>
+            <details
+              class="form__advanced"
+              open={advanced.some((f) => invalid === f.key) || undefined}
+              onToggle={(e) => {
+                // The opened fields can sit below the fold (or under the sticky footer): centre them.
+                const d = e.currentTarget;
+                if (d.open) d.querySelector('input')?.scrollIntoView({ block: 'center' });
+              }}
+            >
               <summary data-testid={`${prefix}-advanced`}>Advanced</summary>
               {advanced.map((f) => (
                 <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} onInput={set} />
