@@ -15,8 +15,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
+use super::resume::items_with_outcome;
 use crate::model::{CompanyRef, ConnectorId, ProductRef};
 use crate::store::runs::{self, ItemOutcome, RunItem};
 use crate::store::{settings, StoreError};
@@ -60,24 +61,12 @@ pub fn awaiting_items(
     conn: &Connection,
     connector: ConnectorId,
 ) -> Result<Vec<(RunItem, DateTime<Utc>)>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT i.run_id FROM sync_run_items i JOIN sync_runs r ON r.id = i.run_id
-         WHERE r.connector_id = ?1 AND i.outcome = 'awaiting' ORDER BY i.run_id",
-    )?;
-    let run_ids = stmt
-        .query_map(params![connector.0], |r| r.get::<_, i64>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::new();
-    for run_id in run_ids {
+    for (run_id, items) in items_with_outcome(conn, connector, ItemOutcome::Awaiting, false)? {
         let Some(run) = runs::get(conn, run_id)? else {
             continue;
         };
-        out.extend(
-            runs::items(conn, run_id)?
-                .into_iter()
-                .filter(|i| i.item.outcome == ItemOutcome::Awaiting)
-                .map(|i| (i, run.started_at)),
-        );
+        out.extend(items.into_iter().map(|i| (i, run.started_at)));
     }
     Ok(out)
 }

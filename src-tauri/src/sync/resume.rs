@@ -46,31 +46,47 @@ pub struct Recovery {
     pub attention: Vec<String>,
 }
 
+/// Items of `connector` with `outcome`, grouped by run, oldest run first; `finished_only` leaves
+/// out runs still `running`. Shared by the pending items here and the awaiting ones
+/// ([`super::awaiting::awaiting_items`]).
+pub(super) fn items_with_outcome(
+    conn: &Connection,
+    connector: ConnectorId,
+    outcome: ItemOutcome,
+    finished_only: bool,
+) -> Result<Vec<(i64, Vec<RunItem>)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT i.run_id FROM sync_run_items i JOIN sync_runs r ON r.id = i.run_id
+         WHERE r.connector_id = ?1 AND i.outcome = ?2 AND (?3 = 0 OR r.status <> 'running')
+         ORDER BY i.run_id",
+    )?;
+    let run_ids = stmt
+        .query_map(params![connector.0, outcome.as_str(), finished_only], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::new();
+    for run_id in run_ids {
+        let items = runs::items(conn, run_id)?
+            .into_iter()
+            .filter(|i| i.item.outcome == outcome)
+            .collect();
+        out.push((run_id, items));
+    }
+    Ok(out)
+}
+
 /// Items left `pending` by finished runs of `connector`, oldest first.
-///
-/// The store has no query for this yet; it lives here until `store::runs` grows a
-/// `pending_items` reader.
 pub fn pending_items(
     conn: &Connection,
     connector: ConnectorId,
 ) -> Result<Vec<RunItem>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT i.run_id FROM sync_run_items i JOIN sync_runs r ON r.id = i.run_id
-         WHERE r.connector_id = ?1 AND r.status <> 'running' AND i.outcome = 'pending'
-         ORDER BY i.run_id",
-    )?;
-    let run_ids = stmt
-        .query_map(params![connector.0], |r| r.get::<_, i64>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut out = Vec::new();
-    for run_id in run_ids {
-        out.extend(
-            runs::items(conn, run_id)?
-                .into_iter()
-                .filter(|i| i.item.outcome == ItemOutcome::Pending),
-        );
-    }
-    Ok(out)
+    Ok(
+        items_with_outcome(conn, connector, ItemOutcome::Pending, true)?
+            .into_iter()
+            .flat_map(|(_, items)| items)
+            .collect(),
+    )
 }
 
 /// The quantity the line of `item` holds now, or why that cannot be said.
