@@ -21,6 +21,10 @@ pub struct ConnectwiseInput {
     pub public_key: String,
     #[ts(type = "string")]
     pub private_key: Sensitive<String>,
+    /// The integration's clientId, asked in the same dialog (prefilled from Settings); saved in
+    /// Settings only when the add succeeds. Missing or empty: the one in Settings.
+    #[serde(default)]
+    pub client_id: Option<String>,
 }
 
 /// Add-connector dialog for Autotask.

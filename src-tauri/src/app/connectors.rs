@@ -9,6 +9,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use super::connector_account::{ensure_free, DATABASE_ID_KEY};
 use super::{blocking, PsaClient};
 use crate::autotask::tz::{machine_zone, TenantZone};
 use crate::autotask::{AutotaskClient, AutotaskConfig, TIME_ZONE_KEY};
@@ -26,7 +27,7 @@ fn invalid(msg: impl Into<String>) -> ApiError {
 }
 
 /// The ConnectWise clientId from Settings, or the message that says where to set it.
-fn connectwise_client_id(ctx: &AppContext) -> Result<String, ApiError> {
+pub(super) fn connectwise_client_id(ctx: &AppContext) -> Result<String, ApiError> {
     super::settings::get(ctx)?
         .connectwise_client_id
         .ok_or_else(|| invalid(crate::connectwise::NO_CLIENT_ID))
@@ -42,7 +43,7 @@ fn connectwise_config(input: &ConnectwiseInput, client_id: String) -> ConnectWis
 }
 
 /// A time zone typed by the operator, or this computer's when none was given.
-fn time_zone_or_machine(typed: Option<&str>) -> Result<TenantZone, ApiError> {
+pub(super) fn time_zone_or_machine(typed: Option<&str>) -> Result<TenantZone, ApiError> {
     match typed.map(str::trim).filter(|z| !z.is_empty()) {
         Some(z) => TenantZone::parse(z).map_err(|e| invalid(e.to_string())),
         None => {
@@ -81,8 +82,8 @@ fn stored_time_zone(row: &ConnectorRow) -> Result<TenantZone, ApiError> {
     let stored = row.config.get(TIME_ZONE_KEY).and_then(Value::as_str);
     time_zone_or_machine(stored).map_err(|e| {
         invalid(format!(
-            "Connector '{}' has an invalid time zone: {}. Fix it with `psa-bridge connector set-time-zone {} ZONE`.",
-            row.name, e.message, row.id
+            "Connector '{}' (id {}) has an invalid time zone: {}. Edit the connector and enter its Autotask database's time zone.",
+            row.name, row.id, e.message
         ))
     })
 }
@@ -123,10 +124,19 @@ async fn add(
     client: PsaClient,
     also: AlsoSave,
 ) -> Result<ConnectorSummary, ApiError> {
+    // Refused before the live check when the typed settings already name a held account…
+    let typed = config.clone();
+    blocking(ctx, move |ctx| {
+        Ok(ensure_free(&ctx.store.conn()?, kind, &typed, None)?)
+    })
+    .await?;
     let outcome = client.check().await.map_err(ApiError::from)?;
+    let config = with_database_id(config, &client).await;
     let (id, sequence_before) = blocking(ctx, move |ctx| {
         let conn = ctx.store.conn()?;
         Ok(store::write(&conn, |c| {
+            // …and again with what the check learnt (the Autotask database), in the transaction.
+            ensure_free(c, kind, &config, None)?;
             let before = connector_sequence(c)?;
             let id = store::connectors::insert(c, kind, &name, &config, Utc::now())?;
             Ok((id, before))
@@ -165,6 +175,16 @@ async fn add(
     }
     tracing::info!(connector = %id, kind = kind.as_str(), detail = %outcome.detail, "connector added");
     blocking(ctx, move |ctx| summary(ctx, id)).await
+}
+
+/// `config` with the Autotask database id the check's zone lookup answered, when there was one.
+pub(super) async fn with_database_id(mut config: Value, client: &PsaClient) -> Value {
+    if let PsaClient::Autotask(c) = client {
+        if let (Some(db), Some(obj)) = (c.database_id().await, config.as_object_mut()) {
+            obj.insert(DATABASE_ID_KEY.into(), json!(db));
+        }
+    }
+    config
 }
 
 /// The connectors table's AUTOINCREMENT high-water mark.
@@ -211,7 +231,8 @@ pub async fn add_connectwise(
     ctx: &AppContext,
     input: ConnectwiseInput,
 ) -> Result<ConnectorSummary, ApiError> {
-    add_connectwise_with_client_id(ctx, input, None).await
+    let client_id = input.client_id.clone();
+    add_connectwise_with_client_id(ctx, input, client_id).await
 }
 
 /// Adds a ConnectWise connector, checked with `client_id` when given (else the one in
@@ -293,21 +314,35 @@ pub fn client_for(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, Api
         ApiError::new(
             ErrorCode::Keychain,
             format!(
-                "The secret of connector '{}' is missing from the OS keychain: remove the connector and add it again",
+                "The secret of connector '{}' is missing from the OS keychain: edit the connector and enter it again",
                 row.name
             ),
         )
     })?;
+    let client_id = match row.kind {
+        PsaKind::Connectwise => Some(connectwise_client_id(ctx)?),
+        PsaKind::Autotask => None,
+    };
+    client_with(row, &secret, client_id)
+}
+
+/// The client for a connector's settings (`row.config`, which may be an edit not yet saved),
+/// `secret` and, for ConnectWise, the clientId.
+pub(super) fn client_with(
+    row: &ConnectorRow,
+    secret: &Sensitive<String>,
+    client_id: Option<String>,
+) -> Result<PsaClient, ApiError> {
     match row.kind {
         PsaKind::Connectwise => {
             let cfg = ConnectWiseConfig {
                 site: field(&row.config, "site"),
                 company: field(&row.config, "company"),
                 public_key: field(&row.config, "public_key"),
-                client_id: connectwise_client_id(ctx)?,
+                client_id: client_id.unwrap_or_default(),
             };
             Ok(PsaClient::Connectwise(
-                ConnectWiseClient::new(&cfg, &secret).map_err(ApiError::from)?,
+                ConnectWiseClient::new(&cfg, secret).map_err(ApiError::from)?,
             ))
         }
         PsaKind::Autotask => {
@@ -325,7 +360,7 @@ pub fn client_for(ctx: &AppContext, row: &ConnectorRow) -> Result<PsaClient, Api
             }
             cfg.time_zone = Some(stored_time_zone(row)?);
             Ok(PsaClient::Autotask(
-                AutotaskClient::new(cfg, secret).map_err(ApiError::from)?,
+                AutotaskClient::new(cfg, secret.clone()).map_err(ApiError::from)?,
             ))
         }
     }

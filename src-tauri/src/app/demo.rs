@@ -31,6 +31,7 @@ pub async fn seed(ctx: &AppContext, info: &SandboxInfo) -> Result<(), ApiError> 
             site: info.connectwise.site.clone(),
             public_key: info.connectwise.public_key.clone(),
             private_key: Sensitive::new(info.connectwise.private_key.clone()),
+            client_id: None,
         },
     )
     .await?;

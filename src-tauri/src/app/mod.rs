@@ -4,9 +4,15 @@
 //! thin wrappers around these.
 
 pub mod browse;
+pub mod connector_account;
+pub mod connector_edit;
 pub mod connectors;
 pub mod coro;
 pub mod demo;
+pub mod exclusions;
+pub mod held_review;
+pub mod mapping_csv;
+pub mod mapping_import;
 pub mod mappings;
 pub mod psa_client;
 pub mod settings;

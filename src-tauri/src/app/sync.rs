@@ -100,7 +100,7 @@ impl Previews {
     }
 }
 
-fn policy(ctx: &AppContext, approve_held: bool) -> Result<SyncPolicy, ApiError> {
+pub(super) fn policy(ctx: &AppContext, approve_held: bool) -> Result<SyncPolicy, ApiError> {
     let s = super::settings::get(ctx)?;
     Ok(SyncPolicy {
         max_decrease_share: s.max_decrease_share,

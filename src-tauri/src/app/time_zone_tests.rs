@@ -87,7 +87,8 @@ async fn the_zone_is_checked_stored_used_and_changed() {
         Some("America/New_York")
     );
 
-    // No zone given: this computer's.
+    // No zone given: this computer's. (One connector per Autotask account: the first goes.)
+    super::connectors::remove(&ctx, added.id).unwrap();
     let plain = add_autotask(&ctx, input(&sb, "Plain", None)).await.unwrap();
     let machine = machine_zone().zone.name().to_string();
     assert_eq!(plain.time_zone.as_deref(), Some(machine.as_str()));

@@ -85,6 +85,12 @@ impl AutotaskClient {
         Ok(z)
     }
 
+    /// The customer database id (`ci`) the zone lookup answered, once the zone is known (after
+    /// a check); `None` with a configured zone URL, where no lookup is made.
+    pub async fn database_id(&self) -> Option<i64> {
+        self.inner.zone.lock().await.as_ref().and_then(|z| z.ci)
+    }
+
     /// Runs discovery again after a 401; true when the zone moved (the request may be resent).
     pub(crate) async fn rediscover(&self, tally: &Tally, old: &Zone) -> Result<bool, PsaError> {
         if self.inner.override_zone.is_some() {

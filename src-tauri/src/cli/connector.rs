@@ -21,6 +21,9 @@ pub enum ConnectorCmd {
     List(JsonFlag),
     /// Check a connector's credentials again and record the result.
     Test(IdArgs),
+    /// Edit a connector in place (keeping its mappings and history): any change to how it
+    /// reaches the PSA is checked live before anything is saved.
+    Edit(EditArgs),
     /// Remove a connector, its mappings, history and keychain entry.
     Remove(IdArgs),
     /// Set an Autotask connector's time zone: the Autotask database's, which "today" and every
@@ -51,6 +54,66 @@ pub struct IdArgs {
     pub connector: String,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args)]
+pub struct EditArgs {
+    /// Connector id or name.
+    pub connector: String,
+    /// New display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// ConnectWise: the company id used at login.
+    #[arg(long)]
+    pub company: Option<String>,
+    /// ConnectWise: domain (e.g. na.myconnectwise.net) or full URL.
+    #[arg(long)]
+    pub site: Option<String>,
+    /// ConnectWise: the API member's public key.
+    #[arg(long)]
+    pub public_key: Option<String>,
+    /// ConnectWise: read a new private key from stdin or a prompt (key rotation).
+    #[arg(long)]
+    pub private_key: bool,
+    /// ConnectWise: the integration's clientId (saved in Settings when the check passes).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Autotask: the API user's user name.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Autotask: read a new secret from stdin or a prompt (secret rotation).
+    #[arg(long)]
+    pub secret: bool,
+    /// Autotask: the API tracking identifier (better from PSA_BRIDGE_AUTOTASK_INTEGRATION_CODE).
+    #[arg(
+        long,
+        env = "PSA_BRIDGE_AUTOTASK_INTEGRATION_CODE",
+        hide_env_values = true
+    )]
+    pub integration_code: Option<String>,
+    /// Autotask: zone URL override; "" goes back to looking the zone up.
+    #[arg(long)]
+    pub zone_url: Option<String>,
+    /// Autotask: the database's time zone (IANA name).
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Leaves out the integration code, which is sent as a credential header.
+impl std::fmt::Debug for EditArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EditArgs")
+            .field("connector", &self.connector)
+            .field("name", &self.name)
+            .field("site", &self.site)
+            .field("company", &self.company)
+            .field("private_key", &self.private_key)
+            .field("secret", &self.secret)
+            .field("json", &self.json)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +191,7 @@ impl ConnectorCmd {
             ConnectorCmd::List(f) => f.json,
             ConnectorCmd::Test(a) | ConnectorCmd::Remove(a) => a.json,
             ConnectorCmd::SetTimeZone(a) => a.json,
+            ConnectorCmd::Edit(a) => a.json,
         }
     }
 }
@@ -223,12 +287,16 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 site: a.site.clone(),
                 public_key: a.public_key.clone(),
                 private_key,
+                client_id: a.client_id.clone(),
             };
-            let s = super::runtime()?.block_on(app::connectors::add_connectwise_with_client_id(
-                ctx,
-                input,
-                a.client_id.clone(),
-            ))?;
+            let s = super::runtime()?
+                .block_on(app::connectors::add_connectwise(ctx, input))
+                .map_err(|mut e| {
+                    if e.message == crate::connectwise::NO_CLIENT_ID {
+                        e.message.push_str(" (--client-id ID)");
+                    }
+                    e
+                })?;
             print_one(&s, a.json)
         }
         ConnectorCmd::Add(AddCmd::Autotask(a)) => {
@@ -286,6 +354,7 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 Ok(())
             }
         }
+        ConnectorCmd::Edit(a) => edit(ctx, a),
         ConnectorCmd::Remove(a) => {
             let row = app::connectors::resolve(ctx, &a.connector)?;
             app::connectors::remove(ctx, row.id)?;
@@ -296,5 +365,41 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
                 Ok(())
             }
         }
+    }
+}
+
+fn edit(ctx: &AppContext, a: &EditArgs) -> Result<(), ApiError> {
+    let row = app::connectors::resolve(ctx, &a.connector)?;
+    let autotask = row.kind == crate::model::PsaKind::Autotask;
+    let rotated = match (a.private_key, a.secret) {
+        (true, _) => Some(read_secret("New ConnectWise private key")?),
+        (_, true) => Some(read_secret("New Autotask secret")?),
+        _ => None,
+    };
+    let edit = app::connector_edit::ConnectorEdit {
+        name: a.name.clone(),
+        company: a.company.clone(),
+        site: a.site.clone(),
+        public_key: a.public_key.clone(),
+        private_key: rotated.clone().filter(|_| a.private_key),
+        client_id: a.client_id.clone(),
+        username: a.username.clone(),
+        secret: rotated.filter(|_| a.secret && !a.private_key),
+        // The environment variable may be set for Autotask adds; a ConnectWise edit ignores it.
+        integration_code: a
+            .integration_code
+            .clone()
+            .filter(|_| autotask)
+            .map(Sensitive::new),
+        zone_url: a.zone_url.clone(),
+        time_zone: a.time_zone.clone(),
+    };
+    let s = super::runtime()?.block_on(app::connector_edit::edit(ctx, row.id, edit))?;
+    if a.json {
+        print_json(&s)
+    } else {
+        println!("Saved connector {} ({}).", s.id, s.name);
+        print_summaries(std::slice::from_ref(&s));
+        Ok(())
     }
 }

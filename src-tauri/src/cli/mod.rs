@@ -6,6 +6,7 @@ pub mod connector;
 pub mod coro;
 pub mod logging;
 pub mod map;
+pub mod mappings;
 pub mod output;
 pub mod sandbox;
 pub mod secret_input;
@@ -87,6 +88,9 @@ pub enum Command {
     /// Remove a workspace or service mapping.
     #[command(subcommand)]
     Unmap(map::UnmapCmd),
+    /// Export or import a connector's mappings as CSV (import: all rows valid or nothing written).
+    #[command(subcommand)]
+    Mappings(mappings::MappingsCmd),
     /// Make the PSA's billed quantities equal Coro usage (--dry-run: only show the plan).
     Sync(sync::SyncArgs),
     /// Recent sync runs.
@@ -163,6 +167,7 @@ impl Command {
             Command::Services(a) => a.json,
             Command::Map(m) => m.wants_json(),
             Command::Unmap(m) => m.wants_json(),
+            Command::Mappings(m) => m.wants_json(),
             Command::Sync(a) => a.json,
             Command::Runs(a) => a.json,
             Command::Run(r) => r.wants_json(),
@@ -189,6 +194,7 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Services(a) => coro::services(&ctx, a),
         Command::Map(m) => map::map(&ctx, m),
         Command::Unmap(m) => map::unmap(&ctx, m),
+        Command::Mappings(m) => mappings::run(&ctx, m),
         Command::Sync(a) => sync::run(&ctx, a),
         Command::Runs(a) => sync::runs(&ctx, a),
         Command::Run(r) => sync::run_cmd(&ctx, r),

@@ -9,7 +9,7 @@ use crate::psa::PsaError;
 
 /// The message for an empty clientId; nothing is sent without one.
 pub const NO_CLIENT_ID: &str =
-    "No ConnectWise clientId is configured: set it in Settings or pass --client-id";
+    "No ConnectWise clientId is configured: enter your integration's clientId (from developer.connectwise.com › Client IDs) with the connector or in Settings";
 
 /// The message for a rejected key pair.
 pub const BAD_KEYS: &str =
@@ -125,7 +125,7 @@ impl Failure {
         let code = self.status.as_u16();
         if matches!(code, 400 | 401 | 403) && lower.contains("clientid") {
             return PsaError::InvalidConfig(format!(
-                "ConnectWise rejected the integration's clientId ({code}): check the clientId in Settings or --client-id.{}",
+                "ConnectWise rejected the integration's clientId ({code}): check the integration clientId (from developer.connectwise.com › Client IDs).{}",
                 self.suffix()
             ));
         }

@@ -32,4 +32,12 @@ pub const COMMANDS: &[&str] = &[
     "list_runs",
     "run_detail",
     "export_run_csv",
+    "edit_connector",
+    "connector_settings",
+    "held_preview",
+    "apply_held",
+    "bulk_map_workspaces",
+    "export_mappings",
+    "import_mappings",
+    "set_excluded",
 ];

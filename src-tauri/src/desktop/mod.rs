@@ -5,6 +5,7 @@ pub mod autostart;
 pub mod command_list;
 pub mod commands;
 pub mod notify;
+pub mod operator_commands;
 pub mod syncing;
 pub mod tray;
 pub mod window;
@@ -141,6 +142,14 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::list_runs,
             commands::run_detail,
             commands::export_run_csv,
+            operator_commands::edit_connector,
+            operator_commands::connector_settings,
+            operator_commands::held_preview,
+            operator_commands::apply_held,
+            operator_commands::bulk_map_workspaces,
+            operator_commands::export_mappings,
+            operator_commands::import_mappings,
+            operator_commands::set_excluded,
         ])
         .setup(move |app| {
             // macOS: a menu-bar app, no Dock icon or app switcher entry while it sits in the tray.

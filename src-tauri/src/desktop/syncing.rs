@@ -110,7 +110,10 @@ pub fn notice_for(connector: &str, summary: &RunSummary, notify_success: bool) -
         RunStatus::Held => Some(Notice {
             run_id: Some(summary.run_id),
             title: format!("PSA Bridge: {} change(s) held for approval — {connector}", c.held),
-            body: format!("Changes over the safety limits (large decreases or increases, counts from a fallback, customers who left Coro) were not applied by the daily sync. Open the Sync screen to review and approve them.{attention}"),
+            body: format!("Changes over the safety limits (large decreases or increases, counts from a fallback, customers who left Coro) were not applied by {}. Open the run and choose Review held changes to approve or reject them.{attention}", match summary.trigger {
+                crate::sync::Trigger::Schedule => "the daily sync",
+                _ => "this sync",
+            }),
         }),
         _ if !summary.attention.is_empty() => Some(Notice {
             run_id: Some(summary.run_id),
@@ -372,6 +375,17 @@ mod tests {
         );
         let held = notice_for("CW", &summary(RunStatus::Held, 0, 2), false).expect("held notice");
         assert!(held.title.contains("2 change(s) held"));
+        assert!(
+            held.body.contains("by the daily sync") && held.body.contains("Review held changes")
+        );
+        // After a manual run the notice does not blame the daily sync.
+        let mut manual = summary(RunStatus::Held, 0, 2);
+        manual.trigger = crate::sync::Trigger::Tray;
+        let n = notice_for("CW", &manual, false).expect("held notice");
+        assert!(
+            !n.body.contains("daily") && n.body.contains("by this sync"),
+            "{n:?}"
+        );
         // A customer who left Coro is named, even when the run otherwise succeeded.
         let mut churned = summary(RunStatus::Succeeded, 0, 0);
         churned.attention = vec!["Acme / EDR: the workspace is archived in Coro".into()];

@@ -33,6 +33,19 @@ pub struct Cached<T> {
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
+/// Forgets a connector's cached companies and products (it now reaches another PSA account).
+pub fn forget(conn: &Connection, connector: ConnectorId) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM psa_companies WHERE connector_id = ?1",
+        [connector.0],
+    )?;
+    conn.execute(
+        "DELETE FROM psa_products WHERE connector_id = ?1",
+        [connector.0],
+    )?;
+    Ok(())
+}
+
 /// Replaces a connector's cached companies.
 pub fn replace_companies(
     conn: &Connection,

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_awaiting",
         sql: include_str!("../../migrations/0003_awaiting.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_exclusions",
+        sql: include_str!("../../migrations/0004_exclusions.sql"),
+    },
 ];
 
 /// The highest level this build can read and write.

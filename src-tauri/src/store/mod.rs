@@ -12,6 +12,7 @@ pub mod cache;
 mod columns;
 pub mod connectors;
 pub mod coro;
+pub mod exclusions;
 pub mod mappings;
 pub mod migrate;
 pub mod runs;

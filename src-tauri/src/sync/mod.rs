@@ -15,13 +15,16 @@
 pub mod apply;
 pub mod awaiting;
 pub mod csv;
+pub mod exclusions;
 pub mod expiry;
 pub mod gather;
+pub mod held;
 pub mod lock;
 pub mod model;
 pub mod plan;
 pub mod resume;
 pub mod run;
+pub mod share;
 
 #[cfg(test)]
 mod tests;

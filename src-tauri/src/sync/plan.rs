@@ -383,10 +383,11 @@ fn compare(
         if after == 0 {
             Some("a decrease to zero".to_string())
         } else if (removed as f64) > share * (before as f64) {
-            let pct = removed.saturating_mul(100) / before.max(1);
+            let pct = removed as f64 * 100.0 / before.max(1) as f64;
             Some(format!(
-                "a decrease of {pct}% (limit {:.0}%)",
-                share * 100.0
+                "a decrease of {} (limit {})",
+                super::share::percent_against(pct, share * 100.0),
+                super::share::limit(share * 100.0)
             ))
         } else {
             None

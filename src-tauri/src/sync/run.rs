@@ -143,7 +143,10 @@ pub(super) fn plan_from<P, U>(
     };
     let conn = env.store.conn()?;
     gathered.awaiting = awaiting::by_pair(&awaiting_items(&conn, gathered.mappings.connector_id)?);
-    Ok(plan(gathered, &policy, env.clock.now()))
+    let mut the_plan = plan(gathered, &policy, env.clock.now());
+    let excluded = crate::store::exclusions::list(&conn, gathered.mappings.connector_id)?;
+    super::exclusions::apply(&mut the_plan, &excluded);
+    Ok(the_plan)
 }
 
 /// A dry run: the plan with before → after per line and totals, recorded as a dry run.

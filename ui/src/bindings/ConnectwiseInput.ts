@@ -15,4 +15,9 @@ company: string,
 /**
  * *ConnectWise domain*: a host (`na.myconnectwise.net`) or a full URL.
  */
-site: string, public_key: string, private_key: string, };
+site: string, public_key: string, private_key: string, 
+/**
+ * The integration's clientId, asked in the same dialog (prefilled from Settings); saved in
+ * Settings only when the add succeeds. Missing or empty: the one in Settings.
+ */
+client_id: string | null, };

@@ -12,6 +12,8 @@ type Props = {
   closeOnBackdrop?: boolean;
   /** Extra attributes for tests, e.g. `{ 'data-kind': 'autotask' }`. */
   data?: Record<string, string>;
+  /** For lists and tables (the review of held changes, imports): a wider dialog. */
+  wide?: boolean;
   children: ComponentChildren;
 };
 
@@ -20,7 +22,7 @@ const FOCUSABLE =
 
 let nextId = 0;
 
-export function Modal({ title, icon, testId, onClose, closeOnBackdrop = false, data, children }: Props) {
+export function Modal({ title, icon, testId, onClose, closeOnBackdrop = false, data, wide = false, children }: Props) {
   const dialog = useRef<HTMLDivElement>(null);
   const titleId = useRef(`modal-title-${++nextId}`).current;
   const onCloseRef = useRef(onClose);
@@ -66,7 +68,7 @@ export function Modal({ title, icon, testId, onClose, closeOnBackdrop = false, d
         if (closeOnBackdrop && e.target === e.currentTarget) onClose();
       }}
     >
-      <div ref={dialog} class="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid={testId} {...data}>
+      <div ref={dialog} class={wide ? 'modal modal--wide' : 'modal'} role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid={testId} {...data}>
         <header class="modal__header">
           {icon}
           <h2 id={titleId} class="modal__title">

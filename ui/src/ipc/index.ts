@@ -3,6 +3,8 @@ import { invoke, isTauri, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { ConnectorId } from '../bindings/ConnectorId';
+import type { ConnectorEdit } from '../bindings/ConnectorEdit';
+import type { ConnectorSettings } from '../bindings/ConnectorSettings';
 import type { ConnectorSummary } from '../bindings/ConnectorSummary';
 import { BACKEND_UNAVAILABLE, toApiError } from './errors';
 import { APP_EVENT, NAVIGATE_EVENT, asAppEvent, asRouteName, type AppEvent } from './events';
@@ -10,6 +12,8 @@ import type { AutotaskInput } from '../bindings/AutotaskInput';
 import type { ConnectwiseInput } from '../bindings/ConnectwiseInput';
 import type { CoroInput } from '../bindings/CoroInput';
 import type { CoroStatus } from '../bindings/CoroStatus';
+import type { HeldKey } from '../bindings/HeldKey';
+import type { ImportReport } from '../bindings/ImportReport';
 import type { MachineTimeZone } from '../bindings/MachineTimeZone';
 import type { MapService } from '../bindings/MapService';
 import type { MapWorkspace } from '../bindings/MapWorkspace';
@@ -20,6 +24,7 @@ import type { RunSummary } from '../bindings/RunSummary';
 import type { SandboxDefaults } from '../bindings/SandboxDefaults';
 import type { ServiceRow } from '../bindings/ServiceRow';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { WorkspaceChange } from '../bindings/WorkspaceChange';
 import type { WorkspaceRow } from '../bindings/WorkspaceRow';
 
 export type { ApiError } from '../bindings/ApiError';
@@ -55,6 +60,16 @@ export function addConnectwise(input: ConnectwiseInput): Promise<ConnectorSummar
 /** Checks the credentials live first; on failure rejects and stores nothing. */
 export function addAutotask(input: AutotaskInput): Promise<ConnectorSummary> {
   return call<ConnectorSummary>('add_autotask', { input });
+}
+
+/** A connector's non-secret settings, to fill the edit form. */
+export function connectorSettings(id: ConnectorId): Promise<ConnectorSettings> {
+  return call<ConnectorSettings>('connector_settings', { id });
+}
+
+/** Edits a connector in place (checked live when its connection changes; on failure nothing is saved). */
+export function editConnector(id: ConnectorId, edit: ConnectorEdit): Promise<ConnectorSummary> {
+  return call<ConnectorSummary>('edit_connector', { id, edit });
 }
 
 export function testConnector(id: ConnectorId): Promise<ConnectorSummary> {
@@ -117,6 +132,21 @@ export function unmapWorkspace(connectorId: ConnectorId, workspaceId: string): P
   return call<WorkspaceRow[]>('unmap_workspace', { connectorId, workspaceId });
 }
 
+/** Maps or unmaps many workspaces at once (all or nothing); resolves to every row after. */
+export function bulkMapWorkspaces(connectorId: ConnectorId, changes: WorkspaceChange[]): Promise<WorkspaceRow[]> {
+  return call<WorkspaceRow[]>('bulk_map_workspaces', { connectorId, changes });
+}
+
+/** Saves the connector's mappings as CSV in the exports folder; resolves to the file's path. */
+export function exportMappings(connectorId: ConnectorId): Promise<string> {
+  return call<string>('export_mappings', { connectorId });
+}
+
+/** Checks a mappings CSV and, unless `dryRun`, applies it: nothing is written unless every row is valid. */
+export function importMappings(connectorId: ConnectorId, text: string, dryRun: boolean): Promise<ImportReport> {
+  return call<ImportReport>('import_mappings', { connectorId, text, dryRun });
+}
+
 export function serviceRows(connectorId: ConnectorId): Promise<ServiceRow[]> {
   return call<ServiceRow[]>('service_rows', { connectorId });
 }
@@ -144,6 +174,21 @@ export function syncPreview(connectorId: ConnectorId): Promise<PlanView> {
 /** Applies exactly the previewed plan `planId`; held decreases only when `approveHeld`. */
 export function syncApply(connectorId: ConnectorId, planId: string, approveHeld: boolean): Promise<RunSummary> {
   return call<RunSummary>('sync_apply', { connectorId, planId, approveHeld });
+}
+
+/** Review held changes: a fresh preview holding only the held items (keep `plan_id` for `applyHeld`). */
+export function heldPreview(connectorId: ConnectorId): Promise<PlanView> {
+  return call<PlanView>('held_preview', { connectorId });
+}
+
+/** Writes the approved held items of a held preview as a run of their own; the others are recorded as rejected. */
+export function applyHeld(connectorId: ConnectorId, planId: string, approved: HeldKey[]): Promise<RunSummary> {
+  return call<RunSummary>('apply_held', { connectorId, planId, approved });
+}
+
+/** Excludes one workspace × service from billing (never written; who and when recorded), or includes it again. */
+export function setExcluded(connectorId: ConnectorId, workspaceId: string, serviceKey: string, excluded: boolean): Promise<void> {
+  return call<void>('set_excluded', { connectorId, workspaceId, serviceKey, excluded });
 }
 
 /** Starts a sync of every connector in the background. */

@@ -40,6 +40,7 @@ pub fn connectwise_input(sb: &Sandbox, name: &str, private_key: &str) -> Connect
         site: i.site.clone(),
         public_key: i.public_key.clone(),
         private_key: Sensitive::new(private_key.to_string()),
+        client_id: None,
     }
 }
 

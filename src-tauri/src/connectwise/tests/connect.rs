@@ -137,7 +137,10 @@ async fn rejected_client_id_is_a_config_error() {
         match system_info_fails(status, fixture!("error_client_id.json")).await {
             PsaError::InvalidConfig(msg) => {
                 assert!(msg.contains("rejected the integration's clientId"), "{msg}");
-                assert!(msg.contains("--client-id"), "{msg}");
+                assert!(
+                    !msg.contains("--client-id") && msg.contains("developer.connectwise.com"),
+                    "no CLI flag in a message the dialog shows: {msg}"
+                );
             }
             other => panic!("{status}: {other:?}"),
         }

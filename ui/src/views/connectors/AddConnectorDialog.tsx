@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import type { PsaKind } from '../../bindings/PsaKind';
 import { Modal } from '../../components/Modal';
-import { addAutotask, addConnectwise, machineTimeZone, sandboxDefaults, toApiError } from '../../ipc';
+import { addAutotask, addConnectwise, getSettings, machineTimeZone, sandboxDefaults, toApiError } from '../../ipc';
 import {
   autotaskInput,
   connectwiseInput,
@@ -48,6 +48,12 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
       .then(
         (d) => active && d && setValues((v) => fillEmpty(v, sandboxValues(kind, d))),
         () => {}, // no defaults outside sandbox mode (or from an older backend): the form starts empty
+      )
+      .then(() => (kind === 'connectwise' ? getSettings() : null))
+      .then(
+        // The integration's clientId from Settings, when one is saved (a typed one wins).
+        (s) => active && s?.connectwise_client_id && setValues((v) => fillEmpty(v, { client_id: s.connectwise_client_id ?? '' })),
+        () => {},
       )
       .then(() => (kind === 'autotask' ? machineTimeZone() : null))
       .then(
@@ -169,7 +175,7 @@ function request(kind: PsaKind, values: FormValues): Checked<() => Promise<Conne
 
 type FieldProps = { spec: FieldSpec; value: string; invalid: boolean; onInput: (key: string, value: string) => void };
 
-function Field({ spec, value, invalid, onInput }: FieldProps) {
+export function Field({ spec, value, invalid, onInput }: FieldProps) {
   const id = `field-${spec.testId}`;
   const helpId = spec.help ? `${id}-help` : undefined;
   // Preact types `type` per input kind, so the two kinds share everything but it.

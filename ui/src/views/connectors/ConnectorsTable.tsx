@@ -27,9 +27,10 @@ type Props = {
   onTest: (id: ConnectorId) => void;
   onRemove: (connector: ConnectorSummary) => void;
   onTimeZone: (connector: ConnectorSummary) => void;
+  onEdit: (connector: ConnectorSummary) => void;
 };
 
-export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone }: Props) {
+export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone, onEdit }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -55,6 +56,7 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
               onTest={() => onTest(c.id)}
               onRemove={() => onRemove(c)}
               onTimeZone={() => onTimeZone(c)}
+              onEdit={() => onEdit(c)}
             />
           ))}
         </tbody>
@@ -69,9 +71,10 @@ type RowProps = {
   onTest: () => void;
   onRemove: () => void;
   onTimeZone: () => void;
+  onEdit: () => void;
 };
 
-function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone }: RowProps) {
+function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -144,6 +147,17 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone }: RowP
         </button>
         <button
           type="button"
+          class="icon-button icon-button--row"
+          disabled={busy !== null}
+          onClick={onEdit}
+          aria-label={`Edit ${c.name}`}
+          title="Edit connector (name, keys, site, time zone)"
+          data-testid={`connector-edit-${c.id}`}
+        >
+          <Icon path={EDIT_ICON} />
+        </button>
+        <button
+          type="button"
           class="icon-button icon-button--row icon-button--danger"
           disabled={busy !== null}
           onClick={onRemove}
@@ -160,6 +174,8 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone }: RowP
 
 /** A plug with a check: "test this connection". */
 const TEST_ICON = 'M9 3v4M15 3v4M6 7h12v3a6 6 0 0 1-12 0V7zM12 16v5M9.5 11.5l1.8 1.8 3.4-3.6';
+/** A pencil. */
+const EDIT_ICON = 'M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4';
 /** A bin. */
 const REMOVE_ICON = 'M4 7h16M10 11v6M14 11v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3';
 

@@ -13,6 +13,7 @@ import { useLoad } from '../../useLoad';
 import { AddConnectorDialog } from './AddConnectorDialog';
 import { AddConnectorMenu } from './AddConnectorMenu';
 import { ConnectorsTable } from './ConnectorsTable';
+import { EditConnectorDialog } from './EditConnectorDialog';
 import { TimeZoneDialog } from './TimeZoneDialog';
 
 /** What a row is doing right now. */
@@ -24,6 +25,7 @@ export function ConnectorsView() {
   const [adding, setAdding] = useState<PsaKind | null>(null);
   const [removing, setRemoving] = useState<ConnectorSummary | null>(null);
   const [zoning, setZoning] = useState<ConnectorSummary | null>(null);
+  const [editing, setEditing] = useState<ConnectorSummary | null>(null);
   const [busy, setBusy] = useState<Map<ConnectorId, Busy>>(new Map());
   const closeDialog = useCallback(() => setAdding(null), []);
 
@@ -93,6 +95,7 @@ export function ConnectorsView() {
             onTest={onTest}
             onRemove={setRemoving}
             onTimeZone={setZoning}
+            onEdit={setEditing}
           />
         ) : connectors === null && load.state === 'loading' ? (
           <div class="card card--padded muted" data-testid="connectors-loading">
@@ -134,6 +137,16 @@ export function ConnectorsView() {
           }}
         />
       )}
+      {editing && (
+        <EditConnectorDialog
+          connector={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            reload();
+          }}
+        />
+      )}
       {removing && (
         <ConfirmDialog
           title={`Remove ${removing.name}?`}
@@ -145,7 +158,7 @@ export function ConnectorsView() {
             PSA Bridge stops syncing this {psaName(removing.kind)} connection, forgets its workspace and service
             mappings and deletes its keys from the system keychain.
           </p>
-          <p class="muted">Nothing is changed in {psaName(removing.kind)}. Adding it again means mapping again.</p>
+          <p class="muted">Nothing is changed in {psaName(removing.kind)}. Adding it again means mapping again: to change its keys, site or name, use Edit instead.</p>
         </ConfirmDialog>
       )}
     </section>

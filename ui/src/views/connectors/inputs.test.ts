@@ -34,6 +34,7 @@ describe('form fields', () => {
       'ConnectWise domain',
       'Public key',
       'Private key',
+      'Integration clientId',
       'Name',
     ]);
     expect(AUTOTASK_FIELDS.map((f) => f.label)).toEqual([
@@ -54,10 +55,10 @@ describe('form fields', () => {
 
 describe('connectwiseInput', () => {
   it('trims and builds the command input, name optional', () => {
-    const values = { ...emptyValues('connectwise'), company: ' contoso ', site: 'na.myconnectwise.net', public_key: 'p', private_key: 'k ' };
+    const values = { ...emptyValues('connectwise'), company: ' contoso ', site: 'na.myconnectwise.net', public_key: 'p', private_key: 'k ', client_id: ' cid ' };
     expect(connectwiseInput(values)).toEqual({
       ok: true,
-      input: { name: null, company: 'contoso', site: 'na.myconnectwise.net', public_key: 'p', private_key: 'k' },
+      input: { name: null, company: 'contoso', site: 'na.myconnectwise.net', public_key: 'p', private_key: 'k', client_id: 'cid' },
     });
   });
   it('names the first missing field', () => {

@@ -47,6 +47,13 @@ export const CONNECTWISE_FIELDS: readonly FieldSpec[] = [
     help: 'Shown only once, when the API key is created. It is kept in the system keychain.',
   },
   {
+    key: 'client_id',
+    label: 'Integration clientId',
+    testId: 'cw-client-id',
+    help: 'The clientId of your ConnectWise integration (developer.connectwise.com › Client IDs). Every ConnectWise connector uses the same one; it is saved in Settings when the connection works.',
+    placeholder: 'e.g. 3f9b2c71-8d4e-4a6b-9e15-c0a7d2f4b8e6',
+  },
+  {
     key: 'name',
     label: 'Name',
     testId: 'cw-name',
@@ -154,7 +161,14 @@ export function connectwiseInput(values: FormValues): Checked<ConnectwiseInput> 
   const v = c.input;
   return {
     ok: true,
-    input: { name: v.name ?? null, company: v.company!, site: v.site!, public_key: v.public_key!, private_key: v.private_key! },
+    input: {
+      name: v.name ?? null,
+      company: v.company!,
+      site: v.site!,
+      public_key: v.public_key!,
+      private_key: v.private_key!,
+      client_id: v.client_id!,
+    },
   };
 }
 

@@ -12,12 +12,14 @@ import { exportRunCsv, listConnectors, runDetail, toApiError, type RunItemView }
 import { routeHref } from '../../router';
 import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
+import { HeldReviewDialog } from '../held/HeldReviewDialog';
 import { ItemsTable } from '../sync/ItemsTable';
 
 const back = { href: routeHref({ name: 'history' }), label: 'History' };
 
 export function RunDetailView({ runId }: { runId: number }) {
   const [workspace, setWorkspace] = useState<string | null>(null);
+  const [reviewing, setReviewing] = useState(false);
   // The unfiltered answer: the run's facts, all its items, and the workspaces the filter offers.
   const fetchAll = useCallback(() => runDetail(runId, null), [runId]);
   const [detail, reload] = useLoad(fetchAll);
@@ -68,7 +70,30 @@ export function RunDetailView({ runId }: { runId: number }) {
 
   return (
     <section class="view" data-testid="view-run" data-status={run.status}>
-      <PageHeader title={`Run #${run.run_id}`} back={back} actions={<ExportButton runId={run.run_id} />} />
+      <PageHeader
+        title={`Run #${run.run_id}`}
+        back={back}
+        actions={
+          <>
+            {run.counts.held > 0 && (
+              <button type="button" class="button button--primary" onClick={() => setReviewing(true)} data-testid="run-review-held">
+                Review held changes
+              </button>
+            )}
+            <ExportButton runId={run.run_id} />
+          </>
+        }
+      />
+      {reviewing && (
+        <HeldReviewDialog
+          connectorId={run.connector_id}
+          onClose={() => setReviewing(false)}
+          onApplied={(r) => {
+            setReviewing(false);
+            window.location.hash = routeHref({ name: 'run', runId: r.run_id });
+          }}
+        />
+      )}
 
       <div class="card card--padded run-facts">
         <dl class="facts facts--grid">

@@ -20,6 +20,8 @@ type Props = {
   onFilter: (text: string) => void;
   filterLabel: string;
   empty: string;
+  /** Bulk actions above the table (accept all, CSV). */
+  tools?: ComponentChildren;
   children: ComponentChildren;
 };
 
@@ -58,6 +60,7 @@ export function MappingFrame(props: Props) {
         />
       </div>
 
+      {props.tools}
       {rows === null ? (
         load.state === 'failed' ? (
           <div class="card empty" data-testid="mapping-load-failed">

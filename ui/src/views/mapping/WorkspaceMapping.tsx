@@ -11,7 +11,16 @@ import {
   workspaceStatus,
   workspaceSummary,
 } from '../../format/mapping';
-import { companies, mapWorkspace, unmapWorkspace, workspaceRows, type PickOption, type WorkspaceRow } from '../../ipc';
+import {
+  bulkMapWorkspaces,
+  companies,
+  mapWorkspace,
+  unmapWorkspace,
+  workspaceRows,
+  type PickOption,
+  type WorkspaceRow,
+} from '../../ipc';
+import { BulkTools } from './BulkTools';
 import { MappingCell } from './MappingCell';
 import { MappingFrame } from './MappingFrame';
 import { useMapping, type Mapping } from './useMapping';
@@ -24,16 +33,25 @@ export function WorkspaceMappingView({ connectorId }: { connectorId: ConnectorId
 
   // Which workspace holds each company: mappings are one-to-one, the picker says so up front.
   const takenBy = useMemo(() => {
-    const map = new Map<number, string>();
-    for (const r of rows ?? []) if (r.company) map.set(r.company.id, r.name);
+    const map = new Map<number, WorkspaceRow>();
+    for (const r of rows ?? []) if (r.company) map.set(r.company.id, r);
     return map;
   }, [rows]);
   const note = (option: { id: number }) => {
-    const name = takenBy.get(option.id);
-    return name ? `Mapped to ${name}` : null;
+    const holder = takenBy.get(option.id);
+    return holder ? `Mapped to ${holder.name}` : null;
   };
 
   const shown = (rows ?? []).filter((r) => rowMatches(filter, r.name, r.workspace_id, r.company?.name));
+  const bulk = rows && rows.length > 0 && (
+    <BulkTools
+      connectorId={connectorId}
+      shown={shown}
+      filtered={filter.trim() !== ''}
+      onRows={(data) => m.setRows(data)}
+      onImported={m.reloadRows}
+    />
+  );
 
   return (
     <MappingFrame
@@ -48,6 +66,7 @@ export function WorkspaceMappingView({ connectorId }: { connectorId: ConnectorId
       onFilter={setFilter}
       filterLabel="Filter workspaces"
       empty="No Coro child workspaces were found in the channel. Check the Coro connection in Settings."
+      tools={bulk}
     >
       {rows && (
         <table class="table mapping-table" data-testid="workspace-table">
@@ -60,7 +79,15 @@ export function WorkspaceMappingView({ connectorId }: { connectorId: ConnectorId
           </thead>
           <tbody>
             {shown.map((row) => (
-              <Row key={row.workspace_id} row={row} kind={kind} connectorId={connectorId} mapping={m} note={note} />
+              <Row
+                key={row.workspace_id}
+                row={row}
+                kind={kind}
+                connectorId={connectorId}
+                mapping={m}
+                note={note}
+                holderOf={(companyId) => takenBy.get(companyId) ?? null}
+              />
             ))}
             {shown.length === 0 && (
               <tr>
@@ -82,11 +109,34 @@ type RowProps = {
   connectorId: ConnectorId;
   mapping: Mapping<WorkspaceRow>;
   note: (option: PickOption) => string | null;
+  /** The workspace a company is mapped to now, if any. */
+  holderOf: (companyId: number) => WorkspaceRow | null;
 };
 
-function Row({ row, kind, connectorId, mapping: m, note }: RowProps) {
+function Row({ row, kind, connectorId, mapping: m, note, holderOf }: RowProps) {
   const status = workspaceStatus(row.status, row.archived);
   const id = row.workspace_id;
+  const [moving, setMoving] = useState<{ company: PickOption; from: WorkspaceRow } | null>(null);
+  const pick = (company: PickOption) => {
+    const holder = holderOf(company.id);
+    if (holder && holder.workspace_id !== id) {
+      // One company, one workspace: offer to move it here instead of failing.
+      setMoving({ company, from: holder });
+      return;
+    }
+    m.change(id, () => mapWorkspace({ connector_id: connectorId, workspace_id: id, company_id: company.id }));
+  };
+  const move = () => {
+    if (!moving) return;
+    const { company, from } = moving;
+    setMoving(null);
+    m.change(id, () =>
+      bulkMapWorkspaces(connectorId, [
+        { workspace_id: from.workspace_id, company_id: null },
+        { workspace_id: id, company_id: company.id },
+      ]),
+    );
+  };
   return (
     <tr
       class={row.archived ? 'row--muted' : row.stale ? 'row--stale' : undefined}
@@ -121,11 +171,22 @@ function Row({ row, kind, connectorId, mapping: m, note }: RowProps) {
           options={m.options}
           busy={m.busy === id}
           note={note}
-          onPick={(company) =>
-            m.change(id, () => mapWorkspace({ connector_id: connectorId, workspace_id: id, company_id: company.id }))
-          }
+          onPick={pick}
           onUnmap={() => m.change(id, () => unmapWorkspace(connectorId, id))}
         />
+        {moving && (
+          <div class="map-cell__move" role="alert" data-testid={`workspace-move-${id}`}>
+            <span>
+              {moving.company.name} is mapped to {moving.from.name}. Move the mapping here?
+            </span>
+            <button type="button" class="button button--small button--accent" onClick={move} data-testid={`workspace-move-confirm-${id}`}>
+              Move here
+            </button>
+            <button type="button" class="button button--small button--quiet" onClick={() => setMoving(null)}>
+              Cancel
+            </button>
+          </div>
+        )}
       </td>
     </tr>
   );

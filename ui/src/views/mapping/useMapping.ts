@@ -26,6 +26,8 @@ export type Mapping<Row> = {
   busy: string | null;
   /** Runs a map/unmap for one row; its answer (all rows) replaces the table, a failure goes to the banner. */
   change: (key: string, op: () => Promise<Row[]>) => void;
+  /** Replaces the table with rows a bulk change answered. */
+  setRows: (rows: Row[]) => void;
 };
 
 export function useMapping<Row>(
@@ -64,6 +66,7 @@ export function useMapping<Row>(
     options,
     busy,
     change,
+    setRows: (data: Row[]) => setRows({ state: 'ready', data }),
   };
 }
 

@@ -38,14 +38,16 @@ type Props<T extends ItemLike> = {
   run?: (item: T) => RunFields;
   /** Extra controls at the end of the filter bar. */
   extraFilters?: ComponentChildren;
+  /** A control at the end of each row (the preview's Exclude from billing). */
+  rowAction?: (item: T) => ComponentChildren;
 };
 
-export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix, run, extraFilters }: Props<T>) {
+export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix, run, extraFilters, rowAction }: Props<T>) {
   const [filter, setFilter] = useState<PlanFilter>(DEFAULT_PLAN_FILTER);
   const shown = useMemo(() => filterItems(items, filter), [items, filter]);
   const rows = shown.length > MAX_ROWS ? shown.slice(0, MAX_ROWS) : shown;
   const unchanged = useMemo(() => items.filter((i) => i.action === 'unchanged').length, [items]);
-  const columns = run ? 7 : 6;
+  const columns = (run ? 7 : 6) + (rowAction ? 1 : 0);
 
   return (
     <div class="card table-card items">
@@ -104,11 +106,16 @@ export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix,
               </th>
             )}
             <th scope="col">Reason</th>
+            {rowAction && (
+              <th scope="col">
+                <span class="visually-hidden">Billing</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
           {rows.map((item) => (
-            <ItemRow key={itemKey(item)} item={item} prefix={rowTestIdPrefix} run={run?.(item)} />
+            <ItemRow key={itemKey(item)} item={item} prefix={rowTestIdPrefix} run={run?.(item)} action={rowAction?.(item)} />
           ))}
           {rows.length === 0 && (
             <tr>
@@ -132,7 +139,9 @@ export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix,
   );
 }
 
-function ItemRow<T extends ItemLike>({ item, prefix, run }: { item: T; prefix: string; run: RunFields | undefined }) {
+type RowProps<T> = { item: T; prefix: string; run: RunFields | undefined; action: ComponentChildren | undefined };
+
+function ItemRow<T extends ItemLike>({ item, prefix, run, action }: RowProps<T>) {
   const company = companyText(item);
   const product = productText(item);
   const delta = deltaText(item.before, item.after);
@@ -189,6 +198,7 @@ function ItemRow<T extends ItemLike>({ item, prefix, run }: { item: T; prefix: s
         </td>
       )}
       <td class="reason">{item.reason ?? ''}</td>
+      {action !== undefined && <td class="nowrap">{action}</td>}
     </tr>
   );
 }

@@ -10,6 +10,7 @@ import { listConnectors, syncNow } from '../../ipc';
 import { useReportError } from '../../report';
 import { routeHref } from '../../router';
 import { useLoad } from '../../useLoad';
+import { ExcludeToggle } from './ExcludeToggle';
 import { ItemsTable } from './ItemsTable';
 import { apply, chooseConnector, preview, setApproveHeld, useSyncSession } from './session';
 
@@ -157,7 +158,12 @@ export function SyncView() {
             </div>
           )}
 
-          <ItemsTable items={plan.items} testId="plan-table" rowTestIdPrefix="plan-row" />
+          <ItemsTable
+            items={plan.items}
+            testId="plan-table"
+            rowTestIdPrefix="plan-row"
+            rowAction={(item) => <ExcludeToggle connectorId={plan.connector_id} item={item} busy={busy} />}
+          />
         </>
       )}
     </section>
