@@ -210,24 +210,37 @@ async fn map_workspaces_and_services_in_the_ui() -> anyhow::Result<()> {
         option.contains("Mapped to"),
         "the picker says the company is taken: {option}"
     );
-    let banner = app
-        .wait_for_text(&tid("error-banner-message"), &ws_a_name, WAIT)
+    // Nothing is changed yet: the row offers to move the mapping (issue 12), no error banner.
+    let prompt = app
+        .wait_for_text(
+            &tid(&format!("workspace-move-{}", b.workspace_id)),
+            &ws_a_name,
+            WAIT,
+        )
         .await?;
-    assert!(banner.contains("already"), "{banner}");
-    assert!(
-        flows::wait_visible(app, &tid("error-banner"), SHORT).await?,
-        "the refusal is on screen"
-    );
-    ra.shot("ui-mapping-05-refused").await;
+    assert!(prompt.contains("Move the mapping here?"), "{prompt}");
+    ra.shot("ui-mapping-05-move-offered").await;
     let b_cell = app
         .text(
             &app.find(&tid(&format!("workspace-company-{}", b.workspace_id)))
                 .await?,
         )
         .await?;
-    assert!(b_cell.contains("Not mapped"), "B stays unmapped: {b_cell}");
-    app.click_css(&tid("error-banner-dismiss")).await?;
-    flows::wait_gone(app, &tid("error-banner"), SHORT).await?;
+    assert!(
+        b_cell.contains("Not mapped"),
+        "B stays unmapped until confirmed: {b_cell}"
+    );
+    app.click_css(&format!(
+        "{} button.button--quiet",
+        tid(&format!("workspace-move-{}", b.workspace_id))
+    ))
+    .await?;
+    flows::wait_gone(
+        app,
+        &tid(&format!("workspace-move-{}", b.workspace_id)),
+        SHORT,
+    )
+    .await?;
 
     // B → its own company works.
     pick(
