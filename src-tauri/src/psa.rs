@@ -173,6 +173,18 @@ pub enum PsaError {
     },
 }
 
+impl PsaError {
+    /// Errors that no retry or other request can get past (keys, clientId, permissions): a
+    /// whole read fails with them. Everything else (a 5xx, a timeout, an unreadable body, after
+    /// the client's retries) concerns only the records that request covered.
+    pub fn concerns_every_request(&self) -> bool {
+        matches!(
+            self,
+            PsaError::InvalidConfig(_) | PsaError::Unauthorized(_) | PsaError::Forbidden(_)
+        )
+    }
+}
+
 impl From<PsaError> for ApiError {
     fn from(e: PsaError) -> ApiError {
         let code = match &e {
