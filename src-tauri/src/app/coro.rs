@@ -123,7 +123,15 @@ pub const WORKSPACE_COUNT: &str = "coro_workspace_count";
 pub async fn workspaces(ctx: &AppContext) -> Result<Vec<CoroWorkspace>, ApiError> {
     let list = client_of(ctx).await?.workspaces().await?;
     let billable = list.iter().filter(|w| !w.archived).count();
-    store::settings::set(&ctx.store.conn()?, WORKSPACE_COUNT, &billable.to_string())?;
+    let count = billable.to_string();
+    blocking(ctx, move |ctx| {
+        Ok(store::settings::set(
+            &ctx.store.conn()?,
+            WORKSPACE_COUNT,
+            &count,
+        )?)
+    })
+    .await?;
     Ok(list)
 }
 
@@ -172,14 +180,17 @@ pub async fn discover_services(
         .filter_map(|w| w.counts.as_ref().ok())
         .flat_map(|c| c.services.iter().map(|s| s.key.clone()))
         .collect();
-    remember_services(ctx, keys)?;
-    seen_services(ctx)
+    blocking(ctx, move |ctx| {
+        remember_services(ctx, keys)?;
+        seen_services(ctx)
+    })
+    .await
 }
 
 /// The service keys seen in Coro; on first use, learned by reading the usage of every
 /// billable workspace once.
 pub async fn service_keys(ctx: &AppContext) -> Result<Vec<String>, ApiError> {
-    let seen = seen_services(ctx)?;
+    let seen = blocking(ctx, seen_services).await?;
     if !seen.is_empty() {
         return Ok(seen);
     }
@@ -272,7 +283,7 @@ impl UsageSource for CoroSource<'_> {
                 }
             }
         }
-        if let Err(e) = remember_services(self.ctx, seen) {
+        if let Err(e) = blocking(self.ctx, move |ctx| remember_services(ctx, seen)).await {
             tracing::warn!(error = %e.message, "could not remember the services seen in Coro");
         }
         Ok(out)

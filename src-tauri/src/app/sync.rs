@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::blocking;
 use super::connectors::{client_of, require};
 use super::coro::{client_of as coro_client, CoroSource};
 use crate::clock::SystemClock;
@@ -120,7 +121,7 @@ pub async fn run(
     approve_held: bool,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<sync::RunResult, ApiError> {
-    let row = require(ctx, connector)?;
+    let row = blocking(ctx, move |ctx| require(ctx, connector)).await?;
     let psa = client_of(ctx, &row).await?;
     let source = CoroSource {
         ctx,
@@ -138,7 +139,7 @@ pub async fn run(
         connector_id: connector,
         trigger,
         dry_run,
-        policy: policy(ctx, approve_held)?,
+        policy: blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
     };
     Ok(sync::run(&env, &req, progress).await?)
 }
@@ -150,10 +151,12 @@ pub async fn run_all(
     dry_run: bool,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Vec<(ConnectorId, Result<sync::RunResult, ApiError>)>, ApiError> {
-    let ids: Vec<ConnectorId> = store::connectors::list(&ctx.store.conn()?)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let ids: Vec<ConnectorId> =
+        blocking(ctx, |ctx| Ok(store::connectors::list(&ctx.store.conn()?)?))
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
     let mut out = Vec::new();
     for id in ids {
         let result = run(ctx, id, trigger, dry_run, false, progress).await;
@@ -187,7 +190,7 @@ pub async fn apply(
             "That preview belongs to another connector",
         ));
     }
-    let row = require(ctx, connector)?;
+    let row = blocking(ctx, move |ctx| require(ctx, connector)).await?;
     let psa = client_of(ctx, &row).await?;
     let source = CoroSource {
         ctx,
@@ -205,7 +208,7 @@ pub async fn apply(
         &env,
         &plan,
         Trigger::Ui,
-        policy(ctx, approve_held)?,
+        blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
         progress,
     )
     .await?)

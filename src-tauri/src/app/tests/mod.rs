@@ -5,6 +5,7 @@
 
 mod coro_data;
 mod line_choice;
+mod off_the_runtime;
 mod read_faults;
 
 use std::sync::Arc;
