@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 
 use super::catalog;
 use super::client::{CoroClient, CoroError};
+use super::shape;
 use super::wire::{self, ModuleStatistics, Page, Subscription, WorkspaceUsage};
 use crate::views::Unit;
 
@@ -147,12 +148,18 @@ impl CoroClient {
             })
             .await?;
         let what = format!("reading the usage of workspace {workspace_id}");
-        let (records, _) = self
+        // A body that is not JSON (cut off) is read again; JSON in a shape we do not rely on is
+        // not a glitch, so it fails this workspace at once (see `shape::usage_record`).
+        let record = self
             .get_decoded(wire::USAGE_PATH, workspace_id, &[], &what, |v| {
-                wire::parse_list::<WorkspaceUsage>(v).map_err(|e| e.to_string())
+                Ok(shape::usage_record(&v, workspace_id))
             })
-            .await?;
-        let record = pick_record(records, workspace_id);
+            .await?
+            .map_err(|detail| CoroError::UsageShape {
+                workspace: workspace_id.to_string(),
+                detail,
+            })?;
+        let record = Some(record);
         let stats = record
             .as_ref()
             .map(WorkspaceUsage::module_counts)
@@ -213,14 +220,6 @@ impl CoroClient {
             .await?;
         Ok(page.total_elements.map(|n| (n, CountSource::List)))
     }
-}
-
-/// The record for `workspace_id`; a lone record without an id is taken as it.
-fn pick_record(records: Vec<WorkspaceUsage>, workspace_id: &str) -> Option<WorkspaceUsage> {
-    let lone = records.len() == 1;
-    records.into_iter().find(|r| {
-        r.workspace_id.as_deref() == Some(workspace_id) || (lone && r.workspace_id.is_none())
-    })
 }
 
 fn module_quantity(
