@@ -166,6 +166,7 @@ pub async fn discover_services(
         .await?
         .usage(workspace_ids, &HashMap::new())
         .await;
+    super::seen::remember(ctx, seen_usage(&report)).await?;
     let keys: Vec<String> = report
         .workspaces
         .iter()
@@ -174,6 +175,23 @@ pub async fn discover_services(
         .collect();
     remember_services(ctx, keys)?;
     seen_services(ctx)
+}
+
+/// Each readable workspace's counts by key, for [`super::seen`].
+fn seen_usage(report: &crate::coro::usage::UsageReport) -> super::seen::SeenUsage {
+    report
+        .workspaces
+        .iter()
+        .filter_map(|w| {
+            let counts = w.counts.as_ref().ok()?;
+            let keys = counts
+                .services
+                .iter()
+                .filter_map(|s| Some((s.key.clone(), s.quantity?)))
+                .collect();
+            Some((w.workspace_id.clone(), keys))
+        })
+        .collect()
 }
 
 /// The service keys seen in Coro; on first use, learned by reading the usage of every
@@ -231,6 +249,9 @@ impl UsageSource for CoroSource<'_> {
             })
             .collect();
         let report = self.client.usage(&ids, &units).await;
+        if let Err(e) = super::seen::remember(self.ctx, seen_usage(&report)).await {
+            tracing::warn!(error = %e.message, "could not remember the usage seen in Coro");
+        }
         let mut out = UsageReport::default();
         let mut seen = Vec::new();
         for read in report.workspaces {
@@ -248,6 +269,10 @@ impl UsageSource for CoroSource<'_> {
                                 .and_then(|q| fallback_reason(&s.key, s.unit, q, s.source));
                             if let Some(why) = why {
                                 out.fallback.insert((ws.clone(), s.key.clone()), why);
+                            }
+                            if let Some((u, d)) = s.basis {
+                                out.basis
+                                    .insert((ws.clone(), s.key.clone()), basis_text(u, d));
                             }
                             out.counts.insert((ws.clone(), s.key.clone()), value);
                         } else if let Ok(q) = value {
@@ -283,6 +308,14 @@ impl UsageSource for CoroSource<'_> {
     }
 }
 
+/// Which count a `max` unit billed, in the operator's words.
+fn basis_text(users: u64, devices: u64) -> String {
+    let used = if devices >= users { "devices" } else { "users" };
+    format!(
+        "Billed on {used}: the larger of {users} protected users and {devices} protected devices"
+    )
+}
+
 /// Why a count is not the service's own figure, in the operator's words (`None` when it is):
 /// Coro gave no per-service count, so the workspace-wide total (or a count of its user or
 /// device list) was used instead. The planner holds changes built on one.
@@ -293,7 +326,10 @@ fn fallback_reason(
     source: Option<CountSource>,
 ) -> Option<String> {
     let name = catalog::service_info(key).name;
-    let unit = unit.as_str();
+    let unit = match unit {
+        Unit::Max => "user and device",
+        other => other.as_str(),
+    };
     match source? {
         CountSource::Module => None,
         CountSource::Workspace => Some(format!(
@@ -325,6 +361,14 @@ mod tests {
                 Some("Coro gave no per-service count for EDR and no workspace total; the workspace's device list was counted instead (37 devices)"),
             ),
         ];
+        assert_eq!(
+            basis_text(12, 30),
+            "Billed on devices: the larger of 12 protected users and 30 protected devices"
+        );
+        assert_eq!(
+            basis_text(40, 30),
+            "Billed on users: the larger of 40 protected users and 30 protected devices"
+        );
         for (source, want) in cases {
             assert_eq!(
                 fallback_reason("edr", Unit::Device, 37, source).as_deref(),
