@@ -326,10 +326,17 @@ fn fallback_reason(
     source: Option<CountSource>,
 ) -> Option<String> {
     let name = catalog::service_info(key).name;
-    let unit = match unit {
-        Unit::Max => "user and device",
-        other => other.as_str(),
-    };
+    if unit == Unit::Max {
+        // At least one side of the larger-of count is a workspace total or a list count.
+        return match source? {
+            CountSource::Module => None,
+            _ => Some(format!(
+                "Coro gave no per-service user or device count for {name}; the workspace's \
+                 totals were used (the larger is {quantity})"
+            )),
+        };
+    }
+    let unit = unit.as_str();
     match source? {
         CountSource::Module => None,
         CountSource::Workspace => Some(format!(
@@ -368,6 +375,14 @@ mod tests {
         assert_eq!(
             basis_text(40, 30),
             "Billed on users: the larger of 40 protected users and 30 protected devices"
+        );
+        assert_eq!(
+            fallback_reason("edr", Unit::Max, 37, Some(CountSource::Workspace)).as_deref(),
+            Some("Coro gave no per-service user or device count for EDR; the workspace's totals were used (the larger is 37)")
+        );
+        assert_eq!(
+            fallback_reason("edr", Unit::Max, 37, Some(CountSource::Module)),
+            None
         );
         for (source, want) in cases {
             assert_eq!(
