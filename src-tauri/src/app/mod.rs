@@ -9,6 +9,7 @@ pub mod coro;
 pub mod demo;
 pub mod mappings;
 pub mod psa_client;
+pub mod seen;
 pub mod settings;
 pub mod sync;
 #[cfg(test)]

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_awaiting",
         sql: include_str!("../../migrations/0003_awaiting.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_units_bundles",
+        sql: include_str!("../../migrations/0005_units_bundles.sql"),
+    },
 ];
 
 /// The highest level this build can read and write.
