@@ -375,7 +375,7 @@ mod tests {
         assert_eq!(left, 0);
     }
 
-    /// Migration 0005 rebuilds the table so `max` is allowed, keeping every row.
+    /// Migration 0004 rebuilds the table so `max` is allowed, keeping every row.
     #[test]
     fn max_unit_is_stored_and_older_rows_survive_the_rebuild() {
         use crate::store::migrate::{migrate, migrate_to};

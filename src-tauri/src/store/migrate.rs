@@ -36,9 +36,9 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0003_awaiting.sql"),
     },
     Migration {
-        version: 5,
-        name: "0005_units_bundles",
-        sql: include_str!("../../migrations/0005_units_bundles.sql"),
+        version: 4,
+        name: "0004_units_bundles",
+        sql: include_str!("../../migrations/0004_units_bundles.sql"),
     },
 ];
 
