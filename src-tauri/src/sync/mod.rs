@@ -14,6 +14,7 @@
 
 pub mod apply;
 pub mod awaiting;
+pub mod cadence;
 pub mod csv;
 pub mod expiry;
 pub mod gather;
@@ -22,6 +23,7 @@ pub mod model;
 pub mod plan;
 pub mod resume;
 pub mod run;
+pub mod undo;
 
 #[cfg(test)]
 mod tests;

@@ -129,7 +129,7 @@ pub async fn run<P: Psa, U: UsageSource>(
 }
 
 /// The plan of what was just gathered, counting the changes still awaiting the PSA as made.
-pub(super) fn plan_from<P, U>(
+pub(super) fn plan_from<P: Psa, U>(
     env: &SyncEnv<'_, P, U>,
     gathered: &mut super::gather::Gathered,
     policy: &SyncPolicy,
@@ -143,7 +143,9 @@ pub(super) fn plan_from<P, U>(
     };
     let conn = env.store.conn()?;
     gathered.awaiting = awaiting::by_pair(&awaiting_items(&conn, gathered.mappings.connector_id)?);
-    Ok(plan(gathered, &policy, env.clock.now()))
+    let mut the_plan = plan(gathered, &policy, env.clock.now());
+    super::cadence::shape(&conn, env.psa, &mut the_plan, env.clock.now())?;
+    Ok(the_plan)
 }
 
 /// A dry run: the plan with before → after per line and totals, recorded as a dry run.
@@ -263,6 +265,12 @@ async fn execute<P: Psa, U: UsageSource>(
             total: 0,
         });
     } else {
+        super::cadence::before_apply(
+            &env.store.conn()?,
+            env.psa,
+            req.connector_id,
+            env.clock.now(),
+        )?;
         let cx = ApplyContext {
             store: env.store,
             psa: env.psa,
@@ -301,6 +309,14 @@ async fn execute<P: Psa, U: UsageSource>(
             .as_deref()
             .map_or(Outcome::Success, Outcome::Failure);
         record_attempt(env, req.connector_id, outcome)?;
+        let conn = env.store.conn()?;
+        super::cadence::after_run(
+            &conn,
+            env.psa,
+            req.connector_id,
+            env.clock.now(),
+            summary.status,
+        )?;
     }
     Ok(summary)
 }
