@@ -24,6 +24,7 @@ pub mod plan;
 pub mod resume;
 pub mod run;
 pub mod undo;
+pub mod undo_items;
 
 #[cfg(test)]
 mod tests;
