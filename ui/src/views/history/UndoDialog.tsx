@@ -4,10 +4,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { Modal } from '../../components/Modal';
 import { Pill } from '../../components/Pill';
 import { actionLabel, actionTone, qty } from '../../format/plan';
-import { toApiError, undoRun, type UndoOutcome } from '../../ipc';
+import { toApiError, undoRun, type PlanItem, type UndoOutcome } from '../../ipc';
 import { navigate } from '../../router';
 
 type Props = { runId: number; onClose: () => void };
+
+/** The items the undo leaves alone come first: they are what the operator must look at. */
+function skippedFirst(items: readonly PlanItem[]): PlanItem[] {
+  return [...items].sort((a, b) => Number(b.action === 'skip') - Number(a.action === 'skip'));
+}
 
 type State =
   | { step: 'previewing' }
@@ -64,7 +69,7 @@ export function UndoDialog({ runId, onClose }: Props) {
                 </tr>
               </thead>
               <tbody>
-                {outcome.plan.items.map((i) => (
+                {skippedFirst(outcome.plan.items).map((i) => (
                   <tr key={`${i.workspace_id}/${i.service_key}`} data-testid="undo-item" data-action={i.action}>
                     <td>
                       {i.workspace_name}
