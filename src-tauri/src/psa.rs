@@ -264,6 +264,16 @@ pub trait Psa: Send + Sync {
     /// a re-read still shows the old value. Default: nothing to do (absolute writes).
     fn assume_lagging_reads(&self) {}
 
+    /// The connector's calendar day at `now` (which billing period is current): the Autotask
+    /// database's time zone; otherwise this computer's.
+    fn billing_day(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&chrono::Local).date_naive()
+    }
+
+    /// Makes the writes that follow take effect from `day` instead of today (a monthly cadence's
+    /// period start; `None`: today). Default: nothing to do (ConnectWise quantities carry no date).
+    fn set_effective_day(&self, _day: Option<chrono::NaiveDate>) {}
+
     /// Makes each line hold its desired quantity: one result per write, in order. `sent` is told
     /// the index of each write once its request has returned (or it needed none), so progress can
     /// move before the batch's results are in; at most once per write. The default sends each

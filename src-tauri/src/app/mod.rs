@@ -4,6 +4,7 @@
 //! thin wrappers around these.
 
 pub mod browse;
+pub mod cadence;
 pub mod connectors;
 pub mod coro;
 pub mod demo;
@@ -14,6 +15,7 @@ pub mod settings;
 pub mod sync;
 #[cfg(test)]
 mod time_zone_tests;
+pub mod undo;
 
 pub use psa_client::PsaClient;
 

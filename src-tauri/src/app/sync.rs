@@ -68,6 +68,12 @@ pub struct RunItemView {
 pub struct RunDetail {
     pub run: RunSummary,
     pub items: Vec<RunItemView>,
+    /// The run this one undoes (it is an undo run).
+    #[ts(type = "number | null")]
+    pub undo_of: Option<i64>,
+    /// The undo runs of this run, oldest first.
+    #[ts(type = "number[]")]
+    pub undone_by: Vec<i64>,
 }
 
 /// Previews waiting for *Apply*, by id (kept in memory by the desktop app).
@@ -305,9 +311,12 @@ pub fn run_detail(
             request_id: i.request_id.clone(),
         })
         .collect();
+    let (undo_of, undone_by) = super::undo::links(ctx, run_id)?;
     Ok(RunDetail {
         run: summary_of(&run.run, &run.items),
         items,
+        undo_of,
+        undone_by,
     })
 }
 

@@ -2,6 +2,7 @@
 //! commands take `--json`. Exit codes are stable: 0 ok, 1 failure, 2 usage error.
 
 pub mod browse;
+pub mod cadence;
 pub mod connector;
 pub mod coro;
 pub mod logging;
@@ -13,6 +14,7 @@ pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod sync;
+pub mod undo;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

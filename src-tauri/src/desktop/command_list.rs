@@ -32,4 +32,5 @@ pub const COMMANDS: &[&str] = &[
     "list_runs",
     "run_detail",
     "export_run_csv",
+    "undo_run",
 ];

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod notify;
 pub mod syncing;
 pub mod tray;
+pub mod undo_commands;
 pub mod window;
 
 use std::path::PathBuf;
@@ -141,6 +142,7 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::list_runs,
             commands::run_detail,
             commands::export_run_csv,
+            undo_commands::undo_run,
         ])
         .setup(move |app| {
             // macOS: a menu-bar app, no Dock icon or app switcher entry while it sits in the tray.

@@ -385,13 +385,14 @@ mod tests {
         migrate_to(&mut conn, 3).unwrap();
         conn.execute_batch(
             "INSERT INTO connectors (kind, name, config, created_at, updated_at)
-               VALUES ('connectwise', 'CW', '{}', 't', 't');
-             INSERT INTO service_mappings VALUES (1, 'edr', 801, 'Coro EDR', 'user', 't');",
+               VALUES ('connectwise', 'CW', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             INSERT INTO service_mappings
+               VALUES (1, 'edr', 801, 'Coro EDR', 'user', '2026-01-01T00:00:00Z');",
         )
         .unwrap();
         assert!(conn
             .execute(
-                "INSERT INTO service_mappings VALUES (1, 'mdm', 802, 'MDM', 'max', 't')",
+                "INSERT INTO service_mappings VALUES (1, 'mdm', 802, 'MDM', 'max', '2026-01-01T00:00:00Z')",
                 []
             )
             .is_err());

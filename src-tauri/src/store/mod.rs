@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod runs;
 pub mod settings;
 pub mod status;
+pub mod undos;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

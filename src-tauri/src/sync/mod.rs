@@ -14,6 +14,7 @@
 
 pub mod apply;
 pub mod awaiting;
+pub mod cadence;
 pub mod csv;
 pub mod expiry;
 pub mod gather;
@@ -22,6 +23,8 @@ pub mod model;
 pub mod plan;
 pub mod resume;
 pub mod run;
+pub mod undo;
+pub mod undo_items;
 
 #[cfg(test)]
 mod tests;

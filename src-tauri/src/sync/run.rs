@@ -131,7 +131,7 @@ pub async fn run<P: Psa, U: UsageSource>(
 }
 
 /// The plan of what was just gathered, counting the changes still awaiting the PSA as made.
-pub(super) async fn plan_from<P, U>(
+pub(super) async fn plan_from<P: Psa, U>(
     env: &SyncEnv<'_, P, U>,
     gathered: &mut super::gather::Gathered,
     policy: &SyncPolicy,
@@ -149,7 +149,9 @@ pub(super) async fn plan_from<P, U>(
         .call(move |conn| awaiting_items(conn, connector))
         .await?;
     gathered.awaiting = awaiting::by_pair(&awaiting);
-    Ok(plan(gathered, &policy, env.clock.now()))
+    let mut the_plan = plan(gathered, &policy, env.clock.now());
+    super::cadence::shape(env.store, env.psa, &mut the_plan, env.clock.now()).await?;
+    Ok(the_plan)
 }
 
 /// A dry run: the plan with before → after per line and totals, recorded as a dry run.
@@ -269,6 +271,7 @@ async fn execute<P: Psa, U: UsageSource>(
             total: 0,
         });
     } else {
+        super::cadence::before_apply(env.store, env.psa, req.connector_id, env.clock.now()).await?;
         let cx = ApplyContext {
             store: env.store,
             psa: env.psa,
@@ -307,6 +310,14 @@ async fn execute<P: Psa, U: UsageSource>(
                 .unwrap_or_else(|| "Some changes failed".into())
         });
         record_attempt(env, req.connector_id, failure).await?;
+        super::cadence::after_run(
+            env.store,
+            env.psa,
+            req.connector_id,
+            env.clock.now(),
+            summary.status,
+        )
+        .await?;
     }
     Ok(summary)
 }
