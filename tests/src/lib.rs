@@ -37,6 +37,12 @@ pub fn app_binary() -> PathBuf {
         .join(format!("psa-bridge{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// The desktop app's window process (`psa-bridge-window`), next to [`app_binary`]: what the
+/// WebDriver tests start (a window on its own runs its syncs itself).
+pub fn window_binary() -> PathBuf {
+    app_binary().with_file_name(format!("psa-bridge-window{}", std::env::consts::EXE_SUFFIX))
+}
+
 /// True inside `scripts/desktop-session.sh` (which sets `PSA_BRIDGE_E2E=1`).
 pub fn desktop_session(test: &str) -> bool {
     if std::env::var("PSA_BRIDGE_E2E").as_deref() == Ok("1") {
