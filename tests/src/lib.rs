@@ -11,6 +11,7 @@ pub mod flows;
 pub mod memory;
 pub mod sandbox_cli;
 pub mod sync_setup;
+pub mod tray_bus;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

@@ -208,6 +208,7 @@ fn run_desktop(cli: &Cli) -> Result<(), ApiError> {
         hidden: cli.hidden,
         close_window: cli.close_window,
         route: None,
+        from_tray: false,
     };
     if cli.sandbox {
         return crate::desktop::resident::run_demo(&opts);

@@ -108,7 +108,11 @@ fn connect(endpoint: &Path) -> Result<Stream, LinkError> {
         .read(true)
         .write(true)
         .open(endpoint);
-    stream.map_err(|e| match e.kind() {
+    stream.map_err(|e| {
+        tracing::debug!(error = %e, endpoint = %endpoint.display(), "no connection to the tray process");
+        e
+    })
+    .map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => {
             LinkError::NotRunning
         }

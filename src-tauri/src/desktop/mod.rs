@@ -41,6 +41,8 @@ pub struct LaunchOptions {
     pub close_window: bool,
     /// The window's first page (`history/12`), when the tray opens a run.
     pub route: Option<String>,
+    /// The window process was started by the tray process (`--tray`).
+    pub from_tray: bool,
 }
 
 /// Argument the autostart entry passes so a login launch starts in the tray.
@@ -90,6 +92,11 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
     } else {
         None
     };
+    if events.is_none() && opts.from_tray {
+        // The tray process quit while this window was starting: nothing to show it for.
+        tracing::info!("the tray process is gone; the window does not open");
+        return Ok(());
+    }
     let tray = events.as_ref().map(|_| ctx.data_dir.clone());
     let ctx = Arc::new(ctx);
     let route = opts.route.clone();
@@ -130,6 +137,17 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::run_detail,
             commands::export_run_csv,
         ])
+        .on_page_load(|_webview, payload| {
+            // Lets the benchmark time "Open PSA Bridge" to a loaded window; only in builds made
+            // for benchmarks and tests (feature `bench-hooks`).
+            #[cfg(feature = "bench-hooks")]
+            if matches!(payload.event(), tauri::webview::PageLoadEvent::Finished) {
+                if let Ok(path) = std::env::var("PSA_BRIDGE_WINDOW_READY_FILE") {
+                    let _ = std::fs::write(path, format!("{}", std::process::id()));
+                }
+            }
+            let _ = payload;
+        })
         .setup(move |app| {
             let handle = app.handle().clone();
             window::show(&handle, route.as_deref())?;
@@ -197,6 +215,9 @@ struct WindowArgs {
     /// The first page, e.g. `history/12`.
     #[arg(long)]
     route: Option<String>,
+    /// Started by the tray process: end at once if it is gone (see `window_proc::TRAY_ARG`).
+    #[arg(long)]
+    tray: bool,
 }
 
 /// Entry point of `psa-bridge-window`.
@@ -216,6 +237,7 @@ pub fn window_main() -> std::process::ExitCode {
         credentials_dir: args.credentials_dir,
         sandbox: args.sandbox,
         route: args.route,
+        from_tray: args.tray,
         ..LaunchOptions::default()
     });
     match result {

@@ -8,6 +8,10 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// Tells the window process that a tray process started it: without that tray process (it
+/// quit while the window was starting) the window does not open on its own.
+pub const TRAY_ARG: &str = "--tray";
+
 /// The window executable's file name.
 pub const WINDOW_EXE: &str = "psa-bridge-window";
 
@@ -27,8 +31,11 @@ pub struct WindowLaunch {
 impl WindowLaunch {
     /// The window's arguments (never a secret: folders and a route only).
     pub fn args(&self, route: Option<&str>) -> Vec<std::ffi::OsString> {
-        let mut args: Vec<std::ffi::OsString> =
-            vec!["--data-dir".into(), self.data_dir.clone().into()];
+        let mut args: Vec<std::ffi::OsString> = vec![
+            TRAY_ARG.into(),
+            "--data-dir".into(),
+            self.data_dir.clone().into(),
+        ];
         if let Some(c) = &self.credentials_dir {
             args.push("--credentials-dir".into());
             args.push(c.clone().into());
