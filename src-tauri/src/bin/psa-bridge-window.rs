@@ -5,6 +5,15 @@
 
 use std::process::ExitCode;
 
+#[cfg(feature = "desktop")]
 fn main() -> ExitCode {
     psa_bridge::desktop::window_main()
+}
+
+#[cfg(not(feature = "desktop"))]
+fn main() -> ExitCode {
+    eprintln!(
+        "psa-bridge-window: this build has no desktop app (built without the `desktop` feature)"
+    );
+    ExitCode::from(2)
 }
