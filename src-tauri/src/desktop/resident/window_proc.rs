@@ -15,9 +15,19 @@ pub const TRAY_ARG: &str = "--tray";
 /// The window executable's file name.
 pub const WINDOW_EXE: &str = "psa-bridge-window";
 
-/// The window executable next to `exe` (this program).
+/// The window executable next to `exe` (this program); for the Windows console copy in the
+/// install folder's `bin\`, the one in the install folder.
 pub fn window_exe(exe: &Path) -> PathBuf {
-    exe.with_file_name(format!("{WINDOW_EXE}{}", std::env::consts::EXE_SUFFIX))
+    let name = format!("{WINDOW_EXE}{}", std::env::consts::EXE_SUFFIX);
+    let beside = exe.with_file_name(&name);
+    if !beside.exists() {
+        if let Some(up) = exe.parent().and_then(Path::parent).map(|d| d.join(&name)) {
+            if up.exists() {
+                return up;
+            }
+        }
+    }
+    beside
 }
 
 /// How to start the window: the same data and credentials folders as the tray.
