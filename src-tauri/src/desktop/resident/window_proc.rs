@@ -135,6 +135,7 @@ mod tests {
         assert_eq!(
             args,
             [
+                "--tray",
                 "--data-dir",
                 "/data",
                 "--credentials-dir",
