@@ -199,15 +199,23 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
     }
 }
 
+/// The tray process (it starts the window process when the window is wanted); `--sandbox` is a
+/// window on its own with the demo data.
 #[cfg(feature = "desktop")]
 fn run_desktop(cli: &Cli) -> Result<(), ApiError> {
-    crate::desktop::run(crate::desktop::LaunchOptions {
+    let opts = crate::desktop::LaunchOptions {
         data_dir: cli.data_dir.clone(),
         credentials_dir: cli.credentials_dir.clone(),
         sandbox: cli.sandbox,
         hidden: cli.hidden,
         close_window: cli.close_window,
-    })
+        route: None,
+        from_tray: false,
+    };
+    if cli.sandbox {
+        return crate::desktop::resident::run_demo(&opts);
+    }
+    crate::desktop::resident::run(opts)
 }
 
 #[cfg(not(feature = "desktop"))]
