@@ -2,7 +2,7 @@
 # Part of scripts/package-check.sh, run inside scripts/desktop-session.sh: starts the installed
 # desktop app hidden (as its autostart entry does) with a home and data folder of its own, and
 # checks it reaches the tray, rewrites the autostart entry to the installed path, logs to a file
-# in its data folder, and has no window open.
+# in its data folder, has no window open, and maps no WebKit.
 set -euo pipefail
 fail() { echo "package check FAILED (desktop): $*" >&2; exit 1; }
 [ -n "${PSA_BRIDGE_INSTALLED_DESKTOP_CHECK:-}" ] || fail "run through scripts/package-check.sh"
@@ -48,4 +48,6 @@ if command -v xwininfo >/dev/null 2>&1; then
   ! xwininfo -root -tree | grep -q '"PSA Bridge"' || fail "a window is open: it should start hidden"
 fi
 kill -0 "$app" 2>/dev/null || fail "the installed app exited"
+# The tray process carries no webview: WebKit is not even mapped into it.
+! grep -qi -e webkit -e javascriptcore "/proc/$app/maps" || fail "the tray process maps WebKit"
 echo "installed app: in the tray (bus $found), autostart → /usr/bin/psa-bridge, log in $data/logs"

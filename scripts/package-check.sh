@@ -23,6 +23,7 @@ echo "==> package sizes: $(du -h "$deb" | cut -f1) .deb, $(du -h "$rpm" | cut -f
 if command -v rpm >/dev/null 2>&1; then
   rpm_files=$(rpm -qpl "$rpm")
   grep -qx /usr/bin/psa-bridge <<<"$rpm_files" || fail "the .rpm has no /usr/bin/psa-bridge"
+  grep -qx /usr/bin/psa-bridge-window <<<"$rpm_files" || fail "the .rpm has no /usr/bin/psa-bridge-window"
   grep -q '^/usr/share/applications/.*\.desktop$' <<<"$rpm_files" || fail "the .rpm has no desktop entry"
 fi
 
@@ -38,6 +39,8 @@ echo "installed size: $(dpkg-query -W -f='${Installed-Size}' "$pkg") KiB"
 
 # On the PATH for headless use, with the desktop entry and icons.
 [ "$(command -v psa-bridge)" = /usr/bin/psa-bridge ] || fail "psa-bridge is not /usr/bin/psa-bridge on the PATH"
+# The window process the tray process starts, next to it.
+[ -x /usr/bin/psa-bridge-window ] || fail "no /usr/bin/psa-bridge-window"
 desktop=$(grep '^/usr/share/applications/.*\.desktop$' <<<"$installed" | head -1)
 [ -n "$desktop" ] || fail "no desktop entry installed"
 grep -qx 'Exec=psa-bridge' "$desktop" || fail "the desktop entry does not start psa-bridge: $(grep Exec "$desktop")"

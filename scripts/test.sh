@@ -48,7 +48,8 @@ step "Linux packages: build the .deb and .rpm of this build, install, run and re
 scripts/package-check.sh
 
 mkdir -p target/e2e
-cp "target/debug/psa-bridge" target/e2e/psa-bridge
+# The tray process and, next to it, the window process it starts.
+cp "target/debug/psa-bridge" "target/debug/psa-bridge-window" target/e2e/
 export PSA_BRIDGE_BIN="$PWD/target/e2e/psa-bridge"
 
 step "workspace tests, end-to-end tests against the sandbox and the real app"

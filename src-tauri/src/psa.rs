@@ -173,6 +173,18 @@ pub enum PsaError {
     },
 }
 
+impl PsaError {
+    /// Errors that no retry or other request can get past (keys, clientId, permissions): a
+    /// whole read fails with them. Everything else (a 5xx, a timeout, an unreadable body, after
+    /// the client's retries) concerns only the records that request covered.
+    pub fn concerns_every_request(&self) -> bool {
+        matches!(
+            self,
+            PsaError::InvalidConfig(_) | PsaError::Unauthorized(_) | PsaError::Forbidden(_)
+        )
+    }
+}
+
 impl From<PsaError> for ApiError {
     fn from(e: PsaError) -> ApiError {
         let code = match &e {
@@ -251,6 +263,16 @@ pub trait Psa: Send + Sync {
     /// [`PsaError::Awaiting`]): a write whose answer was lost must then not be resent just because
     /// a re-read still shows the old value. Default: nothing to do (absolute writes).
     fn assume_lagging_reads(&self) {}
+
+    /// The connector's calendar day at `now` (which billing period is current): the Autotask
+    /// database's time zone; otherwise this computer's.
+    fn billing_day(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&chrono::Local).date_naive()
+    }
+
+    /// Makes the writes that follow take effect from `day` instead of today (a monthly cadence's
+    /// period start; `None`: today). Default: nothing to do (ConnectWise quantities carry no date).
+    fn set_effective_day(&self, _day: Option<chrono::NaiveDate>) {}
 
     /// Makes each line hold its desired quantity: one result per write, in order. `sent` is told
     /// the index of each write once its request has returned (or it needed none), so progress can

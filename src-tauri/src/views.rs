@@ -110,14 +110,18 @@ pub struct SandboxDefaults {
 pub enum Unit {
     Device,
     User,
+    /// The larger of protected users and protected devices (the metric Coro bills some products
+    /// on, coro.md §3; UNCONFIRMED, third-party evidence).
+    Max,
 }
 
 impl Unit {
-    /// `device` or `user`, as the CLI and messages write it.
+    /// `device`, `user` or `max`, as the CLI and messages write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Unit::Device => "device",
             Unit::User => "user",
+            Unit::Max => "max",
         }
     }
 }
@@ -173,6 +177,8 @@ pub struct ServiceRow {
     pub product: Option<PickOption>,
     pub stale: bool,
     pub suggestion: Option<Suggestion>,
+    /// How much Coro bills it across the channel, as last read (`None`: not seen in use).
+    pub in_use: Option<crate::app::seen::KeyUse>,
 }
 
 /// Map / unmap requests.

@@ -13,7 +13,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::webdriver::{Driver, Session};
-use crate::{app_binary, cli, results_dir};
+use crate::{cli, results_dir, window_binary};
 
 /// How long a screen, a live credential check or a backend answer may take.
 pub const WAIT: Duration = Duration::from_secs(45);
@@ -78,7 +78,7 @@ impl RunningApp {
             data_dir: data.path().to_path_buf(),
             armed: true,
         };
-        let app = Session::start(&driver, &app_binary(), &[]).await?;
+        let app = Session::start(&driver, &window_binary(), &[]).await?;
         app.wait_for_text(
             "[data-testid=page-title]",
             "Connectors",

@@ -11,6 +11,7 @@ pub mod flows;
 pub mod memory;
 pub mod sandbox_cli;
 pub mod sync_setup;
+pub mod tray_bus;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,12 @@ pub fn app_binary() -> PathBuf {
     target
         .join("debug")
         .join(format!("psa-bridge{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The desktop app's window process (`psa-bridge-window`), next to [`app_binary`]: what the
+/// WebDriver tests start (a window on its own runs its syncs itself).
+pub fn window_binary() -> PathBuf {
+    app_binary().with_file_name(format!("psa-bridge-window{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// True inside `scripts/desktop-session.sh` (which sets `PSA_BRIDGE_E2E=1`).

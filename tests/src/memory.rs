@@ -66,6 +66,56 @@ pub fn tree(root: u32) -> Vec<ProcMemory> {
     pids.into_iter().filter_map(of).collect()
 }
 
+/// The direct children of `pid` that are still running (not zombies).
+pub fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|&p| parent_of(p) == Some(pid) && !is_zombie(p))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next().map(|st| st == "Z"))
+        })
+        .unwrap_or(true)
+}
+
+/// True while `pid` runs (a zombie has ended).
+pub fn alive(pid: u32) -> bool {
+    !is_zombie(pid)
+}
+
+/// The shared libraries `pid` has mapped whose path contains `needle` (case-insensitive).
+pub fn mapped_libraries(pid: u32, needle: &str) -> Vec<String> {
+    let needle = needle.to_lowercase();
+    let mut libs: Vec<String> = std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|path| path.to_lowercase().contains(&needle))
+        .map(str::to_string)
+        .collect();
+    libs.dedup();
+    libs
+}
+
+/// The command line of `pid`, one argument per item.
+pub fn cmdline(pid: u32) -> Vec<String> {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .unwrap_or_default()
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use psa_bridge_e2e::webdriver::{Driver, Session};
-use psa_bridge_e2e::{app_binary, app_lock, require_desktop_session, results_dir};
+use psa_bridge_e2e::{app_lock, require_desktop_session, results_dir, window_binary};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a desktop session: scripts/test.sh"]
@@ -15,7 +15,7 @@ async fn every_screen_renders_in_demo_mode() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
     let home = tempfile::tempdir()?;
     let driver = Driver::start(&[("PSA_BRIDGE_DATA_DIR", data.path()), ("HOME", home.path())])?;
-    let app = Session::start(&driver, &app_binary(), &["--sandbox"]).await?;
+    let app = Session::start(&driver, &window_binary(), &["--sandbox"]).await?;
     let results = results_dir();
 
     let title = app

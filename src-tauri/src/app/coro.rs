@@ -123,7 +123,15 @@ pub const WORKSPACE_COUNT: &str = "coro_workspace_count";
 pub async fn workspaces(ctx: &AppContext) -> Result<Vec<CoroWorkspace>, ApiError> {
     let list = client_of(ctx).await?.workspaces().await?;
     let billable = list.iter().filter(|w| !w.archived).count();
-    store::settings::set(&ctx.store.conn()?, WORKSPACE_COUNT, &billable.to_string())?;
+    let count = billable.to_string();
+    blocking(ctx, move |ctx| {
+        Ok(store::settings::set(
+            &ctx.store.conn()?,
+            WORKSPACE_COUNT,
+            &count,
+        )?)
+    })
+    .await?;
     Ok(list)
 }
 
@@ -166,20 +174,41 @@ pub async fn discover_services(
         .await?
         .usage(workspace_ids, &HashMap::new())
         .await;
+    super::seen::remember(ctx, seen_usage(&report)).await?;
     let keys: Vec<String> = report
         .workspaces
         .iter()
         .filter_map(|w| w.counts.as_ref().ok())
         .flat_map(|c| c.services.iter().map(|s| s.key.clone()))
         .collect();
-    remember_services(ctx, keys)?;
-    seen_services(ctx)
+    blocking(ctx, move |ctx| {
+        remember_services(ctx, keys)?;
+        seen_services(ctx)
+    })
+    .await
+}
+
+/// Each readable workspace's counts by key, for [`super::seen`].
+fn seen_usage(report: &crate::coro::usage::UsageReport) -> super::seen::SeenUsage {
+    report
+        .workspaces
+        .iter()
+        .filter_map(|w| {
+            let counts = w.counts.as_ref().ok()?;
+            let keys = counts
+                .services
+                .iter()
+                .filter_map(|s| Some((s.key.clone(), s.quantity?)))
+                .collect();
+            Some((w.workspace_id.clone(), keys))
+        })
+        .collect()
 }
 
 /// The service keys seen in Coro; on first use, learned by reading the usage of every
 /// billable workspace once.
 pub async fn service_keys(ctx: &AppContext) -> Result<Vec<String>, ApiError> {
-    let seen = seen_services(ctx)?;
+    let seen = blocking(ctx, seen_services).await?;
     if !seen.is_empty() {
         return Ok(seen);
     }
@@ -231,6 +260,9 @@ impl UsageSource for CoroSource<'_> {
             })
             .collect();
         let report = self.client.usage(&ids, &units).await;
+        if let Err(e) = super::seen::remember(self.ctx, seen_usage(&report)).await {
+            tracing::warn!(error = %e.message, "could not remember the usage seen in Coro");
+        }
         let mut out = UsageReport::default();
         let mut seen = Vec::new();
         for read in report.workspaces {
@@ -248,6 +280,10 @@ impl UsageSource for CoroSource<'_> {
                                 .and_then(|q| fallback_reason(&s.key, s.unit, q, s.source));
                             if let Some(why) = why {
                                 out.fallback.insert((ws.clone(), s.key.clone()), why);
+                            }
+                            if let Some((u, d)) = s.basis {
+                                out.basis
+                                    .insert((ws.clone(), s.key.clone()), basis_text(u, d));
                             }
                             out.counts.insert((ws.clone(), s.key.clone()), value);
                         } else if let Ok(q) = value {
@@ -272,7 +308,7 @@ impl UsageSource for CoroSource<'_> {
                 }
             }
         }
-        if let Err(e) = remember_services(self.ctx, seen) {
+        if let Err(e) = blocking(self.ctx, move |ctx| remember_services(ctx, seen)).await {
             tracing::warn!(error = %e.message, "could not remember the services seen in Coro");
         }
         Ok(out)
@@ -281,6 +317,14 @@ impl UsageSource for CoroSource<'_> {
     fn service_name(&self, key: &str) -> Option<String> {
         Some(catalog::service_info(key).name)
     }
+}
+
+/// Which count a `max` unit billed, in the operator's words.
+fn basis_text(users: u64, devices: u64) -> String {
+    let used = if devices >= users { "devices" } else { "users" };
+    format!(
+        "Billed on {used}: the larger of {users} protected users and {devices} protected devices"
+    )
 }
 
 /// Why a count is not the service's own figure, in the operator's words (`None` when it is):
@@ -293,6 +337,16 @@ fn fallback_reason(
     source: Option<CountSource>,
 ) -> Option<String> {
     let name = catalog::service_info(key).name;
+    if unit == Unit::Max {
+        // At least one side of the larger-of count is a workspace total or a list count.
+        return match source? {
+            CountSource::Module => None,
+            _ => Some(format!(
+                "Coro gave no per-service user or device count for {name}; the workspace's \
+                 totals were used (the larger is {quantity})"
+            )),
+        };
+    }
     let unit = unit.as_str();
     match source? {
         CountSource::Module => None,
@@ -325,6 +379,22 @@ mod tests {
                 Some("Coro gave no per-service count for EDR and no workspace total; the workspace's device list was counted instead (37 devices)"),
             ),
         ];
+        assert_eq!(
+            basis_text(12, 30),
+            "Billed on devices: the larger of 12 protected users and 30 protected devices"
+        );
+        assert_eq!(
+            basis_text(40, 30),
+            "Billed on users: the larger of 40 protected users and 30 protected devices"
+        );
+        assert_eq!(
+            fallback_reason("edr", Unit::Max, 37, Some(CountSource::Workspace)).as_deref(),
+            Some("Coro gave no per-service user or device count for EDR; the workspace's totals were used (the larger is 37)")
+        );
+        assert_eq!(
+            fallback_reason("edr", Unit::Max, 37, Some(CountSource::Module)),
+            None
+        );
         for (source, want) in cases {
             assert_eq!(
                 fallback_reason("edr", Unit::Device, 37, source).as_deref(),

@@ -23,6 +23,7 @@ fn to_unit(u: BillingUnit) -> Unit {
     match u {
         BillingUnit::Device => Unit::Device,
         BillingUnit::User => Unit::User,
+        BillingUnit::Max => Unit::Max,
     }
 }
 
@@ -30,6 +31,7 @@ fn to_billing_unit(u: Unit) -> BillingUnit {
     match u {
         Unit::Device => BillingUnit::Device,
         Unit::User => BillingUnit::User,
+        Unit::Max => BillingUnit::Max,
     }
 }
 
@@ -188,7 +190,12 @@ pub async fn service_rows(ctx: &AppContext, id: ConnectorId) -> Result<Vec<Servi
     .into_iter()
     .map(|m| m.link)
     .collect();
-    Ok(build_service_rows(&seen, &products, &links))
+    let in_use = blocking(ctx, |ctx| Ok(super::seen::totals(&super::seen::load(ctx)?))).await?;
+    let mut rows = build_service_rows(&seen, &products, &links);
+    for r in &mut rows {
+        r.in_use = in_use.get(&r.service_key).copied();
+    }
+    Ok(rows)
 }
 
 /// Pure assembly of the service rows.
@@ -229,6 +236,7 @@ pub fn build_service_rows(
                 stale: link
                     .is_some_and(|l| !products.is_empty() && !present.contains(&l.product_id.0)),
                 suggestion: suggestions.remove(&s.key),
+                in_use: None,
                 service_key: s.key,
                 name: s.name,
                 known: s.known,

@@ -6,6 +6,7 @@
 pub mod browse;
 pub mod connector_account;
 pub mod connector_edit;
+pub mod cadence;
 pub mod connectors;
 pub mod coro;
 pub mod demo;
@@ -15,10 +16,12 @@ pub mod mapping_csv;
 pub mod mapping_import;
 pub mod mappings;
 pub mod psa_client;
+pub mod seen;
 pub mod settings;
 pub mod sync;
 #[cfg(test)]
 mod time_zone_tests;
+pub mod undo;
 
 pub use psa_client::PsaClient;
 

@@ -75,6 +75,20 @@ impl Psa for PsaClient {
         }
     }
 
+    fn billing_day(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        match self {
+            PsaClient::Connectwise(c) => c.billing_day(now),
+            PsaClient::Autotask(c) => c.billing_day(now),
+        }
+    }
+
+    fn set_effective_day(&self, day: Option<chrono::NaiveDate>) {
+        match self {
+            PsaClient::Connectwise(c) => c.set_effective_day(day),
+            PsaClient::Autotask(c) => Psa::set_effective_day(c, day),
+        }
+    }
+
     async fn set_quantity(
         &self,
         line: &BillingLine,

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::blocking;
 use super::connectors::{client_of, require};
 use super::coro::{client_of as coro_client, CoroSource};
 use crate::clock::SystemClock;
@@ -67,6 +68,12 @@ pub struct RunItemView {
 pub struct RunDetail {
     pub run: RunSummary,
     pub items: Vec<RunItemView>,
+    /// The run this one undoes (it is an undo run).
+    #[ts(type = "number | null")]
+    pub undo_of: Option<i64>,
+    /// The undo runs of this run, oldest first.
+    #[ts(type = "number[]")]
+    pub undone_by: Vec<i64>,
 }
 
 /// Previews waiting for *Apply*, by id (kept in memory by the desktop app).
@@ -120,7 +127,7 @@ pub async fn run(
     approve_held: bool,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<sync::RunResult, ApiError> {
-    let row = require(ctx, connector)?;
+    let row = blocking(ctx, move |ctx| require(ctx, connector)).await?;
     let psa = client_of(ctx, &row).await?;
     let source = CoroSource {
         ctx,
@@ -138,7 +145,7 @@ pub async fn run(
         connector_id: connector,
         trigger,
         dry_run,
-        policy: policy(ctx, approve_held)?,
+        policy: blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
     };
     Ok(sync::run(&env, &req, progress).await?)
 }
@@ -150,10 +157,12 @@ pub async fn run_all(
     dry_run: bool,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<Vec<(ConnectorId, Result<sync::RunResult, ApiError>)>, ApiError> {
-    let ids: Vec<ConnectorId> = store::connectors::list(&ctx.store.conn()?)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let ids: Vec<ConnectorId> =
+        blocking(ctx, |ctx| Ok(store::connectors::list(&ctx.store.conn()?)?))
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
     let mut out = Vec::new();
     for id in ids {
         let result = run(ctx, id, trigger, dry_run, false, progress).await;
@@ -187,7 +196,7 @@ pub async fn apply(
             "That preview belongs to another connector",
         ));
     }
-    let row = require(ctx, connector)?;
+    let row = blocking(ctx, move |ctx| require(ctx, connector)).await?;
     let psa = client_of(ctx, &row).await?;
     let source = CoroSource {
         ctx,
@@ -205,7 +214,7 @@ pub async fn apply(
         &env,
         &plan,
         Trigger::Ui,
-        policy(ctx, approve_held)?,
+        blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
         progress,
     )
     .await?)
@@ -302,9 +311,12 @@ pub fn run_detail(
             request_id: i.request_id.clone(),
         })
         .collect();
+    let (undo_of, undone_by) = super::undo::links(ctx, run_id)?;
     Ok(RunDetail {
         run: summary_of(&run.run, &run.items),
         items,
+        undo_of,
+        undone_by,
     })
 }
 

@@ -150,6 +150,8 @@ impl AutotaskClient {
         sent: Sent<'_>,
     ) -> Vec<Result<WriteReceipt, PsaError>> {
         let tally = Tally::default();
+        // A monthly cadence backdates its adjustments to the period start (sync::cadence).
+        let effective = self.effective_day().unwrap_or(today);
         let mut results: Vec<Option<Result<WriteReceipt, PsaError>>> = vec![None; writes.len()];
         let mut targets: Vec<(usize, i64, i64, i64)> = Vec::new();
         let mut seen = HashSet::new();
@@ -220,7 +222,7 @@ impl AutotaskClient {
                 );
             }
             match self
-                .adjustment_body_counted(contract_id, csid, now, desired, today, &tally)
+                .adjustment_body_counted(contract_id, csid, now, desired, effective, &tally)
                 .await
             {
                 Ok(body) => pending.push(Pending {
@@ -286,9 +288,12 @@ impl AutotaskClient {
                 self.assume_units_may_lag();
             }
             let lagging = self.units_may_lag();
+            // A backdated adjustment moves rows outside the window read here: its landing day
+            // cannot be judged from them, so only same-day writes are checked.
             let elsewhere = after
                 .as_ref()
                 .ok()
+                .filter(|_| effective == today)
                 .and_then(|a| self.first_landing(&posted, &before_read, a, today));
             for (p, outcome) in posted {
                 if let Some((index, message)) = &elsewhere {

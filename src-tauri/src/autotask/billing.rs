@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 use super::client::AutotaskClient;
 use super::contracts::{contract_covers, covering_row, is_active};
 use super::errors::SECURITY_LEVEL_HINT;
-use super::models::{Contract, ContractServiceUnit};
-use super::query::Tally;
+use super::models::{Contract, ContractService, ContractServiceUnit};
+use super::query::{chunks, Tally, IN_CHUNK};
 use crate::model::{CompanyRef, ProductRef};
 use crate::psa::{BillingLine, BillingState, LineKey, LineLookup, PsaError};
 
@@ -97,6 +97,73 @@ pub fn decide(
     }
 }
 
+/// The companies a read that kept failing covered, each with the reason (the first failure).
+#[derive(Default)]
+struct Unreadable(BTreeMap<i64, String>);
+
+impl Unreadable {
+    fn add(&mut self, company: i64, reason: impl FnOnce() -> String) {
+        self.0.entry(company).or_insert_with(reason);
+    }
+
+    /// Failed chunks of the contracts read (company ids).
+    fn companies(&mut self, failed: Vec<(Vec<i64>, PsaError)>) {
+        for (ids, e) in failed {
+            for id in ids {
+                self.add(id, || {
+                    format!("its Autotask contracts could not be read: {e}")
+                });
+            }
+        }
+    }
+
+    /// Failed chunks of the contract services read (contract ids).
+    fn contracts(
+        &mut self,
+        failed: Vec<(Vec<i64>, PsaError)>,
+        contracts: &BTreeMap<i64, Contract>,
+    ) {
+        for (ids, e) in failed {
+            for contract in ids.iter().filter_map(|id| contracts.get(id)) {
+                if let Some(company) = contract.company_id {
+                    self.add(company, || {
+                        format!(
+                            "the services of Autotask contract '{}' could not be read: {e}",
+                            contract_label(contract)
+                        )
+                    });
+                }
+            }
+        }
+    }
+
+    /// Failed chunks of the unit periods read (contract service ids).
+    fn lines(
+        &mut self,
+        failed: Vec<(Vec<i64>, PsaError)>,
+        lines: &[ContractService],
+        contracts: &BTreeMap<i64, Contract>,
+    ) {
+        for (ids, e) in failed {
+            let wanted: HashSet<i64> = ids.into_iter().collect();
+            for l in lines
+                .iter()
+                .filter(|l| l.id.is_some_and(|id| wanted.contains(&id)))
+            {
+                let contract = l.contract_id.and_then(|c| contracts.get(&c));
+                if let Some((contract, company)) = contract.and_then(|c| Some((c, c.company_id?))) {
+                    self.add(company, || {
+                        format!(
+                            "the units of Autotask contract '{}' could not be read: {e}",
+                            contract_label(contract)
+                        )
+                    });
+                }
+            }
+        }
+    }
+}
+
 fn contract_label(c: &Contract) -> String {
     match (
         c.contract_name.as_deref().filter(|n| !n.trim().is_empty()),
@@ -127,30 +194,45 @@ impl AutotaskClient {
         let service_ids: Vec<i64> = products.iter().map(|p| p.0).collect();
         let company_set: HashSet<i64> = company_ids.iter().copied().collect();
 
-        let contracts: BTreeMap<i64, Contract> = self
-            .recurring_contracts(&company_ids, &tally)
-            .await?
+        let contracts_read = self.recurring_contracts(&company_ids, &tally).await?;
+        if contracts_read.rows.is_empty() {
+            // Nothing could be read: say why, as one error.
+            if let Some((_, e)) = contracts_read.failed.first() {
+                if contracts_read.failed.len() == chunks(&company_ids, IN_CHUNK).len() {
+                    return Err(e.clone());
+                }
+            }
+        }
+        let contracts: BTreeMap<i64, Contract> = contracts_read
+            .rows
             .into_iter()
             .filter(|c| c.company_id.is_some_and(|id| company_set.contains(&id)))
             .filter_map(|c| Some((c.id?, c)))
             .collect();
+        let mut unreadable = Unreadable::default();
+        unreadable.companies(contracts_read.failed);
         let contract_ids: Vec<i64> = contracts.keys().copied().collect();
-        let lines = if contract_ids.is_empty() {
-            Vec::new()
-        } else {
-            self.contract_services(&contract_ids, &service_ids, &tally)
-                .await?
-        };
+        let mut lines = Vec::new();
+        if !contract_ids.is_empty() {
+            let read = self
+                .contract_services(&contract_ids, &service_ids, &tally)
+                .await?;
+            lines = read.rows;
+            unreadable.contracts(read.failed, &contracts);
+        }
         let lines: Vec<_> = lines
             .into_iter()
             .filter(|l| l.contract_id.is_some_and(|c| contracts.contains_key(&c)))
             .collect();
         let line_ids: Vec<i64> = lines.iter().filter_map(|l| l.id).collect();
-        let units = if line_ids.is_empty() {
-            Vec::new()
-        } else {
-            self.unit_periods(&line_ids, today, &tally).await?
-        };
+        let mut units = Vec::new();
+        let mut units_failed = false;
+        if !line_ids.is_empty() {
+            let read = self.unit_periods_chunked(&line_ids, today, &tally).await?;
+            units = read.rows;
+            units_failed = !read.failed.is_empty();
+            unreadable.lines(read.failed, &lines, &contracts);
+        }
 
         // Every contract service has a period for each billing period of its contract, so lines on
         // in-date contracts with no periods at all mean the security level hides them (§10).
@@ -159,7 +241,7 @@ impl AutotaskClient {
                 .and_then(|c| contracts.get(&c))
                 .is_some_and(|c| contract_covers(c, today))
         });
-        if in_date_lines && units.is_empty() {
+        if in_date_lines && units.is_empty() && !units_failed {
             return Err(PsaError::Forbidden(format!(
                 "Autotask returned no contract service units although {} contract service(s) exist on current \
                  contracts: the API user's security level hides them. {SECURITY_LEVEL_HINT}.",
@@ -216,7 +298,12 @@ impl AutotaskClient {
                     .get(&(company.0, product.0))
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                let lookup = decide(*company, *product, cands, &names, today);
+                let lookup = match unreadable.0.get(&company.0) {
+                    Some(reason) => LineLookup::Unreadable {
+                        reason: reason.clone(),
+                    },
+                    None => decide(*company, *product, cands, &names, today),
+                };
                 state.lines.insert((*company, *product), lookup);
             }
         }

@@ -120,6 +120,8 @@ pub(crate) struct Inner {
     /// Whether this client (made for one run) has checked which day its first adjustment
     /// landed on (reference §7: read the new row's dates back after the first adjustment).
     pub(crate) landing_checked: std::sync::atomic::AtomicBool,
+    /// The day adjustments take effect from when not today (a monthly cadence's period start).
+    pub(crate) effective_day: Mutex<Option<NaiveDate>>,
 }
 
 /// An Autotask connector's API client. Cheap to clone (shared state, one thread limit).
@@ -203,6 +205,7 @@ impl AutotaskClient {
                 prices: Mutex::new(HashMap::new()),
                 units_may_lag: std::sync::atomic::AtomicBool::new(false),
                 landing_checked: std::sync::atomic::AtomicBool::new(false),
+                effective_day: Mutex::new(None),
             }),
         })
     }
@@ -219,6 +222,18 @@ impl AutotaskClient {
         self.inner
             .units_may_lag
             .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Makes later adjustments take effect from `day` instead of today (`None`: today again).
+    pub fn set_effective_day(&self, day: Option<NaiveDate>) {
+        if let Ok(mut d) = self.inner.effective_day.lock() {
+            *d = day;
+        }
+    }
+
+    /// The day adjustments take effect from, when not today.
+    pub fn effective_day(&self) -> Option<NaiveDate> {
+        self.inner.effective_day.lock().ok().and_then(|d| *d)
     }
 
     /// The tenant's calendar day now.

@@ -20,6 +20,23 @@ use crate::psa::PsaError;
 /// `contractType` of a Recurring Service contract (CONFIRMED by the ContractServices docs).
 pub const RECURRING_SERVICE: i64 = 7;
 
+/// The rows of a chunked read, and the chunks that kept failing (the ids each held, the error).
+#[derive(Debug)]
+pub(crate) struct Chunked<T> {
+    pub rows: Vec<T>,
+    pub failed: Vec<(Vec<i64>, PsaError)>,
+}
+
+impl<T> Chunked<T> {
+    /// Every row, or the first failed chunk's error.
+    pub fn whole(self) -> Result<Vec<T>, PsaError> {
+        match self.failed.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(self.rows),
+        }
+    }
+}
+
 /// Days of slack on each side of "today" in the server-side period filter. The final choice is
 /// made in code on the `YYYY-MM-DD` part, so a time-zone shift in how the server compares dates
 /// can only widen the rows fetched, never drop the one that covers today (reference §7).
@@ -65,31 +82,39 @@ fn period_filter(today: NaiveDate) -> Vec<Filter> {
 impl AutotaskClient {
     /// Runs one query per chunk, up to the thread limit in parallel, and returns every row
     /// sorted by id (chunks finish in any order).
+    /// Every row of `queries` (each tagged with the ids its `in` filter holds), read in parallel.
+    /// A query that keeps failing after the client's retries is reported with its ids and the
+    /// other queries still count; an error no request can get past (keys, permissions) fails
+    /// the whole read.
     pub(crate) async fn query_chunks<T>(
         &self,
         entity: &'static str,
-        queries: Vec<Query>,
+        queries: Vec<(Vec<i64>, Query)>,
         what: &'static str,
         tally: &Tally,
-    ) -> Result<Vec<T>, PsaError>
+    ) -> Result<Chunked<T>, PsaError>
     where
         T: DeserializeOwned + HasId + Send + 'static,
     {
         let mut set = JoinSet::new();
-        for q in queries {
+        for (ids, q) in queries {
             let (client, tally) = (self.clone(), tally.clone());
-            set.spawn(async move { client.query_all::<T>(entity, &q, what, &tally).await });
+            set.spawn(async move { (ids, client.query_all::<T>(entity, &q, what, &tally).await) });
         }
-        let mut out = Vec::new();
+        let mut out = Chunked {
+            rows: Vec::new(),
+            failed: Vec::new(),
+        };
         while let Some(joined) = set.join_next().await {
             match joined {
-                Ok(Ok(rows)) => out.extend(rows),
-                Ok(Err(e)) => {
-                    set.abort_all();
-                    return Err(e);
+                Ok((_, Ok(rows))) => out.rows.extend(rows),
+                // Returning drops the JoinSet, which aborts the other reads.
+                Ok((_, Err(e))) if e.concerns_every_request() => return Err(e),
+                Ok((ids, Err(e))) => {
+                    tracing::warn!(entity, ids = ids.len(), "Autotask could not {what}: {e}");
+                    out.failed.push((ids, e));
                 }
                 Err(e) => {
-                    set.abort_all();
                     return Err(PsaError::Remote {
                         status: None,
                         message: format!("Reading from Autotask stopped unexpectedly while trying to {what}: {e}"),
@@ -98,32 +123,32 @@ impl AutotaskClient {
                 }
             }
         }
-        out.sort_by_key(|r| r.id());
+        out.rows.sort_by_key(|r| r.id());
+        out.failed.sort_by_key(|(ids, _)| ids.first().copied());
         Ok(out)
     }
 
-    /// Recurring Service contracts of the companies, active or not.
     pub(crate) async fn recurring_contracts(
         &self,
         companies: &[i64],
         tally: &Tally,
-    ) -> Result<Vec<Contract>, PsaError> {
+    ) -> Result<Chunked<Contract>, PsaError> {
         let queries = chunks(companies, IN_CHUNK)
             .into_iter()
             .map(|c| {
-                Query::new(vec![
+                let q = Query::new(vec![
                     Filter::eq("contractType", RECURRING_SERVICE),
                     Filter::in_ids("companyID", &c),
-                ])
+                ]);
+                (c, q)
             })
             .collect();
-        let rows: Vec<Contract> = self
+        let mut read: Chunked<Contract> = self
             .query_chunks("Contracts", queries, "read contracts", tally)
             .await?;
-        Ok(rows
-            .into_iter()
-            .filter(|c| c.contract_type == Some(RECURRING_SERVICE))
-            .collect())
+        read.rows
+            .retain(|c| c.contract_type == Some(RECURRING_SERVICE));
+        Ok(read)
     }
 
     /// Contract services of the contracts that carry one of `services`. The service list goes
@@ -133,7 +158,7 @@ impl AutotaskClient {
         contracts: &[i64],
         services: &[i64],
         tally: &Tally,
-    ) -> Result<Vec<ContractService>, PsaError> {
+    ) -> Result<Chunked<ContractService>, PsaError> {
         let mut wanted = services.to_vec();
         wanted.sort_unstable();
         wanted.dedup();
@@ -144,14 +169,14 @@ impl AutotaskClient {
                 if wanted.len() <= SECONDARY_IN_MAX {
                     f.push(Filter::in_ids("serviceID", &wanted));
                 }
-                Query::new(f)
+                (c, Query::new(f))
             })
             .collect();
-        let rows: Vec<ContractService> = self
+        let mut read: Chunked<ContractService> = self
             .query_chunks("ContractServices", queries, "read contract services", tally)
             .await?;
         if let Ok(mut cache) = self.inner.prices.lock() {
-            for r in &rows {
+            for r in &read.rows {
                 if let Some(id) = r.id {
                     cache.insert(
                         id,
@@ -164,28 +189,40 @@ impl AutotaskClient {
                 }
             }
         }
-        Ok(rows
-            .into_iter()
-            .filter(|r| {
-                r.service_id
-                    .is_some_and(|s| wanted.binary_search(&s).is_ok())
-            })
-            .collect())
+        read.rows.retain(|r| {
+            r.service_id
+                .is_some_and(|s| wanted.binary_search(&s).is_ok())
+        });
+        Ok(read)
     }
 
     /// Periods around `today` of the contract services.
+    /// The unit periods around `today` of `contract_services`; every chunk must be read (the
+    /// write checks need them all).
     pub(crate) async fn unit_periods(
         &self,
         contract_services: &[i64],
         today: NaiveDate,
         tally: &Tally,
     ) -> Result<Vec<ContractServiceUnit>, PsaError> {
+        self.unit_periods_chunked(contract_services, today, tally)
+            .await?
+            .whole()
+    }
+
+    /// [`Self::unit_periods`], reporting the chunks that kept failing instead of failing.
+    pub(crate) async fn unit_periods_chunked(
+        &self,
+        contract_services: &[i64],
+        today: NaiveDate,
+        tally: &Tally,
+    ) -> Result<Chunked<ContractServiceUnit>, PsaError> {
         let queries = chunks(contract_services, IN_CHUNK)
             .into_iter()
             .map(|c| {
                 let mut f = vec![Filter::in_ids("contractServiceID", &c)];
                 f.extend(period_filter(today));
-                Query::new(f)
+                (c, Query::new(f))
             })
             .collect();
         self.query_chunks(
@@ -197,7 +234,6 @@ impl AutotaskClient {
         .await
     }
 
-    /// Price, cost and service of a line: from the last `read_billing`, else `GET ContractServices/{id}`.
     pub(crate) async fn line_price(
         &self,
         contract_service_id: i64,

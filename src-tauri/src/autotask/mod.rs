@@ -97,6 +97,17 @@ impl Psa for AutotaskClient {
         self.assume_units_may_lag();
     }
 
+    fn billing_day(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        match self.time_zone() {
+            Some(zone) => tz::local_day(now, zone),
+            None => now.with_timezone(&chrono::Local).date_naive(),
+        }
+    }
+
+    fn set_effective_day(&self, day: Option<chrono::NaiveDate>) {
+        AutotaskClient::set_effective_day(self, day);
+    }
+
     async fn set_quantities(
         &self,
         writes: &[(BillingLine, i64)],

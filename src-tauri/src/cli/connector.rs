@@ -29,6 +29,8 @@ pub enum ConnectorCmd {
     /// Set an Autotask connector's time zone: the Autotask database's, which "today" and every
     /// adjustment's effective date follow.
     SetTimeZone(TimeZoneArgs),
+    /// Show or set the billing cadence (daily, or monthly on a day) and the noise threshold.
+    Billing(super::cadence::BillingArgs),
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +194,7 @@ impl ConnectorCmd {
             ConnectorCmd::Test(a) | ConnectorCmd::Remove(a) => a.json,
             ConnectorCmd::SetTimeZone(a) => a.json,
             ConnectorCmd::Edit(a) => a.json,
+            ConnectorCmd::Billing(a) => a.json,
         }
     }
 }
@@ -339,6 +342,7 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
             }
             print_one(&s, a.json)
         }
+        ConnectorCmd::Billing(a) => super::cadence::run(ctx, a),
         ConnectorCmd::SetTimeZone(a) => {
             let row = app::connectors::resolve(ctx, &a.connector)?;
             let s = app::connectors::set_time_zone(ctx, row.id, &a.zone)?;

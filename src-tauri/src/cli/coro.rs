@@ -175,22 +175,30 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
                 vec![
                     r.service_key.clone(),
                     service_label(&r.name, r.known),
+                    in_use_label(r.in_use),
                     r.unit.as_str().to_string(),
                     r.product
                         .as_ref()
                         .map(|p| format!("{} [{}]", p.name, p.id))
-                        .unwrap_or_else(|| "—".into()),
+                        .unwrap_or_else(|| "— (not billed)".into()),
                 ]
             })
             .collect();
         print!(
             "{}",
-            table(&["SERVICE", "NAME", "UNIT", "PSA PRODUCT"], &body)
+            table(&["SERVICE", "NAME", "IN USE", "UNIT", "PSA PRODUCT"], &body)
         );
         return Ok(());
     }
     let seen = rt.block_on(app::coro::service_keys(ctx))?;
-    let list = crate::coro::catalog::catalogue(seen);
+    let in_use = app::seen::totals(&app::seen::load(ctx)?);
+    let list: Vec<SeenService> = crate::coro::catalog::catalogue(seen)
+        .into_iter()
+        .map(|info| SeenService {
+            in_use: in_use.get(&info.key).copied(),
+            info,
+        })
+        .collect();
     if a.json {
         return print_json(&list);
     }
@@ -198,12 +206,33 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
         .iter()
         .map(|s| {
             vec![
-                s.key.clone(),
-                service_label(&s.name, s.known),
-                s.default_unit.as_str().to_string(),
+                s.info.key.clone(),
+                service_label(&s.info.name, s.info.known),
+                in_use_label(s.in_use),
+                s.info.default_unit.as_str().to_string(),
             ]
         })
         .collect();
-    print!("{}", table(&["SERVICE", "NAME", "DEFAULT UNIT"], &body));
+    print!(
+        "{}",
+        table(&["SERVICE", "NAME", "IN USE", "DEFAULT UNIT"], &body)
+    );
     Ok(())
+}
+
+/// A catalogue entry with how much Coro bills it, as last read.
+#[derive(serde::Serialize)]
+struct SeenService {
+    #[serde(flatten)]
+    info: crate::coro::catalog::ServiceInfo,
+    in_use: Option<app::seen::KeyUse>,
+}
+
+/// "12 in 3 workspaces", or "—" when not seen in use.
+fn in_use_label(u: Option<app::seen::KeyUse>) -> String {
+    match u {
+        Some(u) if u.workspaces == 1 => format!("{} in 1 workspace", u.count),
+        Some(u) => format!("{} in {} workspaces", u.count, u.workspaces),
+        None => "—".into(),
+    }
 }

@@ -36,6 +36,8 @@ pub struct MapWorkspaceArgs {
 pub enum UnitArg {
     Device,
     User,
+    /// The larger of protected users and protected devices.
+    Max,
 }
 
 #[derive(Debug, Args)]
@@ -43,7 +45,8 @@ pub struct MapServiceArgs {
     pub connector: String,
     pub service_key: String,
     pub product_id: i64,
-    /// Bill in this unit instead of the service's default.
+    /// Bill in this unit instead of the service's default (`max`: the larger of protected users
+    /// and devices).
     #[arg(long, value_enum)]
     pub unit: Option<UnitArg>,
     #[arg(long)]
@@ -92,6 +95,7 @@ pub fn map(ctx: &AppContext, cmd: &MapCmd) -> Result<(), ApiError> {
                 unit: a.unit.map(|u| match u {
                     UnitArg::Device => Unit::Device,
                     UnitArg::User => Unit::User,
+                    UnitArg::Max => Unit::Max,
                 }),
             };
             let rows = rt.block_on(app::mappings::map_service(ctx, &req))?;

@@ -2,6 +2,7 @@
 //! commands take `--json`. Exit codes are stable: 0 ok, 1 failure, 2 usage error.
 
 pub mod browse;
+pub mod cadence;
 pub mod connector;
 pub mod coro;
 pub mod logging;
@@ -14,6 +15,7 @@ pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod sync;
+pub mod undo;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -203,15 +205,23 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
     }
 }
 
+/// The tray process (it starts the window process when the window is wanted); `--sandbox` is a
+/// window on its own with the demo data.
 #[cfg(feature = "desktop")]
 fn run_desktop(cli: &Cli) -> Result<(), ApiError> {
-    crate::desktop::run(crate::desktop::LaunchOptions {
+    let opts = crate::desktop::LaunchOptions {
         data_dir: cli.data_dir.clone(),
         credentials_dir: cli.credentials_dir.clone(),
         sandbox: cli.sandbox,
         hidden: cli.hidden,
         close_window: cli.close_window,
-    })
+        route: None,
+        from_tray: false,
+    };
+    if cli.sandbox {
+        return crate::desktop::resident::run_demo(&opts);
+    }
+    crate::desktop::resident::run(opts)
 }
 
 #[cfg(not(feature = "desktop"))]

@@ -46,6 +46,18 @@ pub enum RunCmd {
     },
     /// Save a run as CSV and print the file's path.
     Export { run_id: i64 },
+    /// Put back the quantities a run changed, where the PSA still shows what it left (a run of
+    /// its own in History); `--dry-run` previews and records nothing.
+    Undo {
+        run_id: i64,
+        /// Only these items (ids from `run show`); repeat for several. Default: every change.
+        #[arg(long = "item", value_name = "ID")]
+        items: Vec<i64>,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Record what you found in the PSA for a change awaiting it (item id from `run show`):
     /// `landed` marks it applied; `not-landed` marks it failed, so the next run plans it again.
     Settle {
@@ -64,7 +76,10 @@ pub enum Found {
 
 impl RunCmd {
     pub fn wants_json(&self) -> bool {
-        matches!(self, RunCmd::Show { json: true, .. })
+        matches!(
+            self,
+            RunCmd::Show { json: true, .. } | RunCmd::Undo { json: true, .. }
+        )
     }
 }
 
@@ -78,7 +93,7 @@ fn action_word(a: Action) -> &'static str {
     }
 }
 
-fn print_plan(name: &str, plan: &Plan) {
+pub(super) fn print_plan(name: &str, plan: &Plan) {
     println!("{name}");
     let rows: Vec<Vec<String>> = plan
         .items
@@ -255,6 +270,12 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
                 return print_json(&d);
             }
             print_runs(std::slice::from_ref(&d.run));
+            if let Some(of) = d.undo_of {
+                println!("This run is the undo of run {of}.");
+            }
+            for by in &d.undone_by {
+                println!("Undone by run {by}.");
+            }
             let rows: Vec<Vec<String>> = d
                 .items
                 .iter()
@@ -305,6 +326,12 @@ pub fn run_cmd(ctx: &AppContext, cmd: &RunCmd) -> Result<(), ApiError> {
             );
             Ok(())
         }
+        RunCmd::Undo {
+            run_id,
+            items,
+            dry_run,
+            json,
+        } => super::undo::undo(ctx, *run_id, items, *dry_run, *json),
         RunCmd::Export { run_id } => {
             let path = app::sync::export_csv(ctx, *run_id)?;
             println!("{}", path.display());

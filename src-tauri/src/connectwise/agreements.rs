@@ -43,16 +43,6 @@ struct AdditionsRead {
     failed: Vec<(i64, PsaError)>,
 }
 
-/// Errors that no retry or other request can get past (keys, clientId, permissions): the whole
-/// read fails. Everything else (a 5xx, a timeout, an unreadable body, after retries) concerns
-/// only the records that request covered.
-fn affects_everything(e: &PsaError) -> bool {
-    matches!(
-        e,
-        PsaError::InvalidConfig(_) | PsaError::Unauthorized(_) | PsaError::Forbidden(_)
-    )
-}
-
 impl ConnectWiseClient {
     /// Current billing of every (company, product) pair on `today`; `requests` counts every
     /// HTTP request sent, retries and discovery included. A read that keeps failing makes only
@@ -123,7 +113,7 @@ impl ConnectWiseClient {
                 .await
             {
                 Ok(rows) => agreements.extend(rows),
-                Err(e) if affects_everything(&e) => return Err(e),
+                Err(e) if e.concerns_every_request() => return Err(e),
                 Err(e) => {
                     tracing::warn!(
                         companies = chunk.len(),
@@ -193,7 +183,7 @@ impl ConnectWiseClient {
                     out.rows.insert(agreement_id, rows);
                 }
                 // Returning drops the JoinSet, which aborts the remaining reads.
-                Err(e) if affects_everything(&e) => return Err(e),
+                Err(e) if e.concerns_every_request() => return Err(e),
                 Err(e) => {
                     tracing::warn!(agreement_id, "ConnectWise additions could not be read: {e}");
                     out.failed.push((agreement_id, e));

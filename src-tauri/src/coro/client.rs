@@ -511,3 +511,5 @@ impl CoroClient {
 mod read_faults;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod usage_shapes;

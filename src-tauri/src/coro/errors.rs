@@ -88,6 +88,10 @@ pub enum CoroError {
     Unreachable(String),
     #[error("Coro sent an answer PSA Bridge cannot read ({what}: {detail})")]
     Decode { what: String, detail: String },
+    /// The usage answer is JSON but not in a shape [`super::shape::usage_record`] relies on: the
+    /// workspace is skipped, never billed from a fallback total. Not retried (it is no glitch).
+    #[error("{}: {detail}", super::shape::UNEXPECTED_USAGE_SHAPE)]
+    UsageShape { workspace: String, detail: String },
     #[error("internal error while reading Coro: {0}")]
     Internal(String),
 }
@@ -112,9 +116,10 @@ impl From<CoroError> for ApiError {
             CoroError::Forbidden { .. } => ErrorCode::Forbidden,
             CoroError::NotFound { .. } => ErrorCode::NotFound,
             CoroError::Unreachable(_) => ErrorCode::Unreachable,
-            CoroError::RateLimited { .. } | CoroError::Remote { .. } | CoroError::Decode { .. } => {
-                ErrorCode::Remote
-            }
+            CoroError::RateLimited { .. }
+            | CoroError::Remote { .. }
+            | CoroError::Decode { .. }
+            | CoroError::UsageShape { .. } => ErrorCode::Remote,
             CoroError::Internal(_) => ErrorCode::Internal,
         };
         ApiError::new(code, err.to_string())

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod client;
 mod errors;
+pub mod shape;
 pub mod usage;
 pub mod wire;
 pub mod workspaces;

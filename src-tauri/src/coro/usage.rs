@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 
 use super::catalog;
 use super::client::{CoroClient, CoroError};
+use super::shape;
 use super::wire::{self, ModuleStatistics, Page, Subscription, WorkspaceUsage};
 use crate::views::Unit;
 
@@ -42,6 +43,8 @@ pub struct ServiceCount {
     /// `None`: Coro gave no count in this unit ("source count unavailable").
     pub quantity: Option<u64>,
     pub source: Option<CountSource>,
+    /// With [`Unit::Max`]: the (users, devices) counts the larger one was taken from.
+    pub basis: Option<(u64, u64)>,
 }
 
 /// What one workspace reported.
@@ -147,12 +150,18 @@ impl CoroClient {
             })
             .await?;
         let what = format!("reading the usage of workspace {workspace_id}");
-        let (records, _) = self
+        // A body that is not JSON (cut off) is read again; JSON in a shape we do not rely on is
+        // not a glitch, so it fails this workspace at once (see `shape::usage_record`).
+        let record = self
             .get_decoded(wire::USAGE_PATH, workspace_id, &[], &what, |v| {
-                wire::parse_list::<WorkspaceUsage>(v).map_err(|e| e.to_string())
+                Ok(shape::usage_record(&v, workspace_id))
             })
-            .await?;
-        let record = pick_record(records, workspace_id);
+            .await?
+            .map_err(|detail| CoroError::UsageShape {
+                workspace: workspace_id.to_string(),
+                detail,
+            })?;
+        let record = Some(record);
         let stats = record
             .as_ref()
             .map(WorkspaceUsage::module_counts)
@@ -215,14 +224,6 @@ impl CoroClient {
     }
 }
 
-/// The record for `workspace_id`; a lone record without an id is taken as it.
-fn pick_record(records: Vec<WorkspaceUsage>, workspace_id: &str) -> Option<WorkspaceUsage> {
-    let lone = records.len() == 1;
-    records.into_iter().find(|r| {
-        r.workspace_id.as_deref() == Some(workspace_id) || (lone && r.workspace_id.is_none())
-    })
-}
-
 fn module_quantity(
     stats: &BTreeMap<String, ModuleStatistics>,
     key: &str,
@@ -241,9 +242,10 @@ fn missing_totals(
     unit_of: &impl Fn(&str) -> Unit,
 ) -> (bool, bool) {
     let uncounted = |unit: Unit| {
-        enabled
-            .iter()
-            .any(|k| unit_of(k) == unit && module_quantity(stats, k, unit).is_none())
+        enabled.iter().any(|k| {
+            let u = unit_of(k);
+            (u == unit || u == Unit::Max) && module_quantity(stats, k, unit).is_none()
+        })
     };
     (
         totals.users.is_none() && uncounted(Unit::User),
@@ -262,21 +264,45 @@ fn service_counts(
         .iter()
         .map(|key| {
             let unit = unit_of(key);
-            let total = match unit {
-                Unit::User => totals.users,
-                Unit::Device => totals.devices,
+            let count = |unit: Unit, total: Option<(u64, CountSource)>| {
+                module_quantity(stats, key, unit)
+                    .map(|n| (n, CountSource::Module))
+                    .or(total)
             };
-            let found = module_quantity(stats, key, unit)
-                .map(|n| (n, CountSource::Module))
-                .or(total);
+            let (found, basis) = match unit {
+                Unit::User => (count(Unit::User, totals.users), None),
+                Unit::Device => (count(Unit::Device, totals.devices), None),
+                Unit::Max => larger(
+                    count(Unit::User, totals.users),
+                    count(Unit::Device, totals.devices),
+                ),
+            };
             ServiceCount {
                 key: key.clone(),
                 unit,
                 quantity: found.map(|(n, _)| n),
                 source: found.map(|(_, s)| s),
+                basis,
             }
         })
         .collect()
+}
+
+/// A count and where it came from.
+type Counted = (u64, CountSource);
+
+/// The larger of the user and device counts, and both as its basis. Unknown when either is (the
+/// larger of a known and an unknown count is not known). Its source is the weaker of the two, so
+/// a fallback on either side marks the result as one.
+fn larger(
+    users: Option<Counted>,
+    devices: Option<Counted>,
+) -> (Option<Counted>, Option<(u64, u64)>) {
+    let (Some((u, us)), Some((d, ds))) = (users, devices) else {
+        return (None, None);
+    };
+    let source = if us == CountSource::Module { ds } else { us };
+    (Some((u.max(d), source)), Some((u, d)))
 }
 
 #[cfg(test)]
@@ -387,6 +413,62 @@ mod tests {
                 "{case}: list count needed"
             );
         }
+        // The larger of users and devices: both from the service's own entry, a fallback when
+        // either side is the workspace total, unknown when either side is unknown.
+        let max = |_: &str| Unit::Max;
+        let enabled = BTreeSet::from(["edr".to_string()]);
+        let cases: Vec<(&str, ModuleStatistics, Totals, Option<Counted>)> = vec![
+            (
+                "devices larger",
+                stats(Some(9), Some(20), None),
+                Totals::default(),
+                Some((20, CountSource::Module)),
+            ),
+            (
+                "users larger",
+                stats(Some(31), Some(20), Some(18)),
+                Totals::default(),
+                Some((31, CountSource::Module)),
+            ),
+            (
+                "users from the total",
+                stats(None, Some(20), None),
+                Totals {
+                    users: ws(25),
+                    devices: None,
+                },
+                Some((25, CountSource::Workspace)),
+            ),
+            (
+                "users unknown",
+                stats(None, Some(20), None),
+                Totals::default(),
+                None,
+            ),
+        ];
+        for (case, entry, totals, want) in cases {
+            let s = BTreeMap::from([("edr".to_string(), entry)]);
+            let got = &service_counts(&enabled, &s, &totals, &max)[0];
+            assert_eq!(got.quantity.zip(got.source), want, "max: {case}");
+            assert_eq!(got.basis.is_some(), want.is_some(), "max: {case}");
+            let needs = missing_totals(&enabled, &s, &totals, &max);
+            assert_eq!(
+                needs.0,
+                totals.users.is_none() && s["edr"].protected_users.is_none(),
+                "max: {case}"
+            );
+        }
+        assert_eq!(
+            service_counts(
+                &enabled,
+                &BTreeMap::from([("edr".to_string(), stats(Some(9), Some(20), Some(18)))]),
+                &Totals::default(),
+                &max
+            )[0]
+            .basis,
+            Some((9, 18)),
+            "licensed devices are the device side"
+        );
         // A mapping's unit overrides the catalogue default.
         let over = |_: &str| Unit::User;
         let enabled = BTreeSet::from(["edr".to_string()]);

@@ -40,4 +40,5 @@ pub const COMMANDS: &[&str] = &[
     "export_mappings",
     "import_mappings",
     "set_excluded",
+    "undo_run",
 ];

@@ -120,14 +120,14 @@ pub async fn save_settings(
     settings: SettingsView,
 ) -> Result<SettingsView, ApiError> {
     let saved = blocking(&state.ctx, move |ctx| app::settings::save(ctx, &settings)).await?;
-    super::refresh_tray(&app);
+    super::refresh_tray(&state);
     emit_app_event(&app, "settings_changed");
     Ok(saved)
 }
 
 #[tauri::command]
 pub async fn sync_now(app: AppHandle) -> Result<(), ApiError> {
-    super::syncing::start_all(&app, crate::sync::Trigger::Ui)
+    super::syncing::sync_now(&app).await
 }
 
 #[tauri::command]

@@ -1,19 +1,32 @@
-//! The desktop shell (feature `desktop`): one window, a tray icon, single instance, autostart,
-//! notifications. Everything here is thin: commands parse, call the core, map the error.
+//! The desktop app (feature `desktop`) in two processes of one product:
+//!
+//! - the **tray process** (`psa-bridge` with no subcommand; [`resident`]): tray icon and menu,
+//!   the daily schedule, the sync engine, notifications, launch at login, single instance. It
+//!   links no webview.
+//! - the **window process** (`psa-bridge-window`; [`run_window`]): the Tauri webview, started by
+//!   the tray process on demand and ended when its window closes. It forwards *Sync now* to the
+//!   tray process and shows the events the tray process sends ([`link`]).
+//!
+//! A window started on its own (no tray process for its data folder: `--sandbox` demo mode, the
+//! WebDriver tests) runs its syncs itself. Everything here is thin: commands parse, call the
+//! core, map the error.
 
 pub mod autostart;
 pub mod command_list;
 pub mod commands;
+pub mod link;
 pub mod notify;
 pub mod operator_commands;
+pub mod resident;
+pub mod runner;
 pub mod syncing;
-pub mod tray;
+pub mod undo_commands;
 pub mod window;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, RunEvent, Runtime};
+use tauri::{AppHandle, RunEvent};
 
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
@@ -28,6 +41,10 @@ pub struct LaunchOptions {
     pub hidden: bool,
     /// Only meaningful for a second launch: close the running instance's window.
     pub close_window: bool,
+    /// The window's first page (`history/12`), when the tray opens a run.
+    pub route: Option<String>,
+    /// The window process was started by the tray process (`--tray`).
+    pub from_tray: bool,
 }
 
 /// Argument the autostart entry passes so a login launch starts in the tray.
@@ -35,24 +52,24 @@ pub const HIDDEN_ARG: &str = "--hidden";
 /// Argument a second launch passes to close the running instance's window.
 pub const CLOSE_WINDOW_ARG: &str = "--close-window";
 
-/// Shared state behind every command.
+/// Shared state behind every command of the window process.
 pub struct DesktopState {
     pub ctx: Arc<AppContext>,
     /// Kept alive for the app's lifetime in `--sandbox` mode.
     pub sandbox: Option<crate::context::Demo>,
-    pub tray_menu: std::sync::Mutex<Option<tray::TrayMenu<tauri::Wry>>>,
-    pub sync: syncing::SyncState,
+    /// Syncs run by this process (a window on its own); with a tray process it runs them.
+    pub sync: runner::SyncState,
     pub previews: crate::app::sync::Previews,
-    /// The launch-at-login entry for this executable (None if the OS offers none).
-    pub autostart: Option<auto_launch::AutoLaunch>,
+    /// The tray process this window belongs to, if any (its data folder).
+    pub tray: Option<PathBuf>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::Internal, e.to_string())
 }
 
-/// Runs the desktop app until Quit.
-pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
+/// The window process: one window; returns when it closes (or the tray process says so).
+pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
     let (ctx, sandbox) = if opts.sandbox {
         let (ctx, sb) = crate::context::open_demo(opts.data_dir.clone())?;
         (ctx, Some(sb))
@@ -66,53 +83,32 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
         version = crate::build_info::VERSION,
         commit = crate::build_info::COMMIT,
         data_dir = %ctx.data_dir.display(),
-        "PSA Bridge started"
+        "PSA Bridge window started"
     );
+    // The tray process of this data folder, if one runs (never in demo mode: its own folder).
+    let events = if sandbox.is_none() {
+        link::Client::connect(&link::endpoint(&ctx.data_dir))
+            .and_then(link::Client::subscribe)
+            .map_err(|e| tracing::info!(reason = %e, "no tray process: the window runs on its own"))
+            .ok()
+    } else {
+        None
+    };
+    if events.is_none() && opts.from_tray {
+        // The tray process quit while this window was starting: nothing to show it for.
+        tracing::info!("the tray process is gone; the window does not open");
+        return Ok(());
+    }
+    let tray = events.as_ref().map(|_| ctx.data_dir.clone());
     let ctx = Arc::new(ctx);
-    // `--close-window` with no running instance has nothing to close.
-    let hidden = opts.hidden || opts.close_window;
+    let route = opts.route.clone();
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            // A second launch (e.g. clicking the app icon again) opens the existing window.
-            let result = if argv.iter().any(|a| a == CLOSE_WINDOW_ARG) {
-                window::close(app)
-            } else if argv.iter().any(|a| a == HIDDEN_ARG) {
-                Ok(())
-            } else {
-                window::show(app, None)
-            };
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "could not act on a second launch");
-            }
-        }))
-        .plugin(tauri_plugin_notification::init())
         .manage(DesktopState {
-            ctx: ctx.clone(),
+            ctx,
             sandbox,
-            tray_menu: std::sync::Mutex::new(None),
-            sync: syncing::SyncState::default(),
+            sync: runner::SyncState::default(),
             previews: crate::app::sync::Previews::default(),
-            autostart: match autostart::current() {
-                Ok(entry) => {
-                    // Not from the sandbox demo: it would point a real install's entry at
-                    // the demo build.
-                    if !opts.sandbox {
-                        autostart::refresh(&entry);
-                    }
-                    Some(entry)
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "launch at login is unavailable");
-                    None
-                }
-            },
-        })
-        .on_window_event(|window, event| {
-            if let tauri::WindowEvent::Destroyed = event {
-                if window.label() == window::MAIN {
-                    window::release_freed_memory();
-                }
-            }
+            tray,
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -150,113 +146,116 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             operator_commands::export_mappings,
             operator_commands::import_mappings,
             operator_commands::set_excluded,
+            undo_commands::undo_run,
         ])
-        .setup(move |app| {
-            // macOS: a menu-bar app, no Dock icon or app switcher entry while it sits in the tray.
-            #[cfg(target_os = "macos")]
-            app.set_activation_policy(tauri::ActivationPolicy::Accessory);
-            let handle = app.handle().clone();
-            setup_tray(&handle)?;
-            syncing::spawn_scheduler(&handle);
-            if !hidden {
-                window::show(&handle, None)?;
-            }
-            // Lets the start-up benchmark measure time to tray without scraping logs; only in
-            // builds made for benchmarks and tests (feature `bench-hooks`).
+        .on_page_load(|_webview, payload| {
+            // Lets the benchmark time "Open PSA Bridge" to a loaded window; only in builds made
+            // for benchmarks and tests (feature `bench-hooks`).
             #[cfg(feature = "bench-hooks")]
-            if let Ok(path) = std::env::var("PSA_BRIDGE_READY_FILE") {
-                let _ = std::fs::write(path, format!("{}", std::process::id()));
+            if matches!(payload.event(), tauri::webview::PageLoadEvent::Finished) {
+                if let Ok(path) = std::env::var("PSA_BRIDGE_WINDOW_READY_FILE") {
+                    let _ = std::fs::write(path, format!("{}", std::process::id()));
+                }
+            }
+            let _ = payload;
+        })
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            window::show(&handle, route.as_deref())?;
+            if let Some(events) = events {
+                follow_tray(handle, events);
             }
             Ok(())
         })
         .build(tauri::generate_context!())
         .map_err(internal)?;
-    app.run(|_app, event| match event {
-        // Closing the last window keeps the app in the tray; only Quit (code set) exits.
-        RunEvent::ExitRequested { api, code, .. } if code.is_none() => api.prevent_exit(),
-        // macOS: opening the app again from Finder, Launchpad or Spotlight while it runs in the
-        // menu bar (or clicking a Dock icon) shows the window.
-        #[cfg(target_os = "macos")]
-        RunEvent::Reopen { .. } => {
-            if let Err(e) = window::show(_app, None) {
-                tracing::warn!(error = %e, "could not reopen the window");
+    // Closing the window ends this process (the tray process stays).
+    app.run(|_app, _event: RunEvent| {});
+    Ok(())
+}
+
+/// Carries the tray process's events into the window until its connection ends; then (Quit)
+/// the window closes too.
+fn follow_tray(app: AppHandle, events: impl Iterator<Item = link::Event> + Send + 'static) {
+    let spawned = std::thread::Builder::new()
+        .name("tray-events".into())
+        .spawn(move || {
+            for event in events {
+                let result = match event {
+                    link::Event::App { payload } => {
+                        syncing::emit(&app, payload);
+                        Ok(())
+                    }
+                    link::Event::Show { route } => window::show(&app, route.as_deref()),
+                    link::Event::Close => break,
+                };
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "could not act on a tray event");
+                }
             }
-        }
-        _ => {}
-    });
-    Ok(())
-}
-
-fn setup_tray(app: &AppHandle) -> tauri::Result<()> {
-    let state = app.state::<DesktopState>();
-    let paused = state.ctx.daily_sync_paused().unwrap_or(false);
-    let autostart = state
-        .autostart
-        .as_ref()
-        .is_some_and(|a| a.is_enabled().unwrap_or(false));
-    let menu = tray::build_menu(app, paused, autostart)?;
-    tray::build(app, &menu, "PSA Bridge", perform)?;
-    if let Ok(mut slot) = state.tray_menu.lock() {
-        *slot = Some(menu);
-    }
-    Ok(())
-}
-
-/// Brings the tray's toggles in line with the stored settings (after a Settings save).
-pub fn refresh_tray<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<DesktopState>() else {
-        return;
-    };
-    let paused = state.ctx.daily_sync_paused().unwrap_or(false);
-    if let Ok(slot) = state.tray_menu.lock() {
-        if let Some(menu) = slot.as_ref() {
-            let _ = menu.pause.set_checked(paused);
-        }
-    };
-}
-
-fn set_autostart(entry: &auto_launch::AutoLaunch, on: bool) -> Result<(), String> {
-    let result = if on { entry.enable() } else { entry.disable() };
-    match result {
-        // Disabling an entry that is not there is done already.
-        Err(auto_launch::Error::Io(e)) if !on && e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        other => other.map_err(|e| e.to_string()),
-    }
-}
-
-/// Carries out a tray action.
-pub fn perform<R: Runtime>(app: &AppHandle<R>, action: tray::TrayAction) {
-    use tray::TrayAction::*;
-    let result: Result<(), String> = match action {
-        OpenWindow => {
-            // After a failed or held run, opening the app shows that run.
-            let route = syncing::take_unseen_problem(app).map(|id| format!("history/{id}"));
-            window::show(app, route.as_deref()).map_err(|e| e.to_string())
-        }
-        SyncNow => syncing::start_all(app, crate::sync::Trigger::Tray).map_err(|e| e.message),
-        SetPaused(p) => app
-            .try_state::<DesktopState>()
-            .ok_or_else(|| "app state missing".to_string())
-            .and_then(|s| s.ctx.set_daily_sync_paused(p).map_err(|e| e.message))
-            .map(|()| syncing::refresh_tray_state(app)),
-        SetAutostart(on) => app
-            .try_state::<DesktopState>()
-            .and_then(|s| s.autostart.as_ref().map(|a| set_autostart(a, on)))
-            .unwrap_or_else(|| Err("launch at login is not available here".to_string())),
-        Quit => {
             app.exit(0);
-            Ok(())
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "could not follow the tray process");
+    }
+}
+
+/// Tells the tray process (if this window has one) that the settings changed.
+pub fn refresh_tray(state: &DesktopState) {
+    if let Some(dir) = &state.tray {
+        if let Err(e) = link::request(dir, &link::Request::SettingsChanged) {
+            tracing::debug!(error = %e, "the tray did not hear of the settings change");
+        }
+    }
+}
+
+/// The window process's command line (the tray process builds it; see
+/// [`resident::window_proc::WindowLaunch::args`]).
+#[derive(Debug, clap::Parser)]
+#[command(name = "psa-bridge-window", version = crate::build_info::LONG_VERSION)]
+struct WindowArgs {
+    /// Folder holding the database (the tray process's).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Secrets as files in DIR instead of the OS keychain.
+    #[arg(long, value_name = "DIR")]
+    credentials_dir: Option<PathBuf>,
+    /// Demo mode: the built-in sandbox, with its own data folder; no tray process.
+    #[arg(long)]
+    sandbox: bool,
+    /// The first page, e.g. `history/12`.
+    #[arg(long)]
+    route: Option<String>,
+    /// Started by the tray process: end at once if it is gone (see `window_proc::TRAY_ARG`).
+    #[arg(long)]
+    tray: bool,
+}
+
+/// Entry point of `psa-bridge-window`.
+pub fn window_main() -> std::process::ExitCode {
+    use clap::Parser;
+    let args = match WindowArgs::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(crate::cli::EXIT_USAGE);
         }
     };
-    if let Err(message) = result {
-        tracing::error!(?action, %message, "tray action failed");
-        notify::show(
-            app,
-            &notify::Notice {
-                run_id: None,
-                title: "PSA Bridge".into(),
-                body: message,
-            },
-        );
+    let data_dir = crate::paths::data_dir(args.data_dir.clone()).ok();
+    crate::cli::logging::init_desktop(data_dir.as_deref(), "info");
+    let result = run_window(LaunchOptions {
+        data_dir: args.data_dir,
+        credentials_dir: args.credentials_dir,
+        sandbox: args.sandbox,
+        route: args.route,
+        from_tray: args.tray,
+        ..LaunchOptions::default()
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            crate::cli::output::print_error(&e, false);
+            std::process::ExitCode::from(crate::cli::EXIT_FAILURE)
+        }
     }
 }

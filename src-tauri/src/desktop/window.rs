@@ -1,5 +1,5 @@
-//! The one main window. Closing it destroys the webview (the WebKit process exits and its memory
-//! is returned) while the app keeps running in the tray; opening it again builds a new one.
+//! The one main window of the window process. Closing it ends the process (and with it WebKit
+//! and its memory); the tray process starts a new one when the window is opened again.
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
@@ -27,29 +27,4 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) -> tauri::Resul
         app.emit_to(MAIN, "navigate", r)?;
     }
     Ok(())
-}
-
-/// Destroys the main window if it exists (the app stays in the tray).
-pub fn close<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    if let Some(w) = app.get_webview_window(MAIN) {
-        w.destroy()?;
-    }
-    Ok(())
-}
-
-/// Hands memory freed by a destroyed webview back to the OS. glibc keeps freed heap pages in its
-/// arenas, so without this the tray-only app keeps the window's high-water mark as private
-/// memory. Other platforms' allocators return memory on their own.
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // WebKit tears the view down over the next moments; trim once it has.
-        std::thread::spawn(|| {
-            std::thread::sleep(std::time::Duration::from_secs(2));
-            // SAFETY: malloc_trim only walks glibc's own allocator state; it takes no pointers
-            // and is safe to call from any thread at any time.
-            let released = unsafe { libc::malloc_trim(0) };
-            tracing::debug!(released, "heap trimmed after the window closed");
-        });
-    }
 }

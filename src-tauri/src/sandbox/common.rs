@@ -298,7 +298,7 @@ pub async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Re
         path: rel,
         query: parse_query(parts.uri.query()),
         headers: logged_headers(&gate, &parts.headers),
-        body: body_json,
+        body: body_json.clone(),
     });
     if !gate.behaviour.latency.is_zero() {
         tokio::time::sleep(gate.behaviour.latency).await;
@@ -329,9 +329,12 @@ pub async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Re
         )
             .into_response();
     }
-    let fault = gate
-        .route_faults
-        .take(&parts.method, &rel_path(&gate, &path), &parts.headers);
+    let fault = gate.route_faults.take(&faults::Matched {
+        method: &parts.method,
+        path: &rel_path(&gate, &path),
+        headers: &parts.headers,
+        body: &body_json,
+    });
     if fault == Some(FaultKind::Unavailable) {
         return faults::unavailable();
     }

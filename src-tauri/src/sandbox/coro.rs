@@ -31,6 +31,8 @@ use serde::{Deserialize, Serialize};
 
 mod controls;
 
+pub use controls::UsageShape;
+
 use super::common::{self, Behaviour, Gate, Rng};
 use super::seed::{Quirk, World, SERVICES};
 use crate::coro::wire::{
@@ -156,6 +158,9 @@ pub struct State {
     /// Issued tokens and when they expire.
     tokens: HashMap<String, Instant>,
     rng: Rng,
+    /// How `GET /v1/usage` is wrapped, per workspace (`None` key: every other workspace); see
+    /// [`UsageShape`] and `POST /_sandbox/usage-shape`.
+    pub usage_shapes: HashMap<Option<String>, UsageShape>,
 }
 
 impl State {
@@ -249,6 +254,7 @@ impl State {
             client_secret: DEMO_CLIENT_SECRET.to_string(),
             tokens: HashMap::new(),
             rng: Rng::new(world.seed ^ 0xC0B0),
+            usage_shapes: HashMap::new(),
         }
     }
 
@@ -336,6 +342,15 @@ impl State {
             }
         }
         Ok(())
+    }
+
+    /// How the usage answer for the workspace in the header is wrapped.
+    pub fn usage_shape(&self, workspace_id: &str) -> UsageShape {
+        self.usage_shapes
+            .get(&Some(workspace_id.to_string()))
+            .or_else(|| self.usage_shapes.get(&None))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Forgets every issued token.
@@ -795,7 +810,7 @@ async fn usage(AxState(app): AxState<App>, headers: HeaderMap, RawQuery(q): RawQ
         };
         let range = page_range(records.len(), page, size);
         let items: Vec<WorkspaceUsage> = records[range].iter().map(|w| usage_record(w)).collect();
-        page_json(items, records.len())
+        controls::usage_answer(st.usage_shape(ws), items, records.len())
     })
 }
 

@@ -13,7 +13,7 @@ use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 
 text_enum! {
     /// What one billed unit counts.
-    BillingUnit { Device => "device", User => "user" }
+    BillingUnit { Device => "device", User => "user", Max => "max" }
 }
 
 /// A Coro workspace billed to a PSA company.
@@ -373,5 +373,51 @@ mod tests {
             .query_row("SELECT (SELECT count(*) FROM workspace_mappings) + (SELECT count(*) FROM service_mappings)", [], |r| r.get(0))
             .unwrap();
         assert_eq!(left, 0);
+    }
+
+    /// Migration 0004 rebuilds the table so `max` is allowed, keeping every row.
+    #[test]
+    fn max_unit_is_stored_and_older_rows_survive_the_rebuild() {
+        use crate::store::migrate::{migrate, migrate_to};
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("db.sqlite3")).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrate_to(&mut conn, 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO connectors (kind, name, config, created_at, updated_at)
+               VALUES ('connectwise', 'CW', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             INSERT INTO service_mappings
+               VALUES (1, 'edr', 801, 'Coro EDR', 'user', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+        assert!(conn
+            .execute(
+                "INSERT INTO service_mappings VALUES (1, 'mdm', 802, 'MDM', 'max', '2026-01-01T00:00:00Z')",
+                []
+            )
+            .is_err());
+        migrate(&mut conn).unwrap();
+        let id = ConnectorId(1);
+        let rows = list_services(&conn, id).unwrap();
+        assert_eq!(
+            rows[0].link,
+            svc_named("edr", 801, "Coro EDR", Some(BillingUnit::User))
+        );
+        map_service(&conn, id, &svc("mdm", 802, Some(BillingUnit::Max)), at(1)).unwrap();
+        let rows = list_services(&conn, id).unwrap();
+        assert_eq!(rows[1].link.unit, Some(BillingUnit::Max));
+        assert!(conn
+            .execute(
+                "UPDATE service_mappings SET unit = 'most' WHERE service_key = 'mdm'",
+                []
+            )
+            .is_err());
+    }
+
+    fn svc_named(key: &str, product: i64, name: &str, unit: Option<BillingUnit>) -> ServiceLink {
+        ServiceLink {
+            product_name: name.into(),
+            ..svc(key, product, unit)
+        }
     }
 }

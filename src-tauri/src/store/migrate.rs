@@ -37,8 +37,13 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 4,
-        name: "0004_exclusions",
-        sql: include_str!("../../migrations/0004_exclusions.sql"),
+        name: "0004_units_bundles",
+        sql: include_str!("../../migrations/0004_units_bundles.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "0005_exclusions",
+        sql: include_str!("../../migrations/0005_exclusions.sql"),
     },
 ];
 

@@ -18,8 +18,10 @@ pub mod migrate;
 pub mod runs;
 pub mod settings;
 pub mod status;
+pub mod undos;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode as SqliteCode, Transaction, TransactionBehavior};
@@ -83,6 +85,10 @@ pub enum StoreError {
 
     #[error("Database error: {0} — if it keeps happening, report it as a bug")]
     Sqlite(rusqlite::Error),
+
+    /// The blocking thread a database call ran on stopped (it panicked or the app is quitting).
+    #[error("A database task stopped unexpectedly: {0} — try again; if it keeps happening, report it as a bug")]
+    Background(String),
 }
 
 impl StoreError {
@@ -110,7 +116,8 @@ impl From<StoreError> for ApiError {
             | StoreError::Migration { .. }
             | StoreError::Busy
             | StoreError::Corrupt(_)
-            | StoreError::Sqlite(_) => ErrorCode::Storage,
+            | StoreError::Sqlite(_)
+            | StoreError::Background(_) => ErrorCode::Storage,
         };
         ApiError::new(code, err.to_string())
     }
@@ -162,6 +169,33 @@ impl Store {
         &self.path
     }
 
+    /// Runs `f` with a new connection on a blocking thread. SQLite waits on the disk and, up to
+    /// the busy timeout, on other writers; async code (the sync engine, the app's services)
+    /// calls the database through this so it never stalls an async worker or the UI thread.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.call_owned(move |store| f(&store.conn()?)).await
+    }
+
+    /// A connection for a stretch of async work that writes often (the sync engine's journal),
+    /// opened on a blocking thread; each [`SharedConn::call`] runs on one too.
+    pub async fn shared(&self) -> Result<SharedConn, StoreError> {
+        let conn = self.call_owned(|store| store.conn()).await?;
+        Ok(SharedConn(Arc::new(Mutex::new(conn))))
+    }
+
+    async fn call_owned<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.clone();
+        background(move || f(store)).await
+    }
+
     /// A new connection with WAL, foreign keys, a 5 s busy timeout and `synchronous=NORMAL`.
     pub fn conn(&self) -> Result<Connection, StoreError> {
         let open_err = |source| StoreError::Open {
@@ -171,6 +205,39 @@ impl Store {
         let conn = Connection::open(&self.path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         Ok(conn)
+    }
+}
+
+/// `f` on a blocking thread.
+async fn background<T, F>(f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Background(e.to_string()))?
+}
+
+/// One open connection that async code uses from blocking threads, one call at a time.
+#[derive(Clone)]
+pub struct SharedConn(Arc<Mutex<Connection>>);
+
+impl SharedConn {
+    /// Runs `f` with the connection on a blocking thread.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.0);
+        background(move || {
+            let guard = conn
+                .lock()
+                .map_err(|_| StoreError::Background("a database call panicked".into()))?;
+            f(&guard)
+        })
+        .await
     }
 }
 

@@ -23,7 +23,7 @@ use super::SyncError;
 use crate::clock::Clock;
 use crate::psa::{BillingLine, BillingState, LineLookup, Psa, PsaError, WriteReceipt};
 use crate::store::runs::{self, ItemAction, ItemOutcome, NewItem, OutcomeUpdate};
-use crate::store::Store;
+use crate::store::{SharedConn, Store};
 
 /// How apply treats a PSA that keeps answering "too many requests".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,21 +190,27 @@ pub struct ApplyContext<'a, P> {
     pub progress: &'a (dyn Fn(Progress) + Send + Sync),
 }
 
-fn record(
-    conn: &rusqlite::Connection,
+/// Journals one item's outcome (on a blocking thread: it waits on the disk).
+async fn record(
+    conn: &SharedConn,
     id: i64,
     outcome: ItemOutcome,
     reason: Option<&str>,
     request_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), SyncError> {
-    let update = OutcomeUpdate {
-        outcome,
-        reason,
-        request_id,
-        line_ref: None,
-    };
-    runs::set_item_outcome(conn, id, &update, now)?;
+    let reason = reason.map(str::to_owned);
+    let request_id = request_id.map(str::to_owned);
+    conn.call(move |conn| {
+        let update = OutcomeUpdate {
+            outcome,
+            reason: reason.as_deref(),
+            request_id: request_id.as_deref(),
+            line_ref: None,
+        };
+        runs::set_item_outcome(conn, id, &update, now)
+    })
+    .await?;
     Ok(())
 }
 
@@ -244,7 +250,7 @@ pub async fn apply_items<P: Psa>(
             plan.items.len()
         )));
     }
-    let conn = cx.store.conn()?;
+    let conn = cx.store.shared().await?;
     let total = u32::try_from(plan.writes(cx.approve_held)).unwrap_or(u32::MAX);
     let mut done = 0u32;
     (cx.progress)(Progress {
@@ -281,7 +287,8 @@ pub async fn apply_items<P: Psa>(
                     Some(&why),
                     None,
                     cx.clock.now(),
-                )?;
+                )
+                .await?;
             } else if rate_limited_in_a_row >= cx.rate_limit.trip_after {
                 let why = "Not attempted: the PSA kept answering 'too many requests', so the \
                            remaining changes were left for the next run";
@@ -292,7 +299,8 @@ pub async fn apply_items<P: Psa>(
                     Some(why),
                     None,
                     cx.clock.now(),
-                )?;
+                )
+                .await?;
             } else {
                 match (still_current(item, current), item.after) {
                     (Err(why), _) => {
@@ -303,7 +311,8 @@ pub async fn apply_items<P: Psa>(
                             Some(&why),
                             None,
                             cx.clock.now(),
-                        )?;
+                        )
+                        .await?;
                     }
                     (Ok(_), None) => {
                         let why = "The plan has no target quantity for this item; not written";
@@ -314,10 +323,11 @@ pub async fn apply_items<P: Psa>(
                             Some(why),
                             None,
                             cx.clock.now(),
-                        )?;
+                        )
+                        .await?;
                     }
                     (Ok(line), Some(after)) => {
-                        record(&conn, id, ItemOutcome::Pending, None, None, cx.clock.now())?;
+                        record(&conn, id, ItemOutcome::Pending, None, None, cx.clock.now()).await?;
                         sending.push(id);
                         requests.push((line, after));
                         continue;
@@ -376,7 +386,8 @@ pub async fn apply_items<P: Psa>(
                 reason.as_deref(),
                 request_id.as_deref(),
                 cx.clock.now(),
-            )?;
+            )
+            .await?;
             if let Err(PsaError::RateLimited {
                 retry_after_secs, ..
             }) = result

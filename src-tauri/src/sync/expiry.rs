@@ -69,9 +69,13 @@ pub async fn check<P: Psa, U: UsageSource>(
     if age <= PREVIEW_TTL {
         return Ok(());
     }
-    let maps = Mappings::load(&env.store.conn()?, the_plan.connector_id)?;
+    let connector = the_plan.connector_id;
+    let maps = env
+        .store
+        .call(move |conn| Mappings::load(conn, connector))
+        .await?;
     let mut gathered = gather(env.psa, env.source, maps).await?;
-    let fresh = plan_from(env, &mut gathered, policy, approve_held)?;
+    let fresh = plan_from(env, &mut gathered, policy, approve_held).await?;
     let changed = changes(the_plan, &fresh, approve_held);
     if changed.is_empty() {
         return Ok(());

@@ -48,6 +48,9 @@ pub struct UsageReport {
     /// (a workspace-wide total because Coro gave no per-service count), with what was used. The
     /// planner holds any change built on one for the operator's approval.
     pub fallback: HashMap<(WorkspaceId, String), String>,
+    /// Which count a count was taken from when that is worth saying (a `max` unit: "the larger
+    /// of 12 protected users and 30 protected devices"); shown on items that carry no reason.
+    pub basis: HashMap<(WorkspaceId, String), String>,
     /// Workspaces whose usage could not be read (after the client's retries), with why: their
     /// items are skipped for this run as failed reads, and the run ends partial.
     pub failed: HashMap<WorkspaceId, String>,
@@ -131,6 +134,7 @@ pub fn to_unit(u: BillingUnit) -> Unit {
     match u {
         BillingUnit::Device => Unit::Device,
         BillingUnit::User => Unit::User,
+        BillingUnit::Max => Unit::Max,
     }
 }
 

@@ -14,6 +14,7 @@
 
 pub mod apply;
 pub mod awaiting;
+pub mod cadence;
 pub mod csv;
 pub mod exclusions;
 pub mod expiry;
@@ -25,6 +26,8 @@ pub mod plan;
 pub mod resume;
 pub mod run;
 pub mod share;
+pub mod undo;
+pub mod undo_items;
 
 #[cfg(test)]
 mod tests;

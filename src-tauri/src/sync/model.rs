@@ -97,6 +97,10 @@ pub enum Flag {
     Spike,
     /// An accepted change the PSA does not show yet: nothing is sent again meanwhile.
     Awaiting,
+    /// A change smaller than the connector's noise threshold: shown, not written.
+    BelowThreshold,
+    /// A monthly connector outside its write day: shown, written on that day.
+    Deferred,
 }
 
 /// One workspace × service of the plan.

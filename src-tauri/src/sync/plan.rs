@@ -63,7 +63,12 @@ pub fn plan(g: &Gathered, policy: &PlanPolicy, generated_at: DateTime<Utc>) -> P
     for ws in workspaces {
         let found = coro.get(&ws.workspace_id).copied();
         for svc in &services {
-            items.push(mapped_item(g, policy, ws, found, svc));
+            let mut item = mapped_item(g, policy, ws, found, svc);
+            if item.reason.is_none() && item.after.is_some() {
+                let pair = (ws.workspace_id.clone(), svc.service_key.clone());
+                item.reason = g.usage.basis.get(&pair).cloned();
+            }
+            items.push(item);
         }
         items.extend(unmapped_services(g, ws, &mapped_keys));
     }

@@ -229,16 +229,17 @@ pub async fn recover<P: Psa>(
     connector: ConnectorId,
     now: DateTime<Utc>,
 ) -> Result<Recovery, SyncError> {
-    let (interrupted_runs, pending, awaiting, lagging) = {
-        let conn = store.conn()?;
-        let interrupted = runs::mark_interrupted(&conn, now)?;
-        (
-            interrupted,
-            pending_items(&conn, connector)?,
-            awaiting_items(&conn, connector)?,
-            lag_seen(&conn, connector)?,
-        )
-    };
+    let (interrupted_runs, pending, awaiting, lagging) = store
+        .call(move |conn| {
+            let interrupted = runs::mark_interrupted(conn, now)?;
+            Ok((
+                interrupted,
+                pending_items(conn, connector)?,
+                awaiting_items(conn, connector)?,
+                lag_seen(conn, connector)?,
+            ))
+        })
+        .await?;
     let mut rec = Recovery {
         interrupted_runs,
         ..Recovery::default()
@@ -255,7 +256,6 @@ pub async fn recover<P: Psa>(
         .read_billing(&companies, &products)
         .await
         .map_err(SyncError::Resume)?;
-    let conn = store.conn()?;
     // Decide first, then record: each decision is one item's new outcome and why.
     let mut decisions: Vec<(&RunItem, ItemOutcome, String)> = Vec::new();
     for pending_item in &pending {
@@ -278,6 +278,7 @@ pub async fn recover<P: Psa>(
         }
     }
     let mut settled: BTreeSet<i64> = BTreeSet::new();
+    let mut updates: Vec<(i64, ItemOutcome, String)> = Vec::new();
     for (item, outcome, reason) in &decisions {
         match outcome {
             ItemOutcome::Applied => rec.confirmed += 1,
@@ -294,19 +295,27 @@ pub async fn recover<P: Psa>(
             ?outcome,
             "settled an unconfirmed sync item"
         );
-        let update = OutcomeUpdate {
-            outcome: *outcome,
-            reason: Some(reason),
-            request_id: None,
-            line_ref: None,
-        };
-        runs::set_item_outcome(&conn, item.id, &update, now)?;
+        updates.push((item.id, *outcome, reason.clone()));
         settled.insert(item.run_id);
     }
-    // The runs those items belong to show the settled counts in History.
-    for run_id in settled {
-        runs::recount(&conn, run_id)?;
-    }
+    store
+        .call(move |conn| {
+            for (id, outcome, reason) in &updates {
+                let update = OutcomeUpdate {
+                    outcome: *outcome,
+                    reason: Some(reason),
+                    request_id: None,
+                    line_ref: None,
+                };
+                runs::set_item_outcome(conn, *id, &update, now)?;
+            }
+            // The runs those items belong to show the settled counts in History.
+            for run_id in settled {
+                runs::recount(conn, run_id)?;
+            }
+            Ok(())
+        })
+        .await?;
     Ok(rec)
 }
 

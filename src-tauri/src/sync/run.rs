@@ -92,24 +92,26 @@ pub async fn run<P: Psa, U: UsageSource>(
 ) -> Result<RunResult, SyncError> {
     let _lock = SyncLock::acquire(env.data_dir, req.trigger, env.clock.now())?;
     let recovery = resume(env, req.connector_id, req.dry_run).await?;
-    let (run_id, maps) = {
-        let conn = env.store.conn()?;
-        let maps = Mappings::load(&conn, req.connector_id)?;
-        let id = runs::create(
-            &conn,
-            req.connector_id,
-            req.trigger.store(),
-            req.dry_run,
-            env.clock.now(),
-        )?;
-        (id, maps)
-    };
+    let (connector, trigger, dry_run, now) = (
+        req.connector_id,
+        req.trigger.store(),
+        req.dry_run,
+        env.clock.now(),
+    );
+    let (run_id, maps) = env
+        .store
+        .call(move |conn| {
+            let maps = Mappings::load(conn, connector)?;
+            let id = runs::create(conn, connector, trigger, dry_run, now)?;
+            Ok((id, maps))
+        })
+        .await?;
     let mut gathered = match gather(env.psa, env.source, maps).await {
         Ok(g) => g,
-        Err(e) => return Err(fail_run(env, req.connector_id, run_id, req.dry_run, e)),
+        Err(e) => return Err(fail_run(env, req.connector_id, run_id, req.dry_run, e).await),
     };
     let approve_held = req.policy.approve_held(req.trigger);
-    let the_plan = plan_from(env, &mut gathered, &req.policy, approve_held)?;
+    let the_plan = plan_from(env, &mut gathered, &req.policy, approve_held).await?;
     // The read the plan was made from is seconds old: it is the "still current" check here.
     let summary = execute(
         env,
@@ -129,7 +131,7 @@ pub async fn run<P: Psa, U: UsageSource>(
 }
 
 /// The plan of what was just gathered, counting the changes still awaiting the PSA as made.
-pub(super) fn plan_from<P, U>(
+pub(super) async fn plan_from<P: Psa, U>(
     env: &SyncEnv<'_, P, U>,
     gathered: &mut super::gather::Gathered,
     policy: &SyncPolicy,
@@ -141,11 +143,20 @@ pub(super) fn plan_from<P, U>(
         min_increase_units: policy.min_increase_units,
         approve_held,
     };
-    let conn = env.store.conn()?;
-    gathered.awaiting = awaiting::by_pair(&awaiting_items(&conn, gathered.mappings.connector_id)?);
+    let connector = gathered.mappings.connector_id;
+    let (awaiting, excluded) = env
+        .store
+        .call(move |conn| {
+            Ok((
+                awaiting_items(conn, connector)?,
+                crate::store::exclusions::list(conn, connector)?,
+            ))
+        })
+        .await?;
+    gathered.awaiting = awaiting::by_pair(&awaiting);
     let mut the_plan = plan(gathered, &policy, env.clock.now());
-    let excluded = crate::store::exclusions::list(&conn, gathered.mappings.connector_id)?;
     super::exclusions::apply(&mut the_plan, &excluded);
+    super::cadence::shape(env.store, env.psa, &mut the_plan, env.clock.now()).await?;
     Ok(the_plan)
 }
 
@@ -180,13 +191,11 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
     let recovery = resume(env, connector, false).await?;
     let approve_held = policy.approve_held(trigger);
     super::expiry::check(env, the_plan, &policy, approve_held).await?;
-    let run_id = runs::create(
-        &env.store.conn()?,
-        connector,
-        trigger.store(),
-        false,
-        env.clock.now(),
-    )?;
+    let (stored_trigger, now) = (trigger.store(), env.clock.now());
+    let run_id = env
+        .store
+        .call(move |conn| runs::create(conn, connector, stored_trigger, false, now))
+        .await?;
     let writes: Vec<_> = the_plan
         .items
         .iter()
@@ -200,7 +209,10 @@ pub async fn apply_plan<P: Psa, U: UsageSource>(
         let products: Vec<_> = writes.iter().map(|w| w.1).collect();
         match env.psa.read_billing(&companies, &products).await {
             Ok(state) => state,
-            Err(e) => return Err(fail_run(env, connector, run_id, false, GatherError::Psa(e))),
+            Err(e) => {
+                let e = GatherError::Psa(e);
+                return Err(fail_run(env, connector, run_id, false, e).await);
+            }
         }
     };
     let req = RunRequest {
@@ -252,12 +264,11 @@ async fn execute<P: Psa, U: UsageSource>(
     current: &BillingState,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<RunSummary, SyncError> {
-    let ids = runs::add_items(
-        &env.store.conn()?,
-        run_id,
-        &journal_items(the_plan, approve_held),
-        env.clock.now(),
-    )?;
+    let (items, now) = (journal_items(the_plan, approve_held), env.clock.now());
+    let ids = env
+        .store
+        .call(move |conn| runs::add_items(conn, run_id, &items, now))
+        .await?;
     let mut stopped: Option<String> = None;
     if req.dry_run {
         progress(Progress {
@@ -266,6 +277,7 @@ async fn execute<P: Psa, U: UsageSource>(
             total: 0,
         });
     } else {
+        super::cadence::before_apply(env.store, env.psa, req.connector_id, env.clock.now()).await?;
         let cx = ApplyContext {
             store: env.store,
             psa: env.psa,
@@ -280,19 +292,22 @@ async fn execute<P: Psa, U: UsageSource>(
                 // Best effort: the store itself may be what failed. A run left `running` is
                 // closed as interrupted by the next run, and its pending items resolved.
                 let msg = e.to_string();
-                let _ = finish(env.store, run_id, Some(&msg), env.clock.now());
-                let _ = record_attempt(env, req.connector_id, Outcome::Failure(&msg));
+                let _ = finish(env.store, run_id, Some(&msg), env.clock.now()).await;
+                let _ = record_attempt(env, req.connector_id, Some(msg)).await;
                 return Err(e);
             }
             Ok(report) => {
                 if report.awaiting > 0 {
-                    awaiting::record_lag(&env.store.conn()?, req.connector_id)?;
+                    let connector = req.connector_id;
+                    env.store
+                        .call(move |conn| awaiting::record_lag(conn, connector))
+                        .await?;
                 }
                 stopped = report.stopped;
             }
         }
     }
-    let summary = finish(env.store, run_id, stopped.as_deref(), env.clock.now())?;
+    let summary = finish(env.store, run_id, stopped.as_deref(), env.clock.now()).await?;
     if !req.dry_run {
         let failure = matches!(summary.status, RunStatus::Failed | RunStatus::Partial).then(|| {
             summary
@@ -300,10 +315,15 @@ async fn execute<P: Psa, U: UsageSource>(
                 .clone()
                 .unwrap_or_else(|| "Some changes failed".into())
         });
-        let outcome = failure
-            .as_deref()
-            .map_or(Outcome::Success, Outcome::Failure);
-        record_attempt(env, req.connector_id, outcome)?;
+        record_attempt(env, req.connector_id, failure).await?;
+        super::cadence::after_run(
+            env.store,
+            env.psa,
+            req.connector_id,
+            env.clock.now(),
+            summary.status,
+        )
+        .await?;
     }
     Ok(summary)
 }
@@ -315,7 +335,11 @@ async fn resume<P: Psa, U: UsageSource>(
     connector: ConnectorId,
     dry_run: bool,
 ) -> Result<Recovery, SyncError> {
-    if awaiting::lag_seen(&env.store.conn()?, connector)? {
+    let lagging = env
+        .store
+        .call(move |conn| awaiting::lag_seen(conn, connector))
+        .await?;
+    if lagging {
         env.psa.assume_lagging_reads();
     }
     let e = match recover(env.store, env.psa, connector, env.clock.now()).await {
@@ -323,24 +347,33 @@ async fn resume<P: Psa, U: UsageSource>(
         Err(e) => e,
     };
     if !dry_run {
-        if let Err(store_err) = record_attempt(env, connector, Outcome::Failure(&e.to_string())) {
+        if let Err(store_err) = record_attempt(env, connector, Some(e.to_string())).await {
             tracing::warn!(error = %store_err, "could not record the failed sync attempt");
         }
     }
     Err(e)
 }
 
-fn record_attempt<P, U>(
+/// Records the attempt for the daily catch-up: a success, or a failure with its message.
+async fn record_attempt<P, U>(
     env: &SyncEnv<'_, P, U>,
     connector: ConnectorId,
-    outcome: Outcome<'_>,
+    failure: Option<String>,
 ) -> Result<(), SyncError> {
-    status::record_attempt(&env.store.conn()?, connector, outcome, env.clock.now())?;
+    let now = env.clock.now();
+    env.store
+        .call(move |conn| {
+            let outcome = failure
+                .as_deref()
+                .map_or(Outcome::Success, Outcome::Failure);
+            status::record_attempt(conn, connector, outcome, now)
+        })
+        .await?;
     Ok(())
 }
 
 /// Records a run that could not read one side as failed, and hands back the error.
-fn fail_run<P, U>(
+async fn fail_run<P, U>(
     env: &SyncEnv<'_, P, U>,
     connector: ConnectorId,
     run_id: i64,
@@ -348,11 +381,11 @@ fn fail_run<P, U>(
     e: GatherError,
 ) -> SyncError {
     let msg = e.to_string();
-    if let Err(store_err) = finish(env.store, run_id, Some(&msg), env.clock.now()) {
+    if let Err(store_err) = finish(env.store, run_id, Some(&msg), env.clock.now()).await {
         tracing::warn!(error = %store_err, "could not record the failed sync run");
     }
     if !dry_run {
-        if let Err(store_err) = record_attempt(env, connector, Outcome::Failure(&msg)) {
+        if let Err(store_err) = record_attempt(env, connector, Some(msg)).await {
             tracing::warn!(error = %store_err, "could not record the failed sync attempt");
         }
     }
@@ -360,15 +393,27 @@ fn fail_run<P, U>(
 }
 
 /// Finishes a run with the status its items call for; `error` forces `failed`.
-pub fn finish(
+pub async fn finish(
     store: &Store,
     run_id: i64,
     error: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<RunSummary, SyncError> {
-    let conn = store.conn()?;
-    let dry_run = runs::get(&conn, run_id)?.is_some_and(|r| r.dry_run);
-    let items = runs::items(&conn, run_id)?;
+    let error = error.map(str::to_owned);
+    store
+        .call(move |conn| Ok(finish_on(conn, run_id, error.as_deref(), now)))
+        .await?
+}
+
+/// [`finish`] on `conn`.
+fn finish_on(
+    conn: &rusqlite::Connection,
+    run_id: i64,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<RunSummary, SyncError> {
+    let dry_run = runs::get(conn, run_id)?.is_some_and(|r| r.dry_run);
+    let items = runs::items(conn, run_id)?;
     let count = |f: &dyn Fn(&runs::NewItem) -> bool| items.iter().filter(|i| f(&i.item)).count();
     let applied = count(&|i| i.outcome == ItemOutcome::Applied);
     let failed = count(&|i| i.outcome == ItemOutcome::Failed);
@@ -451,7 +496,7 @@ pub fn finish(
     } else {
         (RunStatus::Succeeded, None)
     };
-    let row = runs::finish(&conn, run_id, status, message.as_deref(), now)?;
+    let row = runs::finish(conn, run_id, status, message.as_deref(), now)?;
     let first = error.map(str::to_string).or(first_failure);
     Ok(RunSummary::from_row(
         &row,

@@ -2,4 +2,12 @@
 import type { RunItemView } from "./RunItemView";
 import type { RunSummary } from "./RunSummary";
 
-export type RunDetail = { run: RunSummary, items: Array<RunItemView>, };
+export type RunDetail = { run: RunSummary, items: Array<RunItemView>, 
+/**
+ * The run this one undoes (it is an undo run).
+ */
+undo_of: number | null, 
+/**
+ * The undo runs of this run, oldest first.
+ */
+undone_by: number[], };

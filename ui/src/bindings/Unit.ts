@@ -3,4 +3,4 @@
 /**
  * Billing unit of a Coro service.
  */
-export type Unit = "device" | "user";
+export type Unit = "device" | "user" | "max";

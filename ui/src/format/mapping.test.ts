@@ -56,6 +56,7 @@ describe('serviceSummary', () => {
     product: null,
     stale: false,
     suggestion: null,
+    in_use: null,
     ...over,
   });
   it('counts every service as billable', () => {

@@ -84,10 +84,11 @@ export function workspaceStatus(status: string, archived: boolean): { label: str
 }
 
 export function unitLabel(unit: Unit): string {
+  if (unit === 'max') return 'Larger of users and devices';
   return unit === 'device' ? 'Device' : 'User';
 }
 
-export const UNITS: readonly Unit[] = ['device', 'user'];
+export const UNITS: readonly Unit[] = ['device', 'user', 'max'];
 
 /** The override to send with a mapping: none when the row bills in its default unit. */
 export function unitOverride(row: ServiceRow): Unit | null {

@@ -22,6 +22,7 @@ import type { PlanView } from '../bindings/PlanView';
 import type { RunDetail } from '../bindings/RunDetail';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SandboxDefaults } from '../bindings/SandboxDefaults';
+import type { UndoOutcome } from '../bindings/UndoOutcome';
 import type { ServiceRow } from '../bindings/ServiceRow';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { WorkspaceChange } from '../bindings/WorkspaceChange';
@@ -204,6 +205,14 @@ export function listRuns(connectorId: ConnectorId | null, limit: number): Promis
 /** A run and its items; `workspace` filters by workspace id or name (case-insensitive substring). */
 export function runDetail(runId: number, workspace: string | null): Promise<RunDetail> {
   return call<RunDetail>('run_detail', { runId, workspace });
+}
+
+/**
+ * Undoes run `runId` (every change it made, or only `items`): `dryRun` previews and records
+ * nothing; otherwise the undo is applied and recorded as a run of its own (`summary`).
+ */
+export function undoRun(runId: number, items: number[], dryRun: boolean): Promise<UndoOutcome> {
+  return call<UndoOutcome>('undo_run', { runId, items, dryRun });
 }
 
 /** Saves the run's items as CSV; resolves to the saved file's path. */

@@ -42,6 +42,7 @@ export type { ServiceRow } from '../bindings/ServiceRow';
 export type { SettingsView } from '../bindings/SettingsView';
 export type { Suggestion } from '../bindings/Suggestion';
 export type { Trigger } from '../bindings/Trigger';
+export type { UndoOutcome } from '../bindings/UndoOutcome';
 export type { Unit } from '../bindings/Unit';
 export type { WorkspaceChange } from '../bindings/WorkspaceChange';
 export type { WorkspaceId } from '../bindings/WorkspaceId';

@@ -5,6 +5,7 @@
 
 mod coro_data;
 mod line_choice;
+mod off_the_runtime;
 mod read_faults;
 
 use std::sync::Arc;
@@ -81,6 +82,7 @@ impl Connected {
                     (Some(c), _) if !c.enabled => 0,
                     (Some(c), Some(BillingUnit::Device)) => c.protected_devices,
                     (Some(c), Some(BillingUnit::User)) => c.protected_users,
+                    (Some(c), Some(BillingUnit::Max)) => c.protected_users.max(c.protected_devices),
                     (Some(c), None) => c.quantity(),
                     (None, _) => 0,
                 };

@@ -7,6 +7,7 @@ mod billing;
 mod browse;
 mod connect;
 mod limits;
+mod read_faults;
 mod time_zone;
 mod writes;
 

@@ -177,6 +177,29 @@ pub(super) async fn adjustment_behaviour(AxState(app): AxState<App>, body: Bytes
     Json(json!({"adjustmentBehaviour": s.adjustment_behaviour})).into_response()
 }
 
+/// `POST /_sandbox/route-faults` `{"path", "kind", "next"?, "method"?, "containsId"?}`: the next
+/// `next` (or every) request whose path (below `/ATServicesRest`, e.g. `/V1.0/Contracts/query`)
+/// starts with `path` — with `containsId`, only those whose body lists that id, i.e. one chunk of
+/// an `in` query — get a `200` cut in half (`"truncate"`) or a 503 (`"unavailable"`).
+pub(super) async fn arm_route_fault(
+    AxState(app): AxState<App>,
+    Json(req): Json<crate::sandbox::faults::ArmRequest>,
+) -> Response {
+    match req.fault(None) {
+        Ok(fault) => {
+            app.gate.route_faults.arm(fault);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(msg) => errors(StatusCode::BAD_REQUEST, [msg]),
+    }
+}
+
+/// `DELETE /_sandbox/route-faults`: disarms every route fault.
+pub(super) async fn clear_route_faults(AxState(app): AxState<App>) -> StatusCode {
+    app.gate.route_faults.clear();
+    StatusCode::NO_CONTENT
+}
+
 /// `{"next":N}`: the next N gated requests fail with 503.
 pub(super) async fn faults(AxState(app): AxState<App>, body: Bytes) -> Response {
     let n = body_json(&body)

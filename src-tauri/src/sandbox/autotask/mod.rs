@@ -546,6 +546,10 @@ pub fn router(
         )
         .route("/_sandbox/faults", post(controls::faults))
         .route(
+            "/_sandbox/route-faults",
+            post(controls::arm_route_fault).delete(controls::clear_route_faults),
+        )
+        .route(
             "/_sandbox/adjustment-behaviour",
             post(controls::adjustment_behaviour),
         )

@@ -7,6 +7,13 @@
 //! | `DELETE /_sandbox/route-faults` | disarms every route fault |
 //! | `POST /_sandbox/module-statistics` `{"workspaceId", "service", "reported"}` | with `reported: false`, the (enabled) service is left out of the workspace's `moduleStatistics`, so its count must come from the workspace totals |
 //! | `POST /_sandbox/workspace-status` `{"workspaceId", "status"}` | sets a child workspace's status (`ARCHIVED`, `INACTIVE`, `SUBSCRIPTION`, …), or with `"gone"` removes it: no longer listed, and its reads answer 404 |
+//!
+//! Issue 13 (the usage body is UNCONFIRMED, so each way it may come is served):
+//!
+//! | method & path | effect |
+//! |---|---|
+//! | `POST /_sandbox/usage-shape` `{"workspaceId"?, "shape"}` | `GET /v1/usage` for that workspace (without `workspaceId`: every workspace not set on its own) is answered as a page (`"page"`, the default), a bare array (`"array"`), the bare record (`"object"`), or JSON in a shape the client must refuse (`"malformed"`: counts under `usage`, no `moduleStatistics`) |
+//! | `DELETE /_sandbox/usage-shape` | every workspace back to `"page"` |
 
 use axum::extract::State as AxState;
 use axum::http::StatusCode;
@@ -14,9 +21,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde_json::json;
 
-use super::{api_error, App, Kind};
-use crate::coro::wire::{self, error_code};
+use super::{api_error, page_json, App, Kind};
+use crate::coro::wire::{self, error_code, WorkspaceUsage};
 use crate::sandbox::faults::ArmRequest;
 
 pub(super) fn routes() -> Router<App> {
@@ -27,6 +35,87 @@ pub(super) fn routes() -> Router<App> {
         )
         .route("/_sandbox/workspace-status", post(workspace_status))
         .route("/_sandbox/module-statistics", post(module_statistics))
+        .route(
+            "/_sandbox/usage-shape",
+            post(set_usage_shape).delete(clear_usage_shapes),
+        )
+}
+
+/// How the simulated `GET /v1/usage` wraps its records (see `coro::shape::usage_record`, the
+/// client's one reader of this UNCONFIRMED body).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UsageShape {
+    /// `{ "items": [records], "totalElements": N }`.
+    #[default]
+    Page,
+    /// `[records]`.
+    Array,
+    /// The first record alone.
+    Object,
+    /// Valid JSON in a shape no reader should accept: counts under `usage`, no
+    /// `moduleStatistics`. A lenient client would bill it from the workspace totals.
+    Malformed,
+}
+
+/// The usage answer in `shape`.
+pub(super) fn usage_answer(
+    shape: UsageShape,
+    items: Vec<WorkspaceUsage>,
+    total: usize,
+) -> Response {
+    match shape {
+        UsageShape::Page => page_json(items, total),
+        UsageShape::Array => Json(items).into_response(),
+        UsageShape::Object => match items.into_iter().next() {
+            Some(first) => Json(first).into_response(),
+            None => Json(json!({})).into_response(),
+        },
+        UsageShape::Malformed => {
+            let records: Vec<_> = items
+                .iter()
+                .map(|r| {
+                    json!({
+                        "workspaceId": r.workspace_id,
+                        "usage": {"users": r.protected_users, "devices": r.protected_devices},
+                    })
+                })
+                .collect();
+            Json(json!({"items": records, "totalElements": total})).into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShapeChange {
+    workspace_id: Option<String>,
+    shape: UsageShape,
+}
+
+async fn set_usage_shape(AxState(app): AxState<App>, Json(change): Json<ShapeChange>) -> Response {
+    let mut st = match app.lock() {
+        Ok(st) => st,
+        Err(res) => return res.into_response(),
+    };
+    if let Some(ws) = &change.workspace_id {
+        if st.workspace(ws).is_none() {
+            let msg = format!("unknown workspace {ws}");
+            return api_error(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, &msg);
+        }
+    }
+    st.usage_shapes.insert(change.workspace_id, change.shape);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn clear_usage_shapes(AxState(app): AxState<App>) -> Response {
+    match app.lock() {
+        Ok(mut st) => {
+            st.usage_shapes.clear();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(res) => res.into_response(),
+    }
 }
 
 async fn arm_route_fault(AxState(app): AxState<App>, Json(req): Json<ArmRequest>) -> Response {

@@ -318,6 +318,7 @@ impl UsageSource for FakeSource {
                     let n = found.clone().map(|(d, u)| match q.unit {
                         Some(Unit::User) => u,
                         Some(Unit::Device) | None => d,
+                        Some(Unit::Max) => u.max(d),
                     });
                     counts.insert((ws.clone(), q.service_key.clone()), n);
                 }

@@ -2,11 +2,13 @@
 //! PSA on a real temp store.
 
 mod apply_cases;
+mod cadence_cases;
 mod fakes;
 mod plan_cases;
 mod plan_guard_cases;
 mod preview_cases;
 mod resume_cases;
+mod undo_cases;
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ErrorCode};

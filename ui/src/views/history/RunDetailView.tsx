@@ -8,18 +8,20 @@ import { outcomeLabel, outcomeTone } from '../../format/connector';
 import { runDuration } from '../../format/duration';
 import { countsText, triggerLabel, workspaceChoices } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
-import { exportRunCsv, listConnectors, runDetail, toApiError, type RunItemView } from '../../ipc';
+import { exportRunCsv, listConnectors, runDetail, toApiError, type RunItemView, type RunSummary } from '../../ipc';
 import { routeHref } from '../../router';
 import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
 import { HeldReviewDialog } from '../held/HeldReviewDialog';
 import { ItemsTable } from '../sync/ItemsTable';
+import { UndoDialog } from './UndoDialog';
 
 const back = { href: routeHref({ name: 'history' }), label: 'History' };
 
 export function RunDetailView({ runId }: { runId: number }) {
   const [workspace, setWorkspace] = useState<string | null>(null);
   const [reviewing, setReviewing] = useState(false);
+  const [undoing, setUndoing] = useState(false);
   // The unfiltered answer: the run's facts, all its items, and the workspaces the filter offers.
   const fetchAll = useCallback(() => runDetail(runId, null), [runId]);
   const [detail, reload] = useLoad(fetchAll);
@@ -80,6 +82,11 @@ export function RunDetailView({ runId }: { runId: number }) {
                 Review held changes
               </button>
             )}
+            {canUndo(run, detail.data?.undo_of ?? null, detail.data?.items ?? []) && (
+              <button type="button" class="button" onClick={() => setUndoing(true)} data-testid="run-undo">
+                Undo this run…
+              </button>
+            )}
             <ExportButton runId={run.run_id} />
           </>
         }
@@ -94,6 +101,7 @@ export function RunDetailView({ runId }: { runId: number }) {
           }}
         />
       )}
+      {undoing && <UndoDialog runId={run.run_id} onClose={() => setUndoing(false)} />}
 
       <div class="card card--padded run-facts">
         <dl class="facts facts--grid">
@@ -114,6 +122,26 @@ export function RunDetailView({ runId }: { runId: number }) {
           <dd>{runDuration(run.started_at, run.finished_at)}</dd>
           <dt>Changes</dt>
           <dd data-testid="run-counts">{countsText(run.counts)}</dd>
+          {detail.data?.undo_of != null && (
+            <>
+              <dt>Undo of</dt>
+              <dd data-testid="run-undo-of">
+                <a href={routeHref({ name: 'run', runId: detail.data.undo_of })}>Run #{detail.data.undo_of}</a>
+              </dd>
+            </>
+          )}
+          {(detail.data?.undone_by.length ?? 0) > 0 && (
+            <>
+              <dt>Undone by</dt>
+              <dd data-testid="run-undone-by">
+                {detail.data?.undone_by.map((id) => (
+                  <a key={id} class="run-link" href={routeHref({ name: 'run', runId: id })}>
+                    Run #{id}
+                  </a>
+                ))}
+              </dd>
+            </>
+          )}
         </dl>
         {run.first_failure_reason && (
           <p class="run-facts__failure" data-testid="run-failure">
@@ -163,6 +191,12 @@ function WorkspaceItems({ runId, workspace, filter }: { runId: number; workspace
 
 function RunItems({ items, filter }: { items: RunItemView[]; filter: ComponentChildren }) {
   return <ItemsTable items={items} testId="run-items" rowTestIdPrefix="run-item" run={outcomeOf} extraFilters={filter} />;
+}
+
+/** A finished, real (not dry) run that is not itself an undo may be undone (the backend refuses the rest). */
+function canUndo(run: RunSummary, undoOf: number | null, items: readonly RunItemView[]): boolean {
+  const wrote = items.some((i) => ['applied', 'awaiting', 'pending'].includes(i.outcome));
+  return !run.dry_run && run.status !== 'running' && undoOf === null && wrote;
 }
 
 const outcomeOf = (item: RunItemView) => ({ outcome: item.outcome, request_id: item.request_id });

@@ -14,6 +14,7 @@ import {
   UNITS,
 } from '../../format/mapping';
 import { mapService, products, serviceRows, unmapService, type PickOption, type ServiceRow, type Unit } from '../../ipc';
+import { inUseText } from '../../format/usage';
 import { MappingCell } from './MappingCell';
 import { MappingFrame } from './MappingFrame';
 import { useMapping, type Mapping } from './useMapping';
@@ -107,6 +108,12 @@ function Row({ row, kind, connectorId, mapping: m, note }: RowProps) {
           )}
         </span>
         <span class="mapping-table__id">{key}</span>
+        {row.in_use && (
+          <span class="mapping-table__id" data-testid={`service-in-use-${key}`}>
+            In use: {inUseText(row.in_use)}
+            {row.product ? '' : ' — not billed until mapped'}
+          </span>
+        )}
       </td>
       <td class="mapping-table__psa">
         <MappingCell
