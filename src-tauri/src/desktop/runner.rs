@@ -175,7 +175,8 @@ async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
     let ctx = h.ctx();
     let progress_host = h.clone();
     let progress = move |p: Progress| progress_host.emit(progress_payload(&p));
-    let notify_success = app::settings::get(&ctx)
+    let notify_success = app::blocking(&ctx, app::settings::get)
+        .await
         .map(|s| s.notify_success)
         .unwrap_or(false);
     let results = app::sync::run_all(&ctx, trigger, false, &progress).await;
@@ -183,7 +184,9 @@ async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
     match results {
         Ok(results) => {
             for (id, result) in results {
-                let name = connector_name(&ctx, id);
+                let name = app::blocking(&ctx, move |ctx| Ok(connector_name(ctx, id)))
+                    .await
+                    .unwrap_or_else(|_| format!("connector {id}"));
                 match result {
                     Ok(r) => {
                         let s = &r.summary;
@@ -205,11 +208,13 @@ async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
                     Err(e) => {
                         all_ok = false;
                         // A run that could not read a side is recorded as failed: point at it.
-                        let failed_run = ctx
-                            .store
-                            .conn()
+                        let latest = app::blocking(&ctx, move |ctx| {
+                            Ok(crate::store::runs::latest(&ctx.store.conn()?, id, false)?)
+                        })
+                        .await;
+                        let failed_run = latest
                             .ok()
-                            .and_then(|c| crate::store::runs::latest(&c, id, false).ok().flatten())
+                            .flatten()
                             .filter(|r| r.status == RunStatus::Failed)
                             .map(|r| r.id);
                         if let Some(run) = failed_run {
@@ -234,7 +239,11 @@ async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
         }
     }
     if trigger == Trigger::Schedule {
-        if let Err(e) = app::sync::record_scheduled(&ctx, Utc::now(), all_ok) {
+        let recorded = app::blocking(&ctx, move |ctx| {
+            app::sync::record_scheduled(ctx, Utc::now(), all_ok)
+        })
+        .await;
+        if let Err(e) = recorded {
             tracing::error!(error = %e.message, "could not record the scheduled run");
         }
     }
@@ -250,7 +259,10 @@ pub fn spawn_scheduler<H: SyncHost>(host: &H, rt: &tokio::runtime::Handle) {
         tokio::time::sleep(Duration::from_secs(20)).await;
         loop {
             host.refresh();
-            let due = app::sync::next_due(&host.ctx(), Utc::now()).ok().flatten();
+            let due = app::blocking(&host.ctx(), |ctx| app::sync::next_due(ctx, Utc::now()))
+                .await
+                .ok()
+                .flatten();
             if due.is_some_and(|t| t <= Utc::now()) {
                 if let Err(e) = start_all(&host, &handle, Trigger::Schedule) {
                     // Already running (tray or window): look again in a minute.
