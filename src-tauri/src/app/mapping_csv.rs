@@ -6,7 +6,7 @@
 //! [`super::mapping_import`]).
 //!
 //! Columns: `kind` (`workspace` | `service`), `coro_id`, `coro_name`, `psa_id` (empty: unmapped),
-//! `psa_name`, `unit` (services: `device` | `user` | empty for the service's own). The names are
+//! `psa_name`, `unit` (services: `device` | `user` | `max` | empty for the service's own). The names are
 //! for the reader and ignored on import.
 
 use std::collections::HashMap;
@@ -221,10 +221,11 @@ pub fn plan_import(
                     "" => None,
                     "device" => Some(Unit::Device),
                     "user" => Some(Unit::User),
+                    "max" => Some(Unit::Max),
                     other => {
                         fail(
                             line,
-                            format!("unit {other:?} must be device, user or empty"),
+                            format!("unit {other:?} must be device, user, max or empty"),
                         );
                         continue;
                     }

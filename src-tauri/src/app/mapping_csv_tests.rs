@@ -33,6 +33,7 @@ fn svc(key: &str, product: Option<PickOption>) -> ServiceRow {
         product,
         stale: false,
         suggestion: None,
+        in_use: None,
     }
 }
 
@@ -127,7 +128,7 @@ fn every_bad_row_is_reported_by_line_and_nothing_is_written() {
         (4, "also on line 2"),
         (5, "is not a number"),
         (6, "company 99 is not a company"),
-        (7, "must be device, user or empty"),
+        (7, "must be device, user, max or empty"),
         (8, "must be workspace or service"),
         (9, "also on line 2"),
     ];

@@ -98,6 +98,7 @@ fn write_ops(
                     unit: unit.map(|u| match u {
                         Unit::Device => BillingUnit::Device,
                         Unit::User => BillingUnit::User,
+                        Unit::Max => BillingUnit::Max,
                     }),
                 },
                 now,
