@@ -4,9 +4,9 @@
 //! thin wrappers around these.
 
 pub mod browse;
+pub mod cadence;
 pub mod connector_account;
 pub mod connector_edit;
-pub mod cadence;
 pub mod connectors;
 pub mod coro;
 pub mod demo;
