@@ -222,7 +222,8 @@ pub fn awaiting_resolution(
 }
 
 /// Closes cut-short runs, resolves the pending items of `connector` and re-reads the lines of its
-/// items awaiting the PSA. Call only while holding the [`super::lock::SyncLock`].
+/// items awaiting the PSA. A connector whose PSA has shown lagging reads before has `psa` told so
+/// for the whole run. Call only while holding the [`super::lock::SyncLock`].
 pub async fn recover<P: Psa>(
     store: &Store,
     psa: &P,
@@ -240,6 +241,9 @@ pub async fn recover<P: Psa>(
             ))
         })
         .await?;
+    if lagging {
+        psa.assume_lagging_reads();
+    }
     let mut rec = Recovery {
         interrupted_runs,
         ..Recovery::default()

@@ -335,13 +335,6 @@ async fn resume<P: Psa, U: UsageSource>(
     connector: ConnectorId,
     dry_run: bool,
 ) -> Result<Recovery, SyncError> {
-    let lagging = env
-        .store
-        .call(move |conn| awaiting::lag_seen(conn, connector))
-        .await?;
-    if lagging {
-        env.psa.assume_lagging_reads();
-    }
     let e = match recover(env.store, env.psa, connector, env.clock.now()).await {
         Ok(rec) => return Ok(rec),
         Err(e) => e,

@@ -103,13 +103,6 @@ pub async fn undo<P: Psa>(
     let connector = run.connector_id;
     let _lock =
         SyncLock::acquire(env.data_dir, req.trigger, env.clock.now()).map_err(SyncError::from)?;
-    let lagging = env
-        .store
-        .call(move |conn| awaiting::lag_seen(conn, connector))
-        .await?;
-    if lagging {
-        env.psa.assume_lagging_reads();
-    }
     // The run's own unconfirmed writes are settled by re-reading before anything is chosen.
     recover(env.store, env.psa, connector, env.clock.now()).await?;
     let (fresh, items, is_undo_of, done, all_awaiting) = env

@@ -24,10 +24,10 @@ struct Setup {
     lines: Vec<BillingLine>,
 }
 
-async fn setup() -> Setup {
-    let sb = sandbox::start(SandboxOptions::default()).await.unwrap();
+/// A client for the sandbox's Autotask with no retry pauses, and the tenant's "today".
+pub(super) fn sandbox_client(sb: &Sandbox) -> (AutotaskClient, chrono::NaiveDate) {
     let at = sb.info.autotask.clone();
-    let today = sb.autotask.state.lock().unwrap().today;
+    let today = sb.autotask.state.lock().expect("state").today;
     let mut cfg = AutotaskConfig::new(&at.username, &at.integration_code);
     cfg.zone_url = Some(at.zone_url.clone());
     let opts = ClientOptions {
@@ -36,7 +36,13 @@ async fn setup() -> Setup {
         max_retry_pause: Some(Duration::from_millis(5)),
     };
     let client =
-        AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).unwrap();
+        AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).expect("client");
+    (client, today)
+}
+
+async fn setup() -> Setup {
+    let sb = sandbox::start(SandboxOptions::default()).await.unwrap();
+    let (client, today) = sandbox_client(&sb);
     let companies: Vec<CompanyRef> = client
         .list_companies(None)
         .await

@@ -4,16 +4,13 @@
 //! get past still fails the whole read.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
+use crate::autotask::AutotaskClient;
 use crate::model::{CompanyRef, ProductRef};
 use crate::psa::{LineKey, LineLookup, Psa, PsaError};
 use crate::sandbox::{self, Sandbox, SandboxOptions};
-use crate::secrets::Sensitive;
 
 type Lines = HashMap<(CompanyRef, ProductRef), LineLookup>;
 
@@ -36,17 +33,7 @@ async fn setup(workspaces: usize) -> Setup {
         ..SandboxOptions::default()
     };
     let sb = sandbox::start(options).await.expect("sandbox");
-    let at = sb.info.autotask.clone();
-    let today = sb.autotask.state.lock().expect("state").today;
-    let mut cfg = AutotaskConfig::new(&at.username, &at.integration_code);
-    cfg.zone_url = Some(at.zone_url.clone());
-    let opts = ClientOptions {
-        today: Some(Arc::new(move || today)),
-        verify_settle: Some(Duration::ZERO),
-        max_retry_pause: Some(Duration::from_millis(5)),
-    };
-    let client =
-        AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).expect("client");
+    let (client, today) = super::batch::sandbox_client(&sb);
     let companies: Vec<CompanyRef> = (client.list_companies(None).await.expect("companies"))
         .into_iter()
         .map(|c| c.id)
