@@ -14,7 +14,7 @@ use super::coro::{client_of as coro_client, CoroSource};
 use crate::clock::SystemClock;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
-use crate::model::ConnectorId;
+use crate::model::{Cause, ConnectorId};
 use crate::store::{
     self,
     runs::{ItemOutcome, RunItem, RunRow},
@@ -60,6 +60,8 @@ pub struct RunItemView {
     )]
     pub outcome: ItemOutcome,
     pub reason: Option<String>,
+    /// Why a skipped item was not written, as a kind (`None` for writes and older runs).
+    pub cause: Option<Cause>,
     pub request_id: Option<String>,
 }
 
@@ -308,6 +310,7 @@ pub fn run_detail(
             after: i.item.after_qty,
             outcome: i.item.outcome,
             reason: i.item.reason.clone(),
+            cause: i.item.cause,
             request_id: i.request_id.clone(),
         })
         .collect();

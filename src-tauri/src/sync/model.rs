@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
+use crate::model::{Cause, CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 use crate::psa::BillingLine;
 use crate::store::runs::{ItemAction, RunRow, RunStatus, RunTotals, RunTrigger};
 use crate::views::Unit;
@@ -136,6 +136,8 @@ pub struct PlanItem {
     pub action: Action,
     pub reason: Option<String>,
     pub flag: Option<Flag>,
+    /// Why a skipped item is not written, as a kind (skipped lines are grouped by it).
+    pub cause: Option<Cause>,
 }
 
 /// Counts by action, and the units the increases add and the decreases remove (held decreases

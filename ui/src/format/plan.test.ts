@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlanItem, PlanTotals, RunItemView } from '../ipc/types';
 import {
   DEFAULT_PLAN_FILTER,
+  changesFirst,
   actionLabel,
   actionTone,
   companyText,
@@ -38,6 +39,7 @@ const item = (over: Partial<PlanItem>): PlanItem => ({
   action: 'increase',
   reason: null,
   flag: null,
+  cause: null,
   ...over,
 });
 
@@ -108,6 +110,7 @@ describe('names', () => {
       after: 3,
       outcome: 'pending',
       reason: null,
+      cause: null,
       request_id: null,
     };
     expect(workspaceText(recorded)).toBe('ws1');
@@ -137,6 +140,30 @@ describe('filterItems', () => {
   it('filters by text over names', () => {
     expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, text: 'fabri' }))).toEqual(['c']);
     expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, text: 'coro edr' }))).toEqual(['a', 'c']);
+  });
+  it('filters to one group of skipped lines by cause', () => {
+    const mixed = [
+      ...items,
+      item({ workspace_id: 'd', action: 'skip', cause: 'no_line' }),
+      item({ workspace_id: 'e', action: 'skip', cause: null }),
+      item({ workspace_id: 'f', action: 'skip', cause: 'many_lines' }),
+    ];
+    expect(ids(filterItems(mixed, { ...DEFAULT_PLAN_FILTER, action: 'skip', cause: 'no_line' }))).toEqual(['d']);
+    expect(ids(filterItems(mixed, { ...DEFAULT_PLAN_FILTER, action: 'skip', cause: 'other' }))).toEqual(['e']);
+  });
+});
+
+describe('changesFirst', () => {
+  it('puts changes first, then held, skipped and unchanged, keeping the order within each', () => {
+    const rows = [
+      item({ workspace_id: 's1', action: 'skip' }),
+      item({ workspace_id: 'u', action: 'unchanged' }),
+      item({ workspace_id: 'h', action: 'hold' }),
+      item({ workspace_id: 'd', action: 'decrease' }),
+      item({ workspace_id: 's2', action: 'skip' }),
+      item({ workspace_id: 'i', action: 'increase' }),
+    ];
+    expect(changesFirst(rows).map((r) => r.workspace_id)).toEqual(['i', 'd', 'h', 's1', 's2', 'u']);
   });
 });
 
@@ -185,6 +212,7 @@ describe('workspaceChoices', () => {
       after: 12,
       outcome: 'applied',
       reason: null,
+      cause: null,
       request_id: 'req-1',
     });
     expect(workspaceChoices([run('b', 'Zeta'), run('a', 'Alpha'), run('b', 'Zeta'), run('c', null)])).toEqual([

@@ -1,4 +1,5 @@
 // Text, tone and filtering for the sync preview (plan) and the items of a recorded run. Pure.
+import type { Cause } from '../bindings/Cause';
 import type { Action, PlanItem, PlanTotals, RunCounts, RunItemView, Trigger } from '../ipc/types';
 
 /** What became of a recorded item (the journal's outcome). */
@@ -19,6 +20,7 @@ export type ItemLike = Pick<PlanItem, 'workspace_id' | 'service_key' | 'before' 
   product_name?: string | null;
   line_ref?: string | null;
   line_name?: string | null;
+  cause?: Cause | null;
 };
 
 const ACTIONS: Record<Action, { label: string; tone: Tone }> = {
@@ -115,14 +117,26 @@ export type PlanFilter = {
   action: Action | 'all';
   /** Matches workspace, service, company or product names and ids. */
   text: string;
+  /** Only the skipped lines of one group (`other`: those without a kind). */
+  cause: Cause | 'other' | 'all';
 };
 
-export const DEFAULT_PLAN_FILTER: PlanFilter = { showUnchanged: false, action: 'all', text: '' };
+export const DEFAULT_PLAN_FILTER: PlanFilter = { showUnchanged: false, action: 'all', text: '', cause: 'all' };
+
+/** Changes first, then held, skipped and unchanged (ACTION_ORDER); otherwise as given. */
+export function changesFirst<T extends ItemLike>(items: readonly T[]): T[] {
+  const rank = (a: Action) => ACTION_ORDER.indexOf(a);
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => rank(a.item.action) - rank(b.item.action) || a.i - b.i)
+    .map((x) => x.item);
+}
 
 export function filterItems<T extends ItemLike>(items: readonly T[], f: PlanFilter): T[] {
   const text = f.text.trim().toLowerCase();
   return items.filter((item) => {
     if (f.action !== 'all' ? item.action !== f.action : !f.showUnchanged && item.action === 'unchanged') return false;
+    if (f.cause !== 'all' && (item.action !== 'skip' || (item.cause ?? 'other') !== f.cause)) return false;
     if (text === '') return true;
     return [item.workspace_id, item.workspace_name, item.service_key, item.service_name, item.company_name, item.product_name]
       .some((v) => v != null && v.toLowerCase().includes(text));
