@@ -213,6 +213,20 @@ impl Cause {
         }
     }
 
+    /// Whether a line skipped for this reason leaves Coro usage unbilled (or billed wrong) until
+    /// someone acts: not the operator's own choices (excluded, rejected, below the threshold,
+    /// deferred to the billing day) nor a change the PSA already accepted.
+    pub fn leaves_unbilled(self) -> bool {
+        !matches!(
+            self,
+            Cause::Excluded
+                | Cause::Rejected
+                | Cause::BelowThreshold
+                | Cause::Deferred
+                | Cause::Awaiting
+        )
+    }
+
     /// The stored spelling back; unknown (a newer build's kind) → `None`.
     pub fn parse(s: &str) -> Option<Cause> {
         Cause::ALL.into_iter().find(|c| c.as_str() == s)

@@ -223,10 +223,6 @@ pub async fn apply(
 }
 
 fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
-    let unconfirmed = items
-        .iter()
-        .filter(|i| i.item.outcome == ItemOutcome::Pending)
-        .count() as u32;
     let first_failure = items
         .iter()
         .find(|i| matches!(i.item.outcome, ItemOutcome::Failed | ItemOutcome::Pending))
@@ -242,7 +238,7 @@ fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
                 .map(|r| format!("{who} / {}: {r}", i.item.service_key))
         })
         .or_else(|| row.error.clone());
-    RunSummary::from_row(row, unconfirmed, first_failure)
+    RunSummary::from_row(row, items, first_failure)
 }
 
 pub fn list_runs(

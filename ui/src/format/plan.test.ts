@@ -14,6 +14,7 @@ import {
   productText,
   progressText,
   qty,
+  runStatusText,
   serviceText,
   totalChips,
   triggerLabel,
@@ -187,10 +188,23 @@ describe('totals', () => {
     expect(progressText(41, 40)).toBe('40 of 40');
   });
   it('summarises a run', () => {
-    const zero = { planned: 0, applied: 0, failed: 0, skipped: 0, held: 0, unconfirmed: 0 };
+    const zero = { planned: 0, applied: 0, failed: 0, skipped: 0, held: 0, unconfirmed: 0, unbilled: 0 };
     expect(countsText(zero)).toBe('No changes');
     expect(countsText({ ...zero, planned: 4 })).toBe('4 planned');
     expect(countsText({ ...zero, applied: 3, failed: 1, held: 2 })).toBe('3 applied · 1 failed · 2 held');
+    // A dry run says what it planned, with what it held and skipped.
+    expect(countsText({ ...zero, planned: 5, held: 2, skipped: 3 }, true)).toBe('5 planned · 2 held · 3 skipped');
+    expect(countsText({ ...zero, planned: 5, held: 2, skipped: 3 })).toBe('2 held · 3 skipped');
+  });
+  it('a succeeded run that left lines unbilled is not plain green', () => {
+    const zero = { planned: 0, applied: 0, failed: 0, skipped: 0, held: 0, unconfirmed: 0, unbilled: 0 };
+    expect(runStatusText('succeeded', zero)).toEqual({ label: 'Succeeded', tone: 'success' });
+    expect(runStatusText('succeeded', { ...zero, skipped: 14, unbilled: 12 })).toEqual({
+      label: 'Succeeded — 12 lines need attention',
+      tone: 'warning',
+    });
+    expect(runStatusText('succeeded', { ...zero, skipped: 1, unbilled: 1 }).label).toBe('Succeeded — 1 line needs attention');
+    expect(runStatusText('failed', { ...zero, unbilled: 3 }).label).toBe('Failed');
   });
 });
 

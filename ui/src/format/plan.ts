@@ -4,7 +4,7 @@ import type { Action, PlanItem, PlanTotals, RunCounts, RunItemView, Trigger } fr
 
 /** What became of a recorded item (the journal's outcome). */
 export type ItemOutcome = RunItemView['outcome'];
-import type { Tone } from './connector';
+import { outcomeLabel, outcomeTone, type Tone } from './connector';
 
 /**
  * The fields a plan item (PlanItem) and a recorded run item (RunItemView) share. A run item has
@@ -174,9 +174,13 @@ export function progressText(done: number, total: number): string {
   return `${Math.min(done, total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
 }
 
-/** "3 applied · 1 failed", or "No changes" for a run that wrote nothing. */
-export function countsText(c: RunCounts): string {
+/**
+ * "3 applied · 1 failed", or "No changes" for a run that wrote nothing. A dry run wrote nothing
+ * by design: it says what it planned ("5 planned · 2 held").
+ */
+export function countsText(c: RunCounts, dryRun = false): string {
   const parts: string[] = [];
+  if (dryRun && c.planned > 0) parts.push(`${c.planned} planned`);
   if (c.applied > 0) parts.push(`${c.applied} applied`);
   if (c.failed > 0) parts.push(`${c.failed} failed`);
   if (c.unconfirmed > 0) parts.push(`${c.unconfirmed} unconfirmed`);
@@ -184,6 +188,20 @@ export function countsText(c: RunCounts): string {
   if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   if (parts.length === 0) return c.planned > 0 ? `${c.planned} planned` : 'No changes';
   return parts.join(' · ');
+}
+
+/**
+ * A run's status as the History list, the run page and the Sync result show it. A run that
+ * succeeded but left lines unbilled (a missing mapping or line, several candidate lines…) is not
+ * plain green: "Succeeded — 12 lines need attention".
+ */
+export function runStatusText(status: string, counts: RunCounts): { label: string; tone: Tone } {
+  const label = outcomeLabel(status);
+  if (status === 'succeeded' && counts.unbilled > 0) {
+    const n = counts.unbilled;
+    return { label: `${label} — ${n.toLocaleString('en-US')} ${n === 1 ? 'line needs' : 'lines need'} attention`, tone: 'warning' };
+  }
+  return { label, tone: outcomeTone(status) };
 }
 
 /** The workspaces of a run's items, for its filter: unique, sorted by name. */

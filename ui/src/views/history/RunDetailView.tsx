@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
 import { PageHeader } from '../../components/PageHeader';
 import { Pill } from '../../components/Pill';
-import { outcomeLabel, outcomeTone } from '../../format/connector';
+import { StatusPill } from '../../components/StatusPill';
 import { runDuration } from '../../format/duration';
 import { countsText, triggerLabel, workspaceChoices } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
@@ -109,7 +109,7 @@ export function RunDetailView({ runId }: { runId: number }) {
         <dl class="facts facts--grid">
           <dt>Status</dt>
           <dd data-testid="run-status">
-            <Pill tone={outcomeTone(run.status)}>{outcomeLabel(run.status)}</Pill>
+            <StatusPill status={run.status} counts={run.counts} />
           </dd>
           <dt>Connector</dt>
           <dd>{connector?.name ?? `Connector ${run.connector_id}`}</dd>
@@ -123,7 +123,7 @@ export function RunDetailView({ runId }: { runId: number }) {
           <dt>Duration</dt>
           <dd>{runDuration(run.started_at, run.finished_at)}</dd>
           <dt>Changes</dt>
-          <dd data-testid="run-counts">{countsText(run.counts)}</dd>
+          <dd data-testid="run-counts">{countsText(run.counts, run.dry_run)}</dd>
           {detail.data?.undo_of != null && (
             <>
               <dt>Undo of</dt>

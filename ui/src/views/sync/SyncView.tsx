@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { PageHeader } from '../../components/PageHeader';
 import { Pill } from '../../components/Pill';
-import { connectorLabel, outcomeLabel, outcomeTone } from '../../format/connector';
+import { connectorLabel } from '../../format/connector';
+import { StatusPill } from '../../components/StatusPill';
 import { countsText, progressText, totalChips, writeCount } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
 import { listConnectors, syncNow, type ConnectorSummary } from '../../ipc';
@@ -154,7 +155,7 @@ export function SyncView() {
           {result && (
             <div class="card card--padded sync-result" role="status" data-testid="sync-result" data-status={result.status}>
               <div class="sync-result__head">
-                <Pill tone={outcomeTone(result.status)}>{outcomeLabel(result.status)}</Pill>
+                <StatusPill status={result.status} counts={result.counts} />
                 <span class="strong">{countsText(result.counts)}</span>
               </div>
               {result.first_failure_reason && <p class="sync-result__reason">{result.first_failure_reason}</p>}
