@@ -40,5 +40,8 @@ pub const COMMANDS: &[&str] = &[
     "export_mappings",
     "import_mappings",
     "set_excluded",
+    "remember_page",
+    "launch_at_login",
+    "set_launch_at_login",
     "undo_run",
 ];

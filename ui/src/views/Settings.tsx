@@ -17,6 +17,7 @@ import {
 import { coroConnect, coroStatus, getSettings, sandboxDefaults, saveSettings, toApiError, type CoroStatus } from '../ipc';
 import { useAppEvents } from '../useAppEvents';
 import { useLoad } from '../useLoad';
+import { LaunchAtLogin } from './settings/LaunchAtLogin';
 
 export function SettingsView({ info }: { info: AppInfo | null }) {
   const [coro, reloadCoro] = useLoad(coroStatus);
@@ -27,6 +28,7 @@ export function SettingsView({ info }: { info: AppInfo | null }) {
       <div class="settings">
         <CoroCard status={status} onConnected={reloadCoro} />
         <SyncCard />
+        <LaunchAtLogin />
         <div class="card card--padded settings__card">
           <h2 class="card__title">About</h2>
           <dl class="facts">
