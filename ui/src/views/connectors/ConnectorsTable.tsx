@@ -18,19 +18,20 @@ import {
 } from '../../format/connector';
 import { formatTimestamp } from '../../format/time';
 import { routeHref } from '../../router';
-import type { Busy } from './ConnectorsView';
+import type { Busy, Tested } from './ConnectorsView';
 import { PsaMark } from './PsaMark';
 
 type Props = {
   connectors: ConnectorSummary[];
   busy: ReadonlyMap<ConnectorId, Busy>;
+  tested: ReadonlyMap<ConnectorId, Tested>;
   onTest: (id: ConnectorId) => void;
   onRemove: (connector: ConnectorSummary) => void;
   onTimeZone: (connector: ConnectorSummary) => void;
   onEdit: (connector: ConnectorSummary) => void;
 };
 
-export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone, onEdit }: Props) {
+export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, onTimeZone, onEdit }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -53,6 +54,7 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
               key={c.id}
               connector={c}
               busy={busy.get(c.id) ?? null}
+              tested={tested.get(c.id) ?? null}
               onTest={() => onTest(c.id)}
               onRemove={() => onRemove(c)}
               onTimeZone={() => onTimeZone(c)}
@@ -68,13 +70,14 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
 type RowProps = {
   connector: ConnectorSummary;
   busy: Busy | null;
+  tested: Tested | null;
   onTest: () => void;
   onRemove: () => void;
   onTimeZone: () => void;
   onEdit: () => void;
 };
 
-function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit }: RowProps) {
+function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone, onEdit }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -108,6 +111,16 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit
         {detail && (
           <div class="status-detail" data-testid={`connector-status-message-${c.id}`}>
             {detail}
+          </div>
+        )}
+        {tested && (
+          <div
+            class={`status-detail ${tested.ok ? 'status-detail--ok' : 'status-detail--failed'}`}
+            role="status"
+            data-testid={`connector-test-result-${c.id}`}
+            data-ok={tested.ok}
+          >
+            {tested.text}
           </div>
         )}
       </td>
