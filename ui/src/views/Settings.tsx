@@ -154,7 +154,7 @@ function CoroCard({ status, onConnected }: { status: CoroStatus | null; onConnec
         reads the usage of every child workspace with it.
       </p>
       <fieldset class="form__fields form__grid" disabled={checking}>
-        <label class="field">
+        <label class="field field--wide">
           <span class="field__label">Region</span>
           <select
             class="select"
