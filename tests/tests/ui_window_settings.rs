@@ -61,11 +61,13 @@ async fn launch_at_login_from_settings_writes_the_tray_entry() -> anyhow::Result
     let entry = ra.home().join(".config/autostart/PSA Bridge.desktop");
     flows::go(app, "settings", "Settings").await?;
     let toggle = flows::tid("settings-launch-at-login");
+    let switch = flows::tid("settings-launch-at-login-switch");
     flows::wait_eval(app, &toggle, "String(el.disabled)", "false", flows::SHORT).await?;
     flows::wait_eval(app, &toggle, "String(el.checked)", "false", flows::SHORT).await?;
     assert!(!entry.exists(), "no entry before: {}", entry.display());
 
-    app.click_css(&toggle).await?;
+    // The operator clicks the switch (the checkbox itself is drawn over by its track).
+    app.click_css(&switch).await?;
     flows::wait_eval(app, &toggle, "String(el.checked)", "true", flows::SHORT).await?;
     let text = std::fs::read_to_string(&entry)?;
     let exec = text
@@ -79,7 +81,8 @@ async fn launch_at_login_from_settings_writes_the_tray_entry() -> anyhow::Result
     );
     ra.shot("ui-settings-launch-at-login").await;
 
-    app.click_css(&toggle).await?;
+    // The operator clicks the switch (the checkbox itself is drawn over by its track).
+    app.click_css(&switch).await?;
     flows::wait_eval(app, &toggle, "String(el.checked)", "false", flows::SHORT).await?;
     assert!(!entry.exists(), "the entry is removed again");
     ra.close().await

@@ -22,7 +22,7 @@ export function LaunchAtLogin() {
   return (
     <div class="card card--padded settings__card" data-testid="launch-at-login-card">
       <h2 class="card__title">Start-up</h2>
-      <label class="toggle">
+      <label class="toggle" data-testid="settings-launch-at-login-switch">
         <input
           type="checkbox"
           role="switch"
