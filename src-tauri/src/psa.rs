@@ -71,6 +71,16 @@ pub struct BillingLine {
     pub quantity: i64,
     /// Agreement / contract name, for the operator.
     pub container_name: String,
+    /// The line's unit price in cents, as the PSA holds it (read only: the sync never writes
+    /// prices). `None` when the PSA did not say.
+    pub unit_price_cents: Option<i64>,
+}
+
+/// A PSA price (currency units, e.g. `4.25`) in whole cents, rounded half away from zero;
+/// `None` for a price that is not a finite number.
+pub fn price_cents(price: f64) -> Option<i64> {
+    let cents = (price * 100.0).round();
+    (cents.is_finite() && cents.abs() < 9.0e15).then_some(cents as i64)
 }
 
 /// What a read found for one (company, product) pair.

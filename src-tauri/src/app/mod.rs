@@ -16,6 +16,7 @@ pub mod mapping_csv;
 pub mod mapping_import;
 pub mod mappings;
 pub mod psa_client;
+pub mod report;
 pub mod seen;
 pub mod settings;
 pub mod sync;

@@ -29,6 +29,8 @@ pub struct Candidate {
     pub contract_service_id: i64,
     /// Units of the period covering today; None when no period covers it.
     pub units_today: Option<i64>,
+    /// The contract service's unit price in cents (read only, for the report).
+    pub unit_price_cents: Option<i64>,
 }
 
 /// What a pair maps to, given its candidates and the names of the company's Recurring Service
@@ -53,6 +55,7 @@ pub fn decide(
         } else {
             format!("{} (inactive)", c.contract_name)
         },
+        unit_price_cents: c.unit_price_cents,
     };
     let billing: Vec<BillingLine> = candidates
         .iter()
@@ -286,6 +289,7 @@ impl AutotaskClient {
                     contract_active: is_active(contract),
                     contract_service_id: id,
                     units_today: covering_row(rows.iter().copied(), today).and_then(|r| r.units),
+                    unit_price_cents: l.unit_price.and_then(crate::psa::price_cents),
                 });
         }
         for company in companies {
@@ -328,6 +332,7 @@ mod tests {
             contract_active: active,
             contract_service_id: line,
             units_today: units,
+            unit_price_cents: None,
         }
     }
 

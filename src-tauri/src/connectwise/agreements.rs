@@ -26,7 +26,7 @@ use crate::psa::{BillingState, LineLookup, PsaError};
 const AGREEMENT_FIELDS: &str =
     "id,name,company/id,parentAgreement/id,agreementStatus,cancelledFlag,startDate,endDate,noEndingDateFlag";
 const ADDITION_FIELDS: &str =
-    "id,product/id,product/identifier,quantity,effectiveDate,cancelledDate,agreementId,additionStatus";
+    "id,product/id,product/identifier,quantity,unitPrice,effectiveDate,cancelledDate,agreementId,additionStatus";
 const ACTIVE_SUFFIX: &str = " and agreementStatus=\"Active\" and cancelledFlag=false";
 
 /// What the agreement requests brought back: the agreements, and the chunks (their company

@@ -299,5 +299,6 @@ fn line(
         },
         quantity: raw.round() as i64,
         container_name,
+        unit_price_cents: row.unit_price.and_then(crate::psa::price_cents),
     }
 }

@@ -84,6 +84,7 @@ pub fn line(company: i64, product: i64, id: i64, quantity: i64) -> BillingLine {
         },
         quantity,
         container_name: format!("Agreement {company}"),
+        unit_price_cents: None,
     }
 }
 

@@ -61,6 +61,7 @@ pub(super) fn base() -> Gathered {
         live_products: Some(HashSet::from([P])),
         service_names: HashMap::from([("edr".to_string(), "EDR".to_string())]),
         awaiting: HashMap::new(),
+        other_companies: HashMap::new(),
     }
 }
 
