@@ -66,3 +66,28 @@ pub async fn last(ctx: &AppContext, connector: ConnectorId) -> Result<Report, Ap
     })
     .await
 }
+
+/// Saves the connector's last report as CSV in the data folder's `exports/` and returns the
+/// file's path (Reconcile → *Export CSV*; the same table as `psa-bridge report --csv`).
+pub async fn export_csv(
+    ctx: &AppContext,
+    connector: ConnectorId,
+) -> Result<std::path::PathBuf, ApiError> {
+    let report = last(ctx, connector).await?;
+    blocking(ctx, move |ctx| {
+        let text = report::csv::report_csv(&report)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("could not write CSV: {e}")))?;
+        let dir = ctx.data_dir.join("exports");
+        let path = dir.join(report::csv::file_name(&report));
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&path, text))
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Storage,
+                    format!("could not write {}: {e}", path.display()),
+                )
+            })?;
+        Ok(path)
+    })
+    .await
+}

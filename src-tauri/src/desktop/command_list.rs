@@ -41,4 +41,6 @@ pub const COMMANDS: &[&str] = &[
     "import_mappings",
     "set_excluded",
     "undo_run",
+    "reconcile_report",
+    "export_reconcile_csv",
 ];

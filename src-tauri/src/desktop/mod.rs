@@ -17,6 +17,7 @@ pub mod commands;
 pub mod link;
 pub mod notify;
 pub mod operator_commands;
+pub mod report_commands;
 pub mod resident;
 pub mod runner;
 pub mod syncing;
@@ -147,6 +148,8 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             operator_commands::import_mappings,
             operator_commands::set_excluded,
             undo_commands::undo_run,
+            report_commands::reconcile_report,
+            report_commands::export_reconcile_csv,
         ])
         .on_page_load(|_webview, payload| {
             // Lets the benchmark time "Open PSA Bridge" to a loaded window; only in builds made

@@ -19,6 +19,7 @@ import type { MapService } from '../bindings/MapService';
 import type { MapWorkspace } from '../bindings/MapWorkspace';
 import type { PickOption } from '../bindings/PickOption';
 import type { PlanView } from '../bindings/PlanView';
+import type { Report } from '../bindings/Report';
 import type { RunDetail } from '../bindings/RunDetail';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SandboxDefaults } from '../bindings/SandboxDefaults';
@@ -218,6 +219,18 @@ export function undoRun(runId: number, items: number[], dryRun: boolean): Promis
 /** Saves the run's items as CSV; resolves to the saved file's path. */
 export function exportRunCsv(runId: number): Promise<string> {
   return call<string>('export_run_csv', { runId });
+}
+
+// ---------------------------------------------------------------- reconcile
+
+/** The connector's reconciliation report: read now (`last` false) or the last one kept. */
+export function reconcileReport(connectorId: ConnectorId, last: boolean): Promise<Report> {
+  return call<Report>('reconcile_report', { connectorId, last });
+}
+
+/** Saves the connector's last report as CSV; resolves to the saved file's path. */
+export function exportReconcileCsv(connectorId: ConnectorId): Promise<string> {
+  return call<string>('export_reconcile_csv', { connectorId });
 }
 
 // ---------------------------------------------------------------- events
