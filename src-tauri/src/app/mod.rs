@@ -4,6 +4,7 @@
 //! thin wrappers around these.
 
 pub mod browse;
+pub mod bundle_overlap;
 pub mod cadence;
 pub mod connector_account;
 pub mod connector_edit;

@@ -22,6 +22,7 @@ pub mod gather;
 pub mod held;
 pub mod lock;
 pub mod model;
+pub mod overlap;
 pub mod plan;
 pub mod resume;
 pub mod run;

@@ -101,6 +101,8 @@ pub enum Flag {
     BelowThreshold,
     /// A monthly connector outside its write day: shown, written on that day.
     Deferred,
+    /// The company is billed for a Coro bundle and for a module it includes: held.
+    DoubleBilling,
 }
 
 /// One workspace × service of the plan.

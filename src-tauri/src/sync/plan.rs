@@ -245,10 +245,11 @@ fn mapped_item(
             if let Some(aw) = waiting {
                 return awaiting(item, aw, desired);
             }
-            let fallback = g
-                .usage
-                .fallback
-                .get(&(ws.workspace_id.clone(), svc.service_key.clone()));
+            let key = (ws.workspace_id.clone(), svc.service_key.clone());
+            if let Some(why) = g.usage.double_billing.get(&key) {
+                return super::overlap::double_billing(item, line.quantity, desired, why, policy);
+            }
+            let fallback = g.usage.fallback.get(&key);
             compare(item, line.quantity, desired, fallback, policy)
         }
     }
