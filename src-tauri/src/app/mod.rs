@@ -11,6 +11,8 @@ pub mod connector_edit;
 pub mod connectors;
 pub mod coro;
 pub mod demo;
+pub mod diagnostics;
+mod diagnostics_redact;
 pub mod exclusions;
 pub mod held_review;
 pub mod mapping_csv;

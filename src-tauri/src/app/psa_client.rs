@@ -111,3 +111,13 @@ impl Psa for PsaClient {
         }
     }
 }
+
+impl PsaClient {
+    /// Hands every answer body the client reads to `capture` (diagnostics).
+    pub fn capture_into(&self, capture: crate::http::capture::Capture) {
+        match self {
+            PsaClient::Connectwise(c) => c.capture_into(capture),
+            PsaClient::Autotask(c) => c.capture_into(capture),
+        }
+    }
+}

@@ -77,6 +77,8 @@ pub(super) struct Inner {
     limit: Semaphore,
     sent: AtomicU64,
     pub(super) opts: ClientOptions,
+    /// Diagnostics' raw capture ([`crate::http::capture`]), when set.
+    capture: crate::http::capture::Slot,
 }
 
 struct CachedToken {
@@ -162,8 +164,14 @@ impl CoroClient {
                 limit: Semaphore::new(opts.max_in_flight.max(1)),
                 sent: AtomicU64::new(0),
                 opts,
+                capture: Default::default(),
             }),
         })
+    }
+
+    /// Hands every answer body this client reads to `capture` (diagnostics).
+    pub fn capture_into(&self, capture: crate::http::capture::Capture) {
+        let _ = self.inner.capture.set(capture);
     }
 
     /// The API base URL in use.
@@ -345,7 +353,16 @@ impl CoroClient {
                 }
             };
             match self.execute(method.clone(), &url, build, true, what).await {
-                Ok(reply) => return Ok(reply.body),
+                Ok(reply) => {
+                    crate::http::capture::note(
+                        &self.inner.capture,
+                        "coro",
+                        method.as_str(),
+                        path,
+                        &reply.body,
+                    );
+                    return Ok(reply.body);
+                }
                 Err(Failure::Status { status, .. })
                     if status == StatusCode::UNAUTHORIZED && !renewed =>
                 {

@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "test_connector",
     "remove_connector",
     "set_time_zone",
+    "save_diagnostics",
     "machine_time_zone",
     "sandbox_defaults",
     "get_settings",

@@ -138,6 +138,7 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::list_runs,
             commands::run_detail,
             commands::export_run_csv,
+            commands::save_diagnostics,
             operator_commands::edit_connector,
             operator_commands::connector_settings,
             operator_commands::held_preview,

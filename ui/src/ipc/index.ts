@@ -6,6 +6,7 @@ import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ConnectorEdit } from '../bindings/ConnectorEdit';
 import type { ConnectorSettings } from '../bindings/ConnectorSettings';
 import type { ConnectorSummary } from '../bindings/ConnectorSummary';
+import type { DiagnosticsSaved } from '../bindings/DiagnosticsSaved';
 import { BACKEND_UNAVAILABLE, toApiError } from './errors';
 import { APP_EVENT, NAVIGATE_EVENT, asAppEvent, asRouteName, type AppEvent } from './events';
 import type { AutotaskInput } from '../bindings/AutotaskInput';
@@ -218,6 +219,11 @@ export function undoRun(runId: number, items: number[], dryRun: boolean): Promis
 /** Saves the run's items as CSV; resolves to the saved file's path. */
 export function exportRunCsv(runId: number): Promise<string> {
   return call<string>('export_run_csv', { runId });
+}
+
+/** Settings → Save diagnostics…: writes the support archive to the data folder. */
+export function saveDiagnostics(names: boolean): Promise<DiagnosticsSaved> {
+  return call<DiagnosticsSaved>('save_diagnostics', { names });
 }
 
 // ---------------------------------------------------------------- events
