@@ -466,7 +466,7 @@ function DiagnosticsRow() {
     );
   };
   return (
-    <div class="settings__diagnostics" data-testid="diagnostics">
+    <div class="settings__diagnostics" data-testid="diagnostics" style={{ display: 'grid', gap: '8px', justifyItems: 'start' }}>
       <label class="check">
         <input
           type="checkbox"
@@ -476,7 +476,7 @@ function DiagnosticsRow() {
         />{' '}
         Include customer names
       </label>
-      <button class="btn" type="button" data-testid="diagnostics-save" disabled={state.step === 'saving'} onClick={save}>
+      <button class="button" type="button" data-testid="diagnostics-save" disabled={state.step === 'saving'} onClick={save}>
         {state.step === 'saving' ? 'Saving…' : 'Save diagnostics…'}
       </button>
       {state.step === 'saved' && (
