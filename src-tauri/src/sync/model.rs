@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
-use crate::psa::BillingLine;
+use crate::psa::{BillingLine, NewLine};
 use crate::store::runs::{ItemAction, RunRow, RunStatus, RunTotals, RunTrigger};
 use crate::views::Unit;
 
@@ -101,6 +101,9 @@ pub enum Flag {
     BelowThreshold,
     /// A monthly connector outside its write day: shown, written on that day.
     Deferred,
+    /// No line bills the product: creating one on the company's only agreement / contract is
+    /// proposed (the connector's *create missing lines* option), always held for approval.
+    Create,
 }
 
 /// One workspace × service of the plan.
@@ -127,6 +130,10 @@ pub struct PlanItem {
     #[serde(skip)]
     #[ts(skip)]
     pub line: Option<BillingLine>,
+    /// The line to create (flag [`Flag::Create`]), which apply creates. Backend only, like `line`.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub new_line: Option<NewLine>,
     /// The PSA quantity as read.
     #[ts(type = "number | null")]
     pub before: Option<i64>,

@@ -57,6 +57,7 @@ pub(super) fn base() -> Gathered {
                 },
             )]),
             requests: 1,
+            ..BillingState::default()
         },
         live_products: Some(HashSet::from([P])),
         service_names: HashMap::from([("edr".to_string(), "EDR".to_string())]),
