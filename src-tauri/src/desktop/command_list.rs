@@ -41,4 +41,6 @@ pub const COMMANDS: &[&str] = &[
     "import_mappings",
     "set_excluded",
     "undo_run",
+    "get_billing",
+    "set_billing",
 ];

@@ -12,6 +12,7 @@
 //! core, map the error.
 
 pub mod autostart;
+pub mod billing_commands;
 pub mod command_list;
 pub mod commands;
 pub mod link;
@@ -147,6 +148,8 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             operator_commands::import_mappings,
             operator_commands::set_excluded,
             undo_commands::undo_run,
+            billing_commands::get_billing,
+            billing_commands::set_billing,
         ])
         .on_page_load(|_webview, payload| {
             // Lets the benchmark time "Open PSA Bridge" to a loaded window; only in builds made

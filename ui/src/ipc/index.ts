@@ -2,6 +2,7 @@
 import { invoke, isTauri, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { Billing } from '../bindings/Billing';
 import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ConnectorEdit } from '../bindings/ConnectorEdit';
 import type { ConnectorSettings } from '../bindings/ConnectorSettings';
@@ -241,4 +242,16 @@ export function onNavigate(handler: (route: string) => void): Promise<UnlistenFn
 async function subscribe(event: string, handler: (payload: unknown) => void): Promise<UnlistenFn> {
   if (!isTauri()) return () => {};
   return listen<unknown>(event, (e) => handler(e.payload));
+}
+
+// ---------------------------------------------------------------- billing settings
+
+/** A connector's billing cadence, noise threshold and "create missing lines". */
+export function getBilling(id: ConnectorId): Promise<Billing> {
+  return call<Billing>('get_billing', { id });
+}
+
+/** Checked by the backend (a bad day or threshold is refused, nothing stored). */
+export function setBilling(id: ConnectorId, billing: Billing): Promise<Billing> {
+  return call<Billing>('set_billing', { id, billing });
 }

@@ -28,9 +28,10 @@ type Props = {
   onRemove: (connector: ConnectorSummary) => void;
   onTimeZone: (connector: ConnectorSummary) => void;
   onEdit: (connector: ConnectorSummary) => void;
+  onBilling: (connector: ConnectorSummary) => void;
 };
 
-export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone, onEdit }: Props) {
+export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone, onEdit, onBilling }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -57,6 +58,7 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
               onRemove={() => onRemove(c)}
               onTimeZone={() => onTimeZone(c)}
               onEdit={() => onEdit(c)}
+              onBilling={() => onBilling(c)}
             />
           ))}
         </tbody>
@@ -72,9 +74,10 @@ type RowProps = {
   onRemove: () => void;
   onTimeZone: () => void;
   onEdit: () => void;
+  onBilling: () => void;
 };
 
-function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit }: RowProps) {
+function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit, onBilling }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -87,6 +90,19 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit
       </td>
       <td class="strong connector-name" data-testid={`connector-name-${c.id}`}>
         {c.name}
+        <div class="status-detail">
+          <button
+            type="button"
+            class="link-button"
+            disabled={busy !== null}
+            onClick={onBilling}
+            title="When changes are written, the noise threshold, and creating missing lines"
+            aria-label={`Billing settings of ${c.name}`}
+            data-testid={`connector-billing-${c.id}`}
+          >
+            Billing settings
+          </button>
+        </div>
         {c.kind === 'autotask' && (
           <div class="status-detail">
             <button
