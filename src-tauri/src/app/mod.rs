@@ -12,6 +12,7 @@ pub mod coro;
 pub mod demo;
 pub mod exclusions;
 pub mod held_review;
+pub mod last_page;
 pub mod mapping_csv;
 pub mod mapping_import;
 pub mod mappings;

@@ -86,6 +86,7 @@ pub fn journal_items(plan: &Plan, approve_held: bool) -> Vec<NewItem> {
                 after_qty: item.after,
                 outcome,
                 reason,
+                cause: item.cause,
             }
         })
         .collect()

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::model::{Action, Flag, Plan, PlanTotals};
-use crate::model::ConnectorId;
+use crate::model::{Cause, ConnectorId};
 use crate::psa::Psa;
 use crate::store::runs::RunStatus;
 use crate::store::{settings, Store, StoreError};
@@ -184,6 +184,7 @@ pub fn apply(plan: &mut Plan, b: &Billing, today: NaiveDate, written: Option<&st
             item.action = Action::Skip;
             item.reason = Some(why);
             item.flag = Some(Flag::BelowThreshold);
+            item.cause = Some(Cause::BelowThreshold);
             continue;
         }
         if let (false, Some(d)) = (due_now, b.monthly_day) {
@@ -201,6 +202,7 @@ pub fn apply(plan: &mut Plan, b: &Billing, today: NaiveDate, written: Option<&st
                 period_start(next)
             ));
             item.flag = Some(Flag::Deferred);
+            item.cause = Some(Cause::Deferred);
         }
     }
     plan.totals = PlanTotals::of(&plan.items);

@@ -498,9 +498,5 @@ fn finish_on(
     };
     let row = runs::finish(conn, run_id, status, message.as_deref(), now)?;
     let first = error.map(str::to_string).or(first_failure);
-    Ok(RunSummary::from_row(
-        &row,
-        u32::try_from(pending).unwrap_or(u32::MAX),
-        first,
-    ))
+    Ok(RunSummary::from_row(&row, &items, first))
 }

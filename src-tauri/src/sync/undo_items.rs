@@ -147,6 +147,7 @@ pub fn plan_item(
         action: Action::Skip,
         reason: None,
         flag: None,
+        cause: None,
     };
     let skip = |mut item: PlanItem, why: String| {
         item.reason = Some(why);

@@ -193,6 +193,21 @@ export function setExcluded(connectorId: ConnectorId, workspaceId: string, servi
   return call<void>('set_excluded', { connectorId, workspaceId, serviceKey, excluded });
 }
 
+/** Whether PSA Bridge starts in the tray at login. */
+export function launchAtLogin(): Promise<boolean> {
+  return call<boolean>('launch_at_login', {});
+}
+
+/** Turns Launch at login on or off; resolves to the state now in effect. */
+export function setLaunchAtLogin(on: boolean): Promise<boolean> {
+  return call<boolean>('set_launch_at_login', { on });
+}
+
+/** Remembers the page shown (`history/12`), so the window opens there next time. */
+export function rememberPage(route: string): Promise<void> {
+  return call<void>('remember_page', { route });
+}
+
 /** Starts a sync of every connector in the background. */
 export function syncNow(): Promise<void> {
   return call<void>('sync_now');

@@ -33,6 +33,7 @@ fn item(before: i64, after: i64, action: Action) -> PlanItem {
         action,
         reason: None,
         flag: None,
+        cause: None,
     }
 }
 
@@ -74,6 +75,7 @@ fn threshold_marks_small_changes_below_it_and_never_a_change_to_or_from_zero() {
         if *want_below {
             assert_eq!(i.action, Action::Skip, "{name}");
             assert_eq!(i.flag, Some(Flag::BelowThreshold), "{name}");
+            assert_eq!(i.cause, Some(crate::model::Cause::BelowThreshold), "{name}");
             assert!(
                 i.reason
                     .as_deref()
@@ -121,6 +123,7 @@ fn monthly_defers_until_its_day_then_once_a_month() {
         p.items[0].reason.as_deref(),
         Some("Monthly billing: 10 → 12 is written on 2026-12-15, effective 2026-12-01")
     );
+    assert_eq!(p.items[0].cause, Some(crate::model::Cause::Deferred));
     assert_eq!(p.items[0].flag, Some(Flag::Deferred));
     assert_eq!(p.items[1].action, Action::Skip);
     assert_eq!(p.items[2].action, Action::Unchanged);

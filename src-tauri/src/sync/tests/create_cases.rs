@@ -140,6 +140,7 @@ fn journal_row(line_ref: &str) -> NewItem {
         after_qty: Some(12),
         outcome: ItemOutcome::Pending,
         reason: None,
+        cause: None,
     }
 }
 

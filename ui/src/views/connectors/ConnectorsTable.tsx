@@ -18,12 +18,13 @@ import {
 } from '../../format/connector';
 import { formatTimestamp } from '../../format/time';
 import { routeHref } from '../../router';
-import type { Busy } from './ConnectorsView';
+import type { Busy, Tested } from './ConnectorsView';
 import { PsaMark } from './PsaMark';
 
 type Props = {
   connectors: ConnectorSummary[];
   busy: ReadonlyMap<ConnectorId, Busy>;
+  tested: ReadonlyMap<ConnectorId, Tested>;
   onTest: (id: ConnectorId) => void;
   onRemove: (connector: ConnectorSummary) => void;
   onTimeZone: (connector: ConnectorSummary) => void;
@@ -31,7 +32,7 @@ type Props = {
   onBilling: (connector: ConnectorSummary) => void;
 };
 
-export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone, onEdit, onBilling }: Props) {
+export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -54,6 +55,7 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
               key={c.id}
               connector={c}
               busy={busy.get(c.id) ?? null}
+              tested={tested.get(c.id) ?? null}
               onTest={() => onTest(c.id)}
               onRemove={() => onRemove(c)}
               onTimeZone={() => onTimeZone(c)}
@@ -70,6 +72,7 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
 type RowProps = {
   connector: ConnectorSummary;
   busy: Busy | null;
+  tested: Tested | null;
   onTest: () => void;
   onRemove: () => void;
   onTimeZone: () => void;
@@ -77,7 +80,7 @@ type RowProps = {
   onBilling: () => void;
 };
 
-function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit, onBilling }: RowProps) {
+function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -124,6 +127,16 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit
         {detail && (
           <div class="status-detail" data-testid={`connector-status-message-${c.id}`}>
             {detail}
+          </div>
+        )}
+        {tested && (
+          <div
+            class={`status-detail ${tested.ok ? 'status-detail--ok' : 'status-detail--failed'}`}
+            role="status"
+            data-testid={`connector-test-result-${c.id}`}
+            data-ok={tested.ok}
+          >
+            {tested.text}
           </div>
         )}
       </td>
