@@ -15,6 +15,7 @@ pub mod diagnostics;
 mod diagnostics_redact;
 pub mod exclusions;
 pub mod held_review;
+pub mod last_page;
 pub mod mapping_csv;
 pub mod mapping_import;
 pub mod mappings;

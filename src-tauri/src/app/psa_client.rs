@@ -5,8 +5,8 @@ use crate::autotask::AutotaskClient;
 use crate::connectwise::ConnectWiseClient;
 use crate::model::{CompanyRef, ProductRef, PsaKind};
 use crate::psa::{
-    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, Sent,
-    WriteReceipt,
+    BillingLine, BillingState, CheckOutcome, CreatedLine, NewLine, Psa, PsaCompany, PsaError,
+    PsaProduct, Sent, WriteReceipt,
 };
 
 pub enum PsaClient {
@@ -97,6 +97,13 @@ impl Psa for PsaClient {
         match self {
             PsaClient::Connectwise(c) => c.set_quantity(line, desired).await,
             PsaClient::Autotask(c) => c.set_quantity(line, desired).await,
+        }
+    }
+
+    async fn create_line(&self, target: &NewLine, quantity: i64) -> Result<CreatedLine, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.create_line(target, quantity).await,
+            PsaClient::Autotask(c) => c.create_line(target, quantity).await,
         }
     }
 

@@ -41,5 +41,10 @@ pub const COMMANDS: &[&str] = &[
     "export_mappings",
     "import_mappings",
     "set_excluded",
+    "remember_page",
+    "launch_at_login",
+    "set_launch_at_login",
     "undo_run",
+    "get_billing",
+    "set_billing",
 ];

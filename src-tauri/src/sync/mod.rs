@@ -15,6 +15,7 @@
 pub mod apply;
 pub mod awaiting;
 pub mod cadence;
+pub mod create;
 pub mod csv;
 pub mod exclusions;
 pub mod expiry;

@@ -66,6 +66,8 @@ mod tests {
             action: Action::Skip,
             reason: None,
             flag: None,
+            cause: None,
+            new_line: None,
         }
     }
 

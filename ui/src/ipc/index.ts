@@ -2,6 +2,7 @@
 import { invoke, isTauri, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { Billing } from '../bindings/Billing';
 import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ConnectorEdit } from '../bindings/ConnectorEdit';
 import type { ConnectorSettings } from '../bindings/ConnectorSettings';
@@ -193,6 +194,21 @@ export function setExcluded(connectorId: ConnectorId, workspaceId: string, servi
   return call<void>('set_excluded', { connectorId, workspaceId, serviceKey, excluded });
 }
 
+/** Whether PSA Bridge starts in the tray at login. */
+export function launchAtLogin(): Promise<boolean> {
+  return call<boolean>('launch_at_login', {});
+}
+
+/** Turns Launch at login on or off; resolves to the state now in effect. */
+export function setLaunchAtLogin(on: boolean): Promise<boolean> {
+  return call<boolean>('set_launch_at_login', { on });
+}
+
+/** Remembers the page shown (`history/12`), so the window opens there next time. */
+export function rememberPage(route: string): Promise<void> {
+  return call<void>('remember_page', { route });
+}
+
 /** Starts a sync of every connector in the background. */
 export function syncNow(): Promise<void> {
   return call<void>('sync_now');
@@ -247,4 +263,16 @@ export function onNavigate(handler: (route: string) => void): Promise<UnlistenFn
 async function subscribe(event: string, handler: (payload: unknown) => void): Promise<UnlistenFn> {
   if (!isTauri()) return () => {};
   return listen<unknown>(event, (e) => handler(e.payload));
+}
+
+// ---------------------------------------------------------------- billing settings
+
+/** A connector's billing cadence, noise threshold and "create missing lines". */
+export function getBilling(id: ConnectorId): Promise<Billing> {
+  return call<Billing>('get_billing', { id });
+}
+
+/** Checked by the backend (a bad day or threshold is refused, nothing stored). */
+export function setBilling(id: ConnectorId, billing: Billing): Promise<Billing> {
+  return call<Billing>('set_billing', { id, billing });
 }

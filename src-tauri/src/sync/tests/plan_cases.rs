@@ -57,6 +57,7 @@ pub(super) fn base() -> Gathered {
                 },
             )]),
             requests: 1,
+            ..BillingState::default()
         },
         live_products: Some(HashSet::from([P])),
         service_names: HashMap::from([("edr".to_string(), "EDR".to_string())]),
@@ -283,6 +284,46 @@ fn every_branch_of_plan() {
         }
         assert_eq!(p.totals, PlanTotals::of(&p.items), "case {}", case.name);
         assert_eq!(p.generated_at, at(5));
+    }
+}
+
+/// Every skipped item says why as a kind (the preview and the run page group by it), and the
+/// kind is the one its reason text states; written items carry none.
+#[test]
+fn each_skip_carries_the_cause_its_reason_states() {
+    use crate::model::Cause;
+    let want: &[(&str, &str, Cause)] = &[
+        ("no_line_skipped_with_psa_reason", EDR, Cause::NoLine),
+        ("several_lines_skipped_naming_them", EDR, Cause::ManyLines),
+        ("pair_missing_from_read_skipped", EDR, Cause::PsaUnreadable),
+        ("company_not_mapped", "", Cause::WorkspaceUnmapped),
+        ("product_gone", EDR, Cause::ProductGone),
+        ("source_count_unavailable", EDR, Cause::NoCount),
+        ("source_count_missing", EDR, Cause::NoCount),
+        ("source_count_negative", EDR, Cause::NoCount),
+        ("service_not_mapped", "mdm", Cause::ServiceUnmapped),
+    ];
+    for case in CASES {
+        let mut g = base();
+        (case.setup)(&mut g);
+        let p = plan(&g, &case.policy, at(5));
+        for item in &p.items {
+            let expected = want
+                .iter()
+                .find(|(name, key, _)| *name == case.name && *key == item.service_key)
+                .map(|w| w.2);
+            assert_eq!(
+                item.cause, expected,
+                "case {} item {}",
+                case.name, item.service_key
+            );
+            assert_eq!(
+                item.action == Action::Skip,
+                item.cause.is_some(),
+                "case {}",
+                case.name
+            );
+        }
     }
 }
 
