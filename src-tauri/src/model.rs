@@ -138,3 +138,112 @@ pub struct AppInfo {
     /// Whether a Coro channel connection is stored.
     pub coro_connected: bool,
 }
+
+/// Why a plan item is not written, as a kind: skipped lines are grouped by it (preview, run
+/// page) and each kind names the screen that fixes it. Stored with the journal item (`cause`);
+/// a value this build does not know reads as `None`, so older and newer data both load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub enum Cause {
+    /// The Coro workspace is not mapped to a PSA company (Workspace mapping screen).
+    WorkspaceUnmapped,
+    /// A service in use is not mapped to a PSA product (Service mapping screen).
+    ServiceUnmapped,
+    /// The mapped PSA product no longer exists or is inactive (Service mapping screen).
+    ProductGone,
+    /// No agreement / contract line bills the product (fixed in the PSA).
+    NoLine,
+    /// More than one line bills the product: PSA Bridge will not guess (fixed in the PSA).
+    ManyLines,
+    /// Coro could not be read for the workspace (the next run tries again).
+    CoroUnreadable,
+    /// The PSA could not be read for the company (the next run tries again).
+    PsaUnreadable,
+    /// Coro returned no usable count for the service.
+    NoCount,
+    /// The workspace left Coro (Workspace mapping screen: unmap it).
+    Churned,
+    /// An accepted change the PSA does not show yet.
+    Awaiting,
+    /// The operator excluded the pair from billing (the preview's toggle).
+    Excluded,
+    /// Rejected when the held changes were reviewed.
+    Rejected,
+    /// Smaller than the connector's noise threshold (the connector's billing settings).
+    BelowThreshold,
+    /// A monthly connector outside its write day (the connector's billing settings).
+    Deferred,
+}
+
+impl Cause {
+    const ALL: [Cause; 14] = [
+        Cause::WorkspaceUnmapped,
+        Cause::ServiceUnmapped,
+        Cause::ProductGone,
+        Cause::NoLine,
+        Cause::ManyLines,
+        Cause::CoroUnreadable,
+        Cause::PsaUnreadable,
+        Cause::NoCount,
+        Cause::Churned,
+        Cause::Awaiting,
+        Cause::Excluded,
+        Cause::Rejected,
+        Cause::BelowThreshold,
+        Cause::Deferred,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::WorkspaceUnmapped => "workspace_unmapped",
+            Cause::ServiceUnmapped => "service_unmapped",
+            Cause::ProductGone => "product_gone",
+            Cause::NoLine => "no_line",
+            Cause::ManyLines => "many_lines",
+            Cause::CoroUnreadable => "coro_unreadable",
+            Cause::PsaUnreadable => "psa_unreadable",
+            Cause::NoCount => "no_count",
+            Cause::Churned => "churned",
+            Cause::Awaiting => "awaiting",
+            Cause::Excluded => "excluded",
+            Cause::Rejected => "rejected",
+            Cause::BelowThreshold => "below_threshold",
+            Cause::Deferred => "deferred",
+        }
+    }
+
+    /// Whether a line skipped for this reason leaves Coro usage unbilled (or billed wrong) until
+    /// someone acts: not the operator's own choices (excluded, rejected, below the threshold,
+    /// deferred to the billing day) nor a change the PSA already accepted.
+    pub fn leaves_unbilled(self) -> bool {
+        !matches!(
+            self,
+            Cause::Excluded
+                | Cause::Rejected
+                | Cause::BelowThreshold
+                | Cause::Deferred
+                | Cause::Awaiting
+        )
+    }
+
+    /// The stored spelling back; unknown (a newer build's kind) → `None`.
+    pub fn parse(s: &str) -> Option<Cause> {
+        Cause::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod cause_tests {
+    use super::Cause;
+
+    #[test]
+    fn every_cause_reads_back_and_matches_its_json_spelling() {
+        for c in Cause::ALL {
+            assert_eq!(Cause::parse(c.as_str()), Some(c));
+            let json = serde_json::to_string(&c).expect("json");
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+        assert_eq!(Cause::parse("something_newer"), None);
+    }
+}

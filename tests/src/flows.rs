@@ -72,6 +72,12 @@ impl Drop for Cleanup {
 impl RunningApp {
     /// Launches the app (no `--sandbox`: it talks to whatever the test set up) on `data`.
     pub async fn launch_with(data: tempfile::TempDir) -> Result<RunningApp> {
+        Self::launch_on_page(data, "Connectors").await
+    }
+
+    /// Launches the app on `data` and waits for the first page to be `title` (the window opens on
+    /// the page it showed last).
+    pub async fn launch_on_page(data: tempfile::TempDir, title: &str) -> Result<RunningApp> {
         let home = tempfile::tempdir()?;
         let driver = Driver::start(&[("PSA_BRIDGE_DATA_DIR", data.path()), ("HOME", home.path())])?;
         let cleanup = Cleanup {
@@ -79,13 +85,9 @@ impl RunningApp {
             armed: true,
         };
         let app = Session::start(&driver, &window_binary(), &[]).await?;
-        app.wait_for_text(
-            "[data-testid=page-title]",
-            "Connectors",
-            Duration::from_secs(60),
-        )
-        .await
-        .context("the app's first screen")?;
+        app.wait_for_text("[data-testid=page-title]", title, Duration::from_secs(60))
+            .await
+            .context("the app's first screen")?;
         Ok(RunningApp {
             app,
             cleanup,
@@ -104,6 +106,11 @@ impl RunningApp {
         self.data.path()
     }
 
+    /// The app's private HOME (where a Linux login entry is written).
+    pub fn home(&self) -> &Path {
+        self._home.path()
+    }
+
     /// Saves a screenshot under tests/results/ (a failure to save is reported, not fatal).
     pub async fn shot(&self, name: &str) {
         // Let the last change paint before the capture.
@@ -111,6 +118,20 @@ impl RunningApp {
         if let Err(e) = self.app.screenshot(&results_dir(), name).await {
             eprintln!("screenshot {name}: {e:#}");
         }
+    }
+
+    /// Ends the session and hands back the data folder, for a second launch on it.
+    pub async fn close_keeping_data(self) -> Result<tempfile::TempDir> {
+        let RunningApp {
+            app,
+            mut cleanup,
+            data,
+            ..
+        } = self;
+        app.quit().await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        cleanup.armed = false;
+        Ok(data)
     }
 
     /// Ends the session (the driver closes the app).

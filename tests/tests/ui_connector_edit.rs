@@ -38,6 +38,24 @@ async fn edit_a_connector_and_refuse_a_duplicate_in_the_ui() -> anyhow::Result<(
     )
     .await?;
 
+    // Test connection says what it found, on the row (the status may already read Connected).
+    app.click_css(&tid(&format!("connector-test-{id}"))).await?;
+    let result = app
+        .wait_for_text(
+            &tid(&format!("connector-test-result-{id}")),
+            "the connection works",
+            WAIT,
+        )
+        .await?;
+    assert!(result.starts_with("Checked at"), "{result}");
+    let ok = flows::eval_on(
+        app,
+        &tid(&format!("connector-test-result-{id}")),
+        "el.dataset.ok",
+    )
+    .await?;
+    assert_eq!(ok.as_str(), Some("true"));
+
     // Edit: the stored settings are filled in; secrets start empty.
     app.click_css(&tid(&format!("connector-edit-{id}"))).await?;
     app.wait_for(&tid("edit-connector-dialog"), SHORT).await?;

@@ -33,6 +33,16 @@ async fn add_connectwise_in_the_ui() -> anyhow::Result<()> {
     flows::go(app, "connectors", "Connectors").await?;
     app.wait_for(&tid("connectors-empty"), WAIT).await?;
     open_add_dialog(app, "connectwise").await?;
+    // Nothing typed: the first missing field says so right under it, on screen; no general error.
+    app.click_css(&tid("cw-submit")).await?;
+    app.wait_for(".field__error[data-testid$='-error']", SHORT)
+        .await?;
+    assert!(
+        flows::wait_visible(app, ".field__error[data-testid$='-error']", SHORT).await?,
+        "the field's error is visible in the default window"
+    );
+    assert!(app.find_all(&tid("dialog-error")).await?.is_empty());
+    ra.shot("ui-connectwise-01b-field-error").await;
     fill(app, &tid("cw-company"), &cw.company).await?;
     fill(app, &tid("cw-site"), &cw.site).await?;
     fill(app, &tid("cw-public-key"), &cw.public_key).await?;

@@ -192,6 +192,41 @@ async fn preview_apply_history_and_failure_notice_in_the_ui() -> anyhow::Result<
         totals.contains("skipped"),
         "the ambiguous lines are counted as skipped: {totals}"
     );
+    // Skipped lines are grouped by reason: the ambiguous lines are one group with their count,
+    // and its button narrows the table to exactly those lines.
+    let group = "[data-testid=plan-table-skip-group][data-cause=many_lines]";
+    let text = app.text(&app.find(group).await?).await?;
+    assert!(
+        text.contains("PSA Bridge will not guess") && text.contains("Keep one line in ConnectWise"),
+        "{text}"
+    );
+    let count: usize = flows::eval_on(app, group, "el.dataset.count")
+        .await?
+        .as_str()
+        .and_then(|n| n.parse().ok())
+        .expect("the group's count");
+    assert!(count >= 1, "{text}");
+    app.click_css(&tid("plan-table-skip-show-many_lines"))
+        .await?;
+    flows::wait_eval(
+        app,
+        &tid("plan-table-count"),
+        "el.innerText.split(' of ')[0]",
+        &count.to_string(),
+        SHORT,
+    )
+    .await?;
+    let rows = app
+        .find_all("[data-testid^=plan-row-][data-action]")
+        .await?;
+    assert_eq!(rows.len(), count, "only the group's lines are listed");
+    for row in &rows {
+        let row_text = app.text(row).await?;
+        assert!(row_text.contains("will not guess"), "{row_text}");
+    }
+    ra.shot("ui-sync-01b-skipped-by-reason").await;
+    app.click_css(&tid("plan-table-skip-show-many_lines"))
+        .await?;
     ra.shot("ui-sync-01-preview").await;
 
     // Apply (approving held decreases, if any, so every change is written).

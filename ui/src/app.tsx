@@ -5,9 +5,9 @@ import type { AppInfo } from './bindings/AppInfo';
 import { ErrorBanner } from './components/ErrorBanner';
 import { SideNav } from './components/SideNav';
 import { StatusStrip } from './components/StatusStrip';
-import { appInfo, onNavigate, toApiError } from './ipc';
+import { appInfo, onNavigate, rememberPage, toApiError } from './ipc';
 import { ReportErrorContext } from './report';
-import { navigate, parseRoute, sectionOf, useRoute, type Route } from './router';
+import { navigate, parseRoute, routeHref, sectionOf, useRoute, type Route } from './router';
 import { useAppEvents } from './useAppEvents';
 import { useLoad } from './useLoad';
 import { ConnectorsView } from './views/connectors/ConnectorsView';
@@ -35,6 +35,11 @@ function Shell({ error, onDismiss }: { error: ApiError | null; onDismiss: () => 
   const route = useRoute();
   const [info, reloadInfo] = useLoad(appInfo);
   useTrayNavigation();
+  // The window opens on this page next time (the window process starts anew on every open).
+  const href = routeHref(route);
+  useEffect(() => {
+    rememberPage(href.replace(/^#\//, '')).catch(() => {});
+  }, [href]);
   // The footer shows the next sync and the pause state; the Settings screen the Coro connection.
   useAppEvents((e) => {
     if (e.kind === 'settings_changed' || e.kind === 'run_finished') reloadInfo();

@@ -1,6 +1,6 @@
 //! What Coro was last seen to bill, per workspace: every service key (module or add-on, known to
 //! the catalogue or new) with its count. Kept from each usage read (discovery and every sync), so
-//! the Services screen and `psa-bridge services` can show new keys *with their counts* without
+//! the Service mapping screen and `psa-bridge services` can show new keys *with their counts* without
 //! re-reading Coro. Nothing here is billed: only mapped keys ever reach a plan's writes.
 
 use std::collections::BTreeMap;

@@ -14,7 +14,7 @@ use super::coro::{client_of as coro_client, CoroSource};
 use crate::clock::SystemClock;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
-use crate::model::ConnectorId;
+use crate::model::{Cause, ConnectorId};
 use crate::store::{
     self,
     runs::{ItemOutcome, RunItem, RunRow},
@@ -60,6 +60,8 @@ pub struct RunItemView {
     )]
     pub outcome: ItemOutcome,
     pub reason: Option<String>,
+    /// Why a skipped item was not written, as a kind (`None` for writes and older runs).
+    pub cause: Option<Cause>,
     pub request_id: Option<String>,
 }
 
@@ -221,10 +223,6 @@ pub async fn apply(
 }
 
 fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
-    let unconfirmed = items
-        .iter()
-        .filter(|i| i.item.outcome == ItemOutcome::Pending)
-        .count() as u32;
     let first_failure = items
         .iter()
         .find(|i| matches!(i.item.outcome, ItemOutcome::Failed | ItemOutcome::Pending))
@@ -240,7 +238,7 @@ fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
                 .map(|r| format!("{who} / {}: {r}", i.item.service_key))
         })
         .or_else(|| row.error.clone());
-    RunSummary::from_row(row, unconfirmed, first_failure)
+    RunSummary::from_row(row, items, first_failure)
 }
 
 pub fn list_runs(
@@ -308,6 +306,7 @@ pub fn run_detail(
             after: i.item.after_qty,
             outcome: i.item.outcome,
             reason: i.item.reason.clone(),
+            cause: i.item.cause,
             request_id: i.request_id.clone(),
         })
         .collect();

@@ -5,6 +5,7 @@ pub mod browse;
 pub mod cadence;
 pub mod connector;
 pub mod coro;
+pub mod diagnostics;
 pub mod logging;
 pub mod map;
 pub mod mappings;
@@ -109,6 +110,9 @@ pub enum Command {
     /// Where secrets are kept (`secrets where`).
     #[command(subcommand)]
     Secrets(secrets::SecretsCmd),
+    /// Save a support archive: versions, recent runs and logs, raw samples of each Coro and PSA
+    /// read, with secrets removed and customer names hashed (unless --names).
+    Diagnostics(diagnostics::DiagnosticsArgs),
 }
 
 /// A tokio runtime for headless commands.
@@ -180,6 +184,7 @@ impl Command {
             Command::Run(r) => r.wants_json(),
             Command::Settings(a) => a.json,
             Command::Secrets(c) => c.wants_json(),
+            Command::Diagnostics(a) => a.json,
         }
     }
 }
@@ -208,6 +213,7 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Run(r) => sync::run_cmd(&ctx, r),
         Command::Settings(a) => settings::run(&ctx, a),
         Command::Secrets(c) => secrets::run(&ctx, c),
+        Command::Diagnostics(a) => diagnostics::run(&ctx, a),
     }
 }
 

@@ -77,14 +77,23 @@ impl ConnectWiseClient {
             &additions.rows,
             today,
         );
+        let mut new_lines = super::new_lines::targets(
+            companies,
+            products,
+            &read.agreements,
+            &additions.rows,
+            today,
+        );
         for (company, reason) in unreadable {
             for &product in products {
                 let reason = reason.clone();
+                new_lines.remove(&(company, product));
                 lines.insert((company, product), LineLookup::Unreadable { reason });
             }
         }
         Ok(BillingState {
             lines,
+            new_lines,
             requests: sent.load(Ordering::Relaxed),
         })
     }

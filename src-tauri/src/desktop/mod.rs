@@ -12,9 +12,11 @@
 //! core, map the error.
 
 pub mod autostart;
+pub mod billing_commands;
 pub mod command_list;
 pub mod commands;
 pub mod link;
+pub mod login_commands;
 pub mod notify;
 pub mod operator_commands;
 pub mod report_commands;
@@ -102,7 +104,12 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
     }
     let tray = events.as_ref().map(|_| ctx.data_dir.clone());
     let ctx = Arc::new(ctx);
-    let route = opts.route.clone();
+    // Asked for (tray, notification) or else the page the window showed last. Read once here,
+    // before the window exists.
+    let route = opts
+        .route
+        .clone()
+        .or_else(|| crate::app::last_page::last(&ctx));
     let app = tauri::Builder::default()
         .manage(DesktopState {
             ctx,
@@ -139,6 +146,7 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::list_runs,
             commands::run_detail,
             commands::export_run_csv,
+            commands::save_diagnostics,
             operator_commands::edit_connector,
             operator_commands::connector_settings,
             operator_commands::held_preview,
@@ -147,9 +155,14 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             operator_commands::export_mappings,
             operator_commands::import_mappings,
             operator_commands::set_excluded,
+            operator_commands::remember_page,
+            login_commands::launch_at_login,
+            login_commands::set_launch_at_login,
             undo_commands::undo_run,
             report_commands::reconcile_report,
             report_commands::export_reconcile_csv,
+            billing_commands::get_billing,
+            billing_commands::set_billing,
         ])
         .on_page_load(|_webview, payload| {
             // Lets the benchmark time "Open PSA Bridge" to a loaded window; only in builds made

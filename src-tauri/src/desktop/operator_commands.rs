@@ -132,6 +132,12 @@ pub async fn import_mappings(
     Ok(report)
 }
 
+/// Remembers the page the window shows, for the next *Open PSA Bridge*.
+#[tauri::command]
+pub async fn remember_page(state: State<'_, DesktopState>, route: String) -> Result<(), ApiError> {
+    blocking(&state.ctx, move |ctx| app::last_page::remember(ctx, &route)).await
+}
+
 /// Excludes one workspace × service from billing (or includes it again).
 #[tauri::command]
 pub async fn set_excluded(

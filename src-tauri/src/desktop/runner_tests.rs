@@ -18,6 +18,7 @@ fn summary(status: RunStatus, failed: u32, held: u32) -> RunSummary {
             skipped: 0,
             held,
             unconfirmed: 0,
+            unbilled: 0,
         },
         first_failure_reason: (failed > 0).then(|| "Acme / edr: 500 from ConnectWise".to_string()),
         attention: Vec::new(),

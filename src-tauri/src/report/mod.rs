@@ -76,6 +76,16 @@ impl<P: Psa> Psa for ReadOnly<'_, P> {
             "The reconciliation report only reads: it never writes to the PSA".into(),
         ))
     }
+
+    async fn create_line(
+        &self,
+        _target: &crate::psa::NewLine,
+        _quantity: i64,
+    ) -> Result<crate::psa::CreatedLine, PsaError> {
+        Err(PsaError::InvalidConfig(
+            "The reconciliation report only reads: it never creates a PSA line".into(),
+        ))
+    }
 }
 
 /// What a fresh report needs.

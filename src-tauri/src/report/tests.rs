@@ -103,6 +103,7 @@ fn gathered() -> Gathered {
                 ),
             ]),
             requests: 5,
+            new_lines: HashMap::new(),
         },
         live_products: Some(HashSet::from([ProductRef(11)])),
         service_names: HashMap::from([
@@ -220,6 +221,21 @@ impl crate::psa::Psa for CountingPsa {
         Ok(crate::psa::WriteReceipt {
             quantity: desired,
             request_id: None,
+        })
+    }
+    async fn create_line(
+        &self,
+        _: &crate::psa::NewLine,
+        quantity: i64,
+    ) -> Result<crate::psa::CreatedLine, crate::psa::PsaError> {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(crate::psa::CreatedLine {
+            receipt: crate::psa::WriteReceipt {
+                quantity,
+                request_id: None,
+            },
+            key: None,
         })
     }
 }

@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0005_exclusions",
         sql: include_str!("../../migrations/0005_exclusions.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_item_causes",
+        sql: include_str!("../../migrations/0006_item_causes.sql"),
+    },
 ];
 
 /// The highest level this build can read and write.

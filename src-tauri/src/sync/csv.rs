@@ -157,6 +157,7 @@ mod tests {
             after_qty: Some(12),
             outcome,
             reason: reason.map(str::to_string),
+            cause: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! plan of an expired preview), so an exclusion holds everywhere. Pure.
 
 use super::model::{Action, Plan, PlanTotals};
+use crate::model::Cause;
 use crate::store::exclusions::Exclusion;
 
 /// The reason an excluded item shows (the UI recognises it by this start).
@@ -22,6 +23,7 @@ pub fn apply(plan: &mut Plan, excluded: &[Exclusion]) {
         };
         item.action = Action::Skip;
         item.flag = None;
+        item.cause = Some(Cause::Excluded);
         item.reason = Some(format!(
             "{EXCLUDED} by {} on {}: never written until included again",
             e.excluded_by,

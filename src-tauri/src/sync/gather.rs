@@ -51,6 +51,9 @@ pub struct UsageReport {
     /// Which count a count was taken from when that is worth saying (a `max` unit: "the larger
     /// of 12 protected users and 30 protected devices"); shown on items that carry no reason.
     pub basis: HashMap<(WorkspaceId, String), String>,
+    /// Mapped lines of one company that likely bill the same thing twice (a bundle and a module
+    /// it includes), with why ("likely double billing: … includes …"): held by the planner.
+    pub double_billing: HashMap<(WorkspaceId, String), String>,
     /// Workspaces whose usage could not be read (after the client's retries), with why: their
     /// items are skipped for this run as failed reads, and the run ends partial.
     pub failed: HashMap<WorkspaceId, String>,

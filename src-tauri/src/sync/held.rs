@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::model::{Action, Plan, PlanItem, PlanTotals};
-use crate::model::WorkspaceId;
+use crate::model::{Cause, WorkspaceId};
 
 /// One held item, as the review names it (workspace × service).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -81,6 +81,7 @@ pub fn review(plan: &Plan, approved: &[HeldKey]) -> Result<Plan, ReviewError> {
             item.reason = Some(format!("Approved on review. {was}"));
         } else {
             item.action = Action::Skip;
+            item.cause = Some(Cause::Rejected);
             item.reason = Some(format!("Rejected on review: not written. {was}"));
         }
     }
@@ -107,11 +108,13 @@ mod tests {
             line_ref: None,
             line_name: None,
             line: None,
+            new_line: None,
             before: Some(10),
             after: Some(2),
             action,
             reason: Some("A decrease of 80% (limit 50%) from 10 to 2 is held".into()),
             flag: None,
+            cause: None,
         }
     }
 
@@ -151,6 +154,7 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("Rejected on review"));
+        assert_eq!(r.items[0].cause, Some(Cause::Rejected));
         assert!(r.items[1]
             .reason
             .as_deref()

@@ -6,9 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
-use crate::psa::BillingLine;
-use crate::store::runs::{ItemAction, RunRow, RunStatus, RunTotals, RunTrigger};
+use crate::model::{Cause, CompanyRef, ConnectorId, ProductRef, WorkspaceId};
+use crate::psa::{BillingLine, NewLine};
+use crate::store::runs::{
+    ItemAction, ItemOutcome, RunItem, RunRow, RunStatus, RunTotals, RunTrigger,
+};
 use crate::views::Unit;
 
 /// What started a sync.
@@ -101,6 +103,11 @@ pub enum Flag {
     BelowThreshold,
     /// A monthly connector outside its write day: shown, written on that day.
     Deferred,
+    /// The company is billed for a Coro bundle and for a module it includes: held.
+    DoubleBilling,
+    /// No line bills the product: creating one on the company's only agreement / contract is
+    /// proposed (the connector's *create missing lines* option), always held for approval.
+    Create,
 }
 
 /// One workspace × service of the plan.
@@ -127,6 +134,10 @@ pub struct PlanItem {
     #[serde(skip)]
     #[ts(skip)]
     pub line: Option<BillingLine>,
+    /// The line to create (flag [`Flag::Create`]), which apply creates. Backend only, like `line`.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub new_line: Option<NewLine>,
     /// The PSA quantity as read.
     #[ts(type = "number | null")]
     pub before: Option<i64>,
@@ -136,6 +147,8 @@ pub struct PlanItem {
     pub action: Action,
     pub reason: Option<String>,
     pub flag: Option<Flag>,
+    /// Why a skipped item is not written, as a kind (skipped lines are grouped by it).
+    pub cause: Option<Cause>,
 }
 
 /// Counts by action, and the units the increases add and the decreases remove (held decreases
@@ -216,10 +229,14 @@ pub struct RunCounts {
     pub held: u32,
     /// Writes whose outcome is not confirmed (`pending`): the next run re-reads them.
     pub unconfirmed: u32,
+    /// Skipped lines that leave usage unbilled until someone acts (a missing mapping or line,
+    /// several candidate lines, an unreadable count…): a run with these "needs attention" even
+    /// when it succeeded. Not the operator's own choices (see `Cause::leaves_unbilled`).
+    pub unbilled: u32,
 }
 
 impl RunCounts {
-    pub fn from_totals(t: RunTotals, unconfirmed: u32) -> RunCounts {
+    pub fn from_totals(t: RunTotals, unconfirmed: u32, unbilled: u32) -> RunCounts {
         RunCounts {
             planned: t.planned,
             applied: t.applied,
@@ -227,6 +244,7 @@ impl RunCounts {
             skipped: t.skipped,
             held: t.held,
             unconfirmed,
+            unbilled,
         }
     }
 }
@@ -255,7 +273,16 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    pub fn from_row(row: &RunRow, unconfirmed: u32, first_failure_reason: Option<String>) -> Self {
+    /// `items`: the run's recorded items (the counts not kept on the run row come from them).
+    pub fn from_row(row: &RunRow, items: &[RunItem], first_failure_reason: Option<String>) -> Self {
+        let count = |f: &dyn Fn(&RunItem) -> bool| {
+            u32::try_from(items.iter().filter(|i| f(i)).count()).unwrap_or(u32::MAX)
+        };
+        let unconfirmed = count(&|i| i.item.outcome == ItemOutcome::Pending);
+        let unbilled = count(&|i| {
+            i.item.outcome == ItemOutcome::Skipped
+                && i.item.cause.is_none_or(Cause::leaves_unbilled)
+        });
         RunSummary {
             run_id: row.id,
             connector_id: row.connector_id,
@@ -264,7 +291,7 @@ impl RunSummary {
             status: row.status,
             started_at: row.started_at,
             finished_at: row.finished_at,
-            counts: RunCounts::from_totals(row.totals, unconfirmed),
+            counts: RunCounts::from_totals(row.totals, unconfirmed, unbilled),
             first_failure_reason,
             attention: Vec::new(),
         }

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use super::awaiting::AwaitingChange;
 use super::gather::{to_unit, Gathered, SourceWorkspace};
 use super::model::{Action, Flag, Plan, PlanItem, PlanTotals};
+use crate::model::Cause;
 use crate::model::WorkspaceId;
 use crate::psa::{BillingLine, LineLookup};
 use crate::store::mappings::{ServiceLink, WorkspaceLink};
@@ -88,9 +89,10 @@ fn service_name(g: &Gathered, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-fn skip(mut item: PlanItem, reason: String) -> PlanItem {
+fn skip(mut item: PlanItem, cause: Cause, reason: String) -> PlanItem {
     item.action = Action::Skip;
     item.reason = Some(reason);
+    item.cause = Some(cause);
     item
 }
 
@@ -123,11 +125,13 @@ fn mapped_item(
         line_ref: None,
         line_name: None,
         line: None,
+        new_line: None,
         before: None,
         after: None,
         action: Action::Skip,
         reason: None,
         flag: None,
+        cause: None,
     };
     let lookup = g.billing.lines.get(&(ws.company_id, svc.product_id));
     // Show the current PSA quantity even on skipped items when there is exactly one line.
@@ -165,7 +169,7 @@ fn mapped_item(
             "Coro could not be read for this workspace ({why}); nothing is changed this run, and \
              the next run tries again"
         );
-        return flagged(skip(item, why), Flag::ReadFailed);
+        return flagged(skip(item, Cause::CoroUnreadable, why), Flag::ReadFailed);
     }
     if g.live_products
         .as_ref()
@@ -176,7 +180,7 @@ fn mapped_item(
              another product",
             svc.product_name, svc.product_id.0
         );
-        return skip(item, why);
+        return skip(item, Cause::ProductGone, why);
     }
     let desired = match g
         .usage
@@ -194,7 +198,7 @@ fn mapped_item(
             let why = format!(
                 "The Coro count is unavailable ({why}); nothing is changed until it can be read"
             );
-            return skip(item, why);
+            return skip(item, Cause::NoCount, why);
         }
     };
     item.after = Some(desired);
@@ -202,7 +206,7 @@ fn mapped_item(
         None => {
             let why = "The PSA read returned nothing for this company and product; run the sync \
                        again, and report it if it persists";
-            skip(item, why.into())
+            skip(item, Cause::PsaUnreadable, why.into())
         }
         Some(LineLookup::None { reason }) => {
             let why = format!(
@@ -210,7 +214,7 @@ fn mapped_item(
                  company's agreement or contract",
                 svc.product_name, ws.company_name
             );
-            skip(item, why)
+            skip(item, Cause::NoLine, why)
         }
         Some(LineLookup::Many { lines }) => {
             let named: Vec<String> = lines
@@ -232,23 +236,24 @@ fn mapped_item(
                 ws.company_name,
                 named.join("; ")
             );
-            skip(item, why)
+            skip(item, Cause::ManyLines, why)
         }
         Some(LineLookup::Unreadable { reason }) => {
             let why = format!(
                 "The PSA could not be read for this company and product ({reason}); nothing is \
                  changed until it can be, and the next run tries again"
             );
-            flagged(skip(item, why), Flag::ReadFailed)
+            flagged(skip(item, Cause::PsaUnreadable, why), Flag::ReadFailed)
         }
         Some(LineLookup::One { line }) => {
             if let Some(aw) = waiting {
                 return awaiting(item, aw, desired);
             }
-            let fallback = g
-                .usage
-                .fallback
-                .get(&(ws.workspace_id.clone(), svc.service_key.clone()));
+            let key = (ws.workspace_id.clone(), svc.service_key.clone());
+            if let Some(why) = g.usage.double_billing.get(&key) {
+                return super::overlap::double_billing(item, line.quantity, desired, why, policy);
+            }
+            let fallback = g.usage.fallback.get(&key);
             compare(item, line.quantity, desired, fallback, policy)
         }
     }
@@ -305,6 +310,7 @@ fn churn(
         }
         Some(LineLookup::Many { lines }) => skip(
             item,
+            Cause::Churned,
             format!(
                 "The workspace {left}, but {} PSA lines still bill this product; end them in the PSA \
                  and unmap the workspace",
@@ -315,6 +321,7 @@ fn churn(
             item.flag = None;
             skip(
                 item,
+                Cause::Churned,
                 format!("The workspace {left}, so there is nothing to bill; unmap it"),
             )
         }
@@ -340,6 +347,7 @@ fn awaiting(mut item: PlanItem, aw: &AwaitingChange, desired: i64) -> PlanItem {
     } else {
         skip(
             item,
+            Cause::Awaiting,
             format!(
                 "The accepted change {} → {}{id} does not show in the PSA yet; the next change (to \
                  {desired}) waits until it does",
@@ -468,13 +476,15 @@ fn unmapped_services(g: &Gathered, ws: &WorkspaceLink, mapped: &HashSet<&str>) -
             line_ref: None,
             line_name: None,
             line: None,
+            new_line: None,
             before: None,
             after: Some(n),
             action: Action::Skip,
             flag: None,
+            cause: Some(Cause::ServiceUnmapped),
             reason: Some(format!(
                 "The service '{}' is in use ({n}) but not mapped to a PSA product, so it is not \
-                 billed; map it on the Services screen",
+                 billed; map it on the Service mapping screen",
                 service_name(g, key)
             )),
         })
@@ -510,13 +520,15 @@ fn unmapped_workspaces(g: &Gathered) -> Vec<PlanItem> {
             line_ref: None,
             line_name: None,
             line: None,
+            new_line: None,
             before: None,
             after: None,
             action: Action::Skip,
             flag: None,
+            cause: Some(Cause::WorkspaceUnmapped),
             reason: Some(
                 "The workspace is not mapped to a PSA company, so none of its usage is billed; \
-                 map it on the Workspaces screen"
+                 map it on the Workspace mapping screen"
                     .into(),
             ),
         })

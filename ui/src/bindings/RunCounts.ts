@@ -7,4 +7,10 @@ export type RunCounts = { planned: number, applied: number, failed: number, skip
 /**
  * Writes whose outcome is not confirmed (`pending`): the next run re-reads them.
  */
-unconfirmed: number, };
+unconfirmed: number, 
+/**
+ * Skipped lines that leave usage unbilled until someone acts (a missing mapping or line,
+ * several candidate lines, an unreadable count…): a run with these "needs attention" even
+ * when it succeeded. Not the operator's own choices (see `Cause::leaves_unbilled`).
+ */
+unbilled: number, };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlanItem, PlanTotals, RunItemView } from '../ipc/types';
 import {
   DEFAULT_PLAN_FILTER,
+  changesFirst,
   actionLabel,
   actionTone,
   companyText,
@@ -13,6 +14,7 @@ import {
   productText,
   progressText,
   qty,
+  runStatusText,
   serviceText,
   totalChips,
   triggerLabel,
@@ -38,6 +40,7 @@ const item = (over: Partial<PlanItem>): PlanItem => ({
   action: 'increase',
   reason: null,
   flag: null,
+  cause: null,
   ...over,
 });
 
@@ -108,6 +111,7 @@ describe('names', () => {
       after: 3,
       outcome: 'pending',
       reason: null,
+      cause: null,
       request_id: null,
     };
     expect(workspaceText(recorded)).toBe('ws1');
@@ -138,6 +142,30 @@ describe('filterItems', () => {
     expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, text: 'fabri' }))).toEqual(['c']);
     expect(ids(filterItems(items, { ...DEFAULT_PLAN_FILTER, text: 'coro edr' }))).toEqual(['a', 'c']);
   });
+  it('filters to one group of skipped lines by cause', () => {
+    const mixed = [
+      ...items,
+      item({ workspace_id: 'd', action: 'skip', cause: 'no_line' }),
+      item({ workspace_id: 'e', action: 'skip', cause: null }),
+      item({ workspace_id: 'f', action: 'skip', cause: 'many_lines' }),
+    ];
+    expect(ids(filterItems(mixed, { ...DEFAULT_PLAN_FILTER, action: 'skip', cause: 'no_line' }))).toEqual(['d']);
+    expect(ids(filterItems(mixed, { ...DEFAULT_PLAN_FILTER, action: 'skip', cause: 'other' }))).toEqual(['e']);
+  });
+});
+
+describe('changesFirst', () => {
+  it('puts changes first, then held, skipped and unchanged, keeping the order within each', () => {
+    const rows = [
+      item({ workspace_id: 's1', action: 'skip' }),
+      item({ workspace_id: 'u', action: 'unchanged' }),
+      item({ workspace_id: 'h', action: 'hold' }),
+      item({ workspace_id: 'd', action: 'decrease' }),
+      item({ workspace_id: 's2', action: 'skip' }),
+      item({ workspace_id: 'i', action: 'increase' }),
+    ];
+    expect(changesFirst(rows).map((r) => r.workspace_id)).toEqual(['i', 'd', 'h', 's1', 's2', 'u']);
+  });
 });
 
 describe('totals', () => {
@@ -160,10 +188,23 @@ describe('totals', () => {
     expect(progressText(41, 40)).toBe('40 of 40');
   });
   it('summarises a run', () => {
-    const zero = { planned: 0, applied: 0, failed: 0, skipped: 0, held: 0, unconfirmed: 0 };
+    const zero = { planned: 0, applied: 0, failed: 0, skipped: 0, held: 0, unconfirmed: 0, unbilled: 0 };
     expect(countsText(zero)).toBe('No changes');
     expect(countsText({ ...zero, planned: 4 })).toBe('4 planned');
     expect(countsText({ ...zero, applied: 3, failed: 1, held: 2 })).toBe('3 applied · 1 failed · 2 held');
+    // A dry run says what it planned, with what it held and skipped.
+    expect(countsText({ ...zero, planned: 5, held: 2, skipped: 3 }, true)).toBe('5 planned · 2 held · 3 skipped');
+    expect(countsText({ ...zero, planned: 5, held: 2, skipped: 3 })).toBe('2 held · 3 skipped');
+  });
+  it('a succeeded run that left lines unbilled is not plain green', () => {
+    const zero = { planned: 0, applied: 0, failed: 0, skipped: 0, held: 0, unconfirmed: 0, unbilled: 0 };
+    expect(runStatusText('succeeded', zero)).toEqual({ label: 'Succeeded', tone: 'success' });
+    expect(runStatusText('succeeded', { ...zero, skipped: 14, unbilled: 12 })).toEqual({
+      label: 'Succeeded — 12 lines need attention',
+      tone: 'warning',
+    });
+    expect(runStatusText('succeeded', { ...zero, skipped: 1, unbilled: 1 }).label).toBe('Succeeded — 1 line needs attention');
+    expect(runStatusText('failed', { ...zero, unbilled: 3 }).label).toBe('Failed');
   });
 });
 
@@ -185,6 +226,7 @@ describe('workspaceChoices', () => {
       after: 12,
       outcome: 'applied',
       reason: null,
+      cause: null,
       request_id: 'req-1',
     });
     expect(workspaceChoices([run('b', 'Zeta'), run('a', 'Alpha'), run('b', 'Zeta'), run('c', null)])).toEqual([

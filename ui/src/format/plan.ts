@@ -1,9 +1,10 @@
 // Text, tone and filtering for the sync preview (plan) and the items of a recorded run. Pure.
+import type { Cause } from '../bindings/Cause';
 import type { Action, PlanItem, PlanTotals, RunCounts, RunItemView, Trigger } from '../ipc/types';
 
 /** What became of a recorded item (the journal's outcome). */
 export type ItemOutcome = RunItemView['outcome'];
-import type { Tone } from './connector';
+import { outcomeLabel, outcomeTone, type Tone } from './connector';
 
 /**
  * The fields a plan item (PlanItem) and a recorded run item (RunItemView) share. A run item has
@@ -19,6 +20,7 @@ export type ItemLike = Pick<PlanItem, 'workspace_id' | 'service_key' | 'before' 
   product_name?: string | null;
   line_ref?: string | null;
   line_name?: string | null;
+  cause?: Cause | null;
 };
 
 const ACTIONS: Record<Action, { label: string; tone: Tone }> = {
@@ -115,14 +117,26 @@ export type PlanFilter = {
   action: Action | 'all';
   /** Matches workspace, service, company or product names and ids. */
   text: string;
+  /** Only the skipped lines of one group (`other`: those without a kind). */
+  cause: Cause | 'other' | 'all';
 };
 
-export const DEFAULT_PLAN_FILTER: PlanFilter = { showUnchanged: false, action: 'all', text: '' };
+export const DEFAULT_PLAN_FILTER: PlanFilter = { showUnchanged: false, action: 'all', text: '', cause: 'all' };
+
+/** Changes first, then held, skipped and unchanged (ACTION_ORDER); otherwise as given. */
+export function changesFirst<T extends ItemLike>(items: readonly T[]): T[] {
+  const rank = (a: Action) => ACTION_ORDER.indexOf(a);
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => rank(a.item.action) - rank(b.item.action) || a.i - b.i)
+    .map((x) => x.item);
+}
 
 export function filterItems<T extends ItemLike>(items: readonly T[], f: PlanFilter): T[] {
   const text = f.text.trim().toLowerCase();
   return items.filter((item) => {
     if (f.action !== 'all' ? item.action !== f.action : !f.showUnchanged && item.action === 'unchanged') return false;
+    if (f.cause !== 'all' && (item.action !== 'skip' || (item.cause ?? 'other') !== f.cause)) return false;
     if (text === '') return true;
     return [item.workspace_id, item.workspace_name, item.service_key, item.service_name, item.company_name, item.product_name]
       .some((v) => v != null && v.toLowerCase().includes(text));
@@ -160,9 +174,13 @@ export function progressText(done: number, total: number): string {
   return `${Math.min(done, total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
 }
 
-/** "3 applied · 1 failed", or "No changes" for a run that wrote nothing. */
-export function countsText(c: RunCounts): string {
+/**
+ * "3 applied · 1 failed", or "No changes" for a run that wrote nothing. A dry run wrote nothing
+ * by design: it says what it planned ("5 planned · 2 held").
+ */
+export function countsText(c: RunCounts, dryRun = false): string {
   const parts: string[] = [];
+  if (dryRun && c.planned > 0) parts.push(`${c.planned} planned`);
   if (c.applied > 0) parts.push(`${c.applied} applied`);
   if (c.failed > 0) parts.push(`${c.failed} failed`);
   if (c.unconfirmed > 0) parts.push(`${c.unconfirmed} unconfirmed`);
@@ -170,6 +188,20 @@ export function countsText(c: RunCounts): string {
   if (c.skipped > 0) parts.push(`${c.skipped} skipped`);
   if (parts.length === 0) return c.planned > 0 ? `${c.planned} planned` : 'No changes';
   return parts.join(' · ');
+}
+
+/**
+ * A run's status as the History list, the run page and the Sync result show it. A run that
+ * succeeded but left lines unbilled (a missing mapping or line, several candidate lines…) is not
+ * plain green: "Succeeded — 12 lines need attention".
+ */
+export function runStatusText(status: string, counts: RunCounts): { label: string; tone: Tone } {
+  const label = outcomeLabel(status);
+  if (status === 'succeeded' && counts.unbilled > 0) {
+    const n = counts.unbilled;
+    return { label: `${label} — ${n.toLocaleString('en-US')} ${n === 1 ? 'line needs' : 'lines need'} attention`, tone: 'warning' };
+  }
+  return { label, tone: outcomeTone(status) };
 }
 
 /** The workspaces of a run's items, for its filter: unique, sorted by name. */

@@ -2,10 +2,12 @@
 import { invoke, isTauri, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { Billing } from '../bindings/Billing';
 import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ConnectorEdit } from '../bindings/ConnectorEdit';
 import type { ConnectorSettings } from '../bindings/ConnectorSettings';
 import type { ConnectorSummary } from '../bindings/ConnectorSummary';
+import type { DiagnosticsSaved } from '../bindings/DiagnosticsSaved';
 import { BACKEND_UNAVAILABLE, toApiError } from './errors';
 import { APP_EVENT, NAVIGATE_EVENT, asAppEvent, asRouteName, type AppEvent } from './events';
 import type { AutotaskInput } from '../bindings/AutotaskInput';
@@ -193,6 +195,21 @@ export function setExcluded(connectorId: ConnectorId, workspaceId: string, servi
   return call<void>('set_excluded', { connectorId, workspaceId, serviceKey, excluded });
 }
 
+/** Whether PSA Bridge starts in the tray at login. */
+export function launchAtLogin(): Promise<boolean> {
+  return call<boolean>('launch_at_login', {});
+}
+
+/** Turns Launch at login on or off; resolves to the state now in effect. */
+export function setLaunchAtLogin(on: boolean): Promise<boolean> {
+  return call<boolean>('set_launch_at_login', { on });
+}
+
+/** Remembers the page shown (`history/12`), so the window opens there next time. */
+export function rememberPage(route: string): Promise<void> {
+  return call<void>('remember_page', { route });
+}
+
 /** Starts a sync of every connector in the background. */
 export function syncNow(): Promise<void> {
   return call<void>('sync_now');
@@ -233,6 +250,11 @@ export function exportReconcileCsv(connectorId: ConnectorId): Promise<string> {
   return call<string>('export_reconcile_csv', { connectorId });
 }
 
+/** Settings → Save diagnostics…: writes the support archive to the data folder. */
+export function saveDiagnostics(names: boolean): Promise<DiagnosticsSaved> {
+  return call<DiagnosticsSaved>('save_diagnostics', { names });
+}
+
 // ---------------------------------------------------------------- events
 
 /** Subscribes to backend events. Resolves to an unsubscribe function (a no-op outside the app). */
@@ -254,4 +276,16 @@ export function onNavigate(handler: (route: string) => void): Promise<UnlistenFn
 async function subscribe(event: string, handler: (payload: unknown) => void): Promise<UnlistenFn> {
   if (!isTauri()) return () => {};
   return listen<unknown>(event, (e) => handler(e.payload));
+}
+
+// ---------------------------------------------------------------- billing settings
+
+/** A connector's billing cadence, noise threshold and "create missing lines". */
+export function getBilling(id: ConnectorId): Promise<Billing> {
+  return call<Billing>('get_billing', { id });
+}
+
+/** Checked by the backend (a bad day or threshold is refused, nothing stored). */
+export function setBilling(id: ConnectorId, billing: Billing): Promise<Billing> {
+  return call<Billing>('set_billing', { id, billing });
 }

@@ -14,9 +14,20 @@ import {
   type RegionChoice,
   type SettingsForm,
 } from '../format/settings';
-import { coroConnect, coroStatus, getSettings, sandboxDefaults, saveSettings, toApiError, type CoroStatus } from '../ipc';
+import {
+  coroConnect,
+  coroStatus,
+  getSettings,
+  sandboxDefaults,
+  saveDiagnostics,
+  saveSettings,
+  toApiError,
+  type CoroStatus,
+} from '../ipc';
 import { useAppEvents } from '../useAppEvents';
 import { useLoad } from '../useLoad';
+import { LaunchAtLogin } from './settings/LaunchAtLogin';
+import { Toggle } from '../components/Toggle';
 
 export function SettingsView({ info }: { info: AppInfo | null }) {
   const [coro, reloadCoro] = useLoad(coroStatus);
@@ -27,6 +38,7 @@ export function SettingsView({ info }: { info: AppInfo | null }) {
       <div class="settings">
         <CoroCard status={status} onConnected={reloadCoro} />
         <SyncCard />
+        <LaunchAtLogin />
         <div class="card card--padded settings__card">
           <h2 class="card__title">About</h2>
           <dl class="facts">
@@ -53,6 +65,7 @@ export function SettingsView({ info }: { info: AppInfo | null }) {
             Keys and secrets are kept in the operating system's keychain; the data folder holds connectors, mappings and
             run history only.
           </p>
+          <DiagnosticsRow />
         </div>
       </div>
     </section>
@@ -151,7 +164,7 @@ function CoroCard({ status, onConnected }: { status: CoroStatus | null; onConnec
         reads the usage of every child workspace with it.
       </p>
       <fieldset class="form__fields form__grid" disabled={checking}>
-        <label class="field">
+        <label class="field field--wide">
           <span class="field__label">Region</span>
           <select
             class="select"
@@ -296,17 +309,19 @@ function SyncCard() {
           <label class="field">
             <span class="field__label">Sync every day at</span>
             <input
-              type="text"
-              inputMode="numeric"
+              type="time"
+              step={60}
+              required
               class={`${invalid('time')} input--short`}
-              placeholder="06:00"
               aria-describedby="settings-time-help"
+              aria-invalid={error?.field === 'time'}
               value={form.time}
               onInput={(e) => set({ time: e.currentTarget.value })}
               data-testid="settings-time"
             />
+            <FieldError error={error} field="time" />
             <span id="settings-time-help" class="field__help">
-              Local time, 24 h (HH:MM). A missed run catches up at the next start.
+              Local time. A missed run catches up at the next start.
             </span>
           </label>
           <label class="field">
@@ -321,6 +336,7 @@ function SyncCard() {
                 onInput={(e) => set({ maxDecreasePercent: e.currentTarget.value })}
                 data-testid="settings-max-decrease"
               />
+            <FieldError error={error} field="maxDecreasePercent" />
               <span class="input-suffix__text">%</span>
             </span>
             <span id="settings-max-decrease-help" class="field__help">
@@ -339,6 +355,7 @@ function SyncCard() {
                 onInput={(e) => set({ maxIncreaseFactor: e.currentTarget.value })}
                 data-testid="settings-max-increase-factor"
               />
+            <FieldError error={error} field="maxIncreaseFactor" />
               <span class="input-suffix__text">×</span>
             </span>
           </label>
@@ -354,6 +371,7 @@ function SyncCard() {
                 onInput={(e) => set({ minIncreaseUnits: e.currentTarget.value })}
                 data-testid="settings-min-increase-units"
               />
+            <FieldError error={error} field="minIncreaseUnits" />
               <span class="input-suffix__text">units</span>
             </span>
             <span id="settings-increase-help" class="field__help">
@@ -391,13 +409,14 @@ function SyncCard() {
             onInput={(e) => set({ clientId: e.currentTarget.value })}
             data-testid="settings-client-id"
           />
+          <FieldError error={error} field="clientId" />
           <span id="settings-client-id-help" class="field__help">
             The clientId of your ConnectWise integration (developer.connectwise.com), sent with every ConnectWise request.
           </span>
         </label>
       </fieldset>
 
-      {error && (
+      {error && error.field === null && (
         <div class="form-error" role="alert" data-testid="settings-error">
           {error.message}
         </div>
@@ -416,24 +435,59 @@ function SyncCard() {
   );
 }
 
-type ToggleProps = { label: string; help: string; checked: boolean; onChange: (on: boolean) => void; testId: string };
-
-function Toggle({ label, help, checked, onChange, testId }: ToggleProps) {
+/** A field's own error, right under it. */
+function FieldError({ error, field }: { error: { field: string | null; message: string } | null; field: string }) {
+  if (error?.field !== field) return null;
   return (
-    <label class="toggle">
-      <input
-        type="checkbox"
-        role="switch"
-        class="toggle__input"
-        checked={checked}
-        onChange={(e) => onChange(e.currentTarget.checked)}
-        data-testid={testId}
-      />
-      <span class="toggle__track" aria-hidden="true" />
-      <span class="toggle__text">
-        <span class="toggle__label">{label}</span>
-        <span class="field__help">{help}</span>
-      </span>
-    </label>
+    <span class="field__error" role="alert" data-testid={`settings-error-${field}`}>
+      {error.message}
+    </span>
+  );
+}
+
+type DiagnosticsState =
+  | { step: 'idle' }
+  | { step: 'saving' }
+  | { step: 'saved'; path: string; problems: string[] }
+  | { step: 'failed'; message: string };
+
+/** Save diagnostics…: one archive for support, secrets removed, names hashed unless kept. */
+function DiagnosticsRow() {
+  const [names, setNames] = useState(false);
+  const [state, setState] = useState<DiagnosticsState>({ step: 'idle' });
+  const save = () => {
+    setState({ step: 'saving' });
+    saveDiagnostics(names).then(
+      (saved) => setState({ step: 'saved', path: saved.path, problems: saved.problems }),
+      (e: unknown) => setState({ step: 'failed', message: toApiError(e).message }),
+    );
+  };
+  return (
+    <div class="settings__diagnostics" data-testid="diagnostics" style={{ display: 'grid', gap: '8px', justifyItems: 'start' }}>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={names}
+          data-testid="diagnostics-names"
+          onChange={(e) => setNames((e.target as HTMLInputElement).checked)}
+        />{' '}
+        Include customer names
+      </label>
+      <button class="button" type="button" data-testid="diagnostics-save" disabled={state.step === 'saving'} onClick={save}>
+        {state.step === 'saving' ? 'Saving…' : 'Save diagnostics…'}
+      </button>
+      {state.step === 'saved' && (
+        <p class="muted" data-testid="diagnostics-saved">
+          Saved to <code class="path">{state.path}</code> — secrets removed
+          {names ? '' : ', customer names replaced by hashes'}.
+          {state.problems.length > 0 && ` Could not read: ${state.problems.join('; ')}`}
+        </p>
+      )}
+      {state.step === 'failed' && (
+        <p class="error" role="alert" data-testid="diagnostics-error">
+          {state.message}
+        </p>
+      )}
+    </div>
   );
 }

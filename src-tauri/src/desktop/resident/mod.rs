@@ -376,6 +376,10 @@ fn refresh_tray(resident: &Resident, icon: &TrayIcon, m: &TrayMenu, shown: &mut 
     m.next.set_text(menu::next_line(next));
     m.pause
         .set_checked(ctx.daily_sync_paused().unwrap_or(false));
+    // Settings in the window can change Launch at login too.
+    if let Some(a) = &resident.autostart {
+        m.autostart.set_checked(a.is_enabled().unwrap_or(false));
+    }
 }
 
 fn set_autostart(entry: &auto_launch::AutoLaunch, on: bool) -> Result<(), String> {

@@ -21,7 +21,8 @@ pub fn get(conn: &Connection, run_id: i64) -> Result<Option<RunRow>, StoreError>
 pub fn items(conn: &Connection, run_id: i64) -> Result<Vec<RunItem>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, run_id, workspace_id, workspace_name, service_key, company_id, product_id,
-                line_ref, action, before_qty, after_qty, outcome, reason, request_id, updated_at
+                line_ref, action, before_qty, after_qty, outcome, reason, request_id, updated_at,
+                cause
          FROM sync_run_items WHERE run_id = ?1 ORDER BY id",
     )?;
     let rows = stmt

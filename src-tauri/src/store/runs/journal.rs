@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
 use super::{get, running, NewItem, OutcomeUpdate, RunRow, RunStatus, RunTotals, RunTrigger};
-use crate::model::ConnectorId;
+use crate::model::{Cause, ConnectorId};
 use crate::store::columns::ts;
 use crate::store::{write, StoreError};
 
@@ -52,8 +52,8 @@ pub fn add_items(
         let mut stmt = tx.prepare(
             "INSERT INTO sync_run_items
                (run_id, workspace_id, workspace_name, service_key, company_id, product_id, line_ref,
-                action, before_qty, after_qty, outcome, reason, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                action, before_qty, after_qty, outcome, reason, updated_at, cause)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         let now = ts(now);
         let mut ids = Vec::with_capacity(items.len());
@@ -72,6 +72,7 @@ pub fn add_items(
                 it.outcome.as_str(),
                 it.reason,
                 now,
+                it.cause.map(Cause::as_str),
             ])?;
             ids.push(tx.last_insert_rowid());
         }

@@ -8,7 +8,7 @@ use rusqlite::Row;
 use serde::{Deserialize, Serialize};
 
 use super::columns::{get_enum, get_opt_ts, get_ts, text_enum, ts};
-use crate::model::{CompanyRef, ConnectorId, LastSync, ProductRef, WorkspaceId};
+use crate::model::{Cause, CompanyRef, ConnectorId, LastSync, ProductRef, WorkspaceId};
 
 mod history;
 mod journal;
@@ -133,6 +133,8 @@ pub struct NewItem {
     pub after_qty: Option<i64>,
     pub outcome: ItemOutcome,
     pub reason: Option<String>,
+    /// Why a skipped item was not written, as a kind (`None` for writes and older runs).
+    pub cause: Option<Cause>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -199,6 +201,10 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<RunItem> {
             after_qty: row.get(10)?,
             outcome: get_enum(row, 11, ItemOutcome::parse)?,
             reason: row.get(12)?,
+            cause: row
+                .get::<_, Option<String>>(15)?
+                .as_deref()
+                .and_then(Cause::parse),
         },
         request_id: row.get(13)?,
         updated_at: get_ts(row, 14)?,

@@ -23,6 +23,7 @@ fn item(ws: &str, service: &str, action: ItemAction, before: i64, after: i64) ->
             _ => ItemOutcome::Planned,
         },
         reason: None,
+        cause: None,
     }
 }
 
@@ -45,11 +46,27 @@ fn journal_round_trip() {
         item("ws_a", "edr", ItemAction::Increase, 10, 12),
         item("ws_a", "email", ItemAction::Decrease, 5, 4),
         item("ws_b", "edr", ItemAction::Unchanged, 3, 3),
-        item("ws_c", "edr", ItemAction::Skip, 1, 1),
+        NewItem {
+            cause: Some(Cause::NoLine),
+            ..item("ws_c", "edr", ItemAction::Skip, 1, 1)
+        },
         item("ws_d", "edr", ItemAction::Hold, 100, 2),
     ];
     let ids = add_items(&conn, run, &planned, at(1)).unwrap();
     assert_eq!(ids.len(), 5);
+    let causes: Vec<Option<Cause>> = items(&conn, run)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.item.cause)
+        .collect();
+    assert_eq!(causes, vec![None, None, None, Some(Cause::NoLine), None]);
+    // A kind a newer build wrote reads as none rather than failing the whole run.
+    conn.execute(
+        "UPDATE sync_run_items SET cause = 'from_the_future' WHERE id = ?1",
+        [ids[3]],
+    )
+    .unwrap();
+    assert_eq!(items(&conn, run).unwrap()[3].item.cause, None);
 
     set_item_outcome(&conn, ids[0], &update(ItemOutcome::Pending), at(2)).unwrap();
     let applied = OutcomeUpdate {

@@ -471,3 +471,52 @@ async fn a_crash_in_the_middle_of_a_batch_is_resolved_without_a_second_write() {
     );
     assert_ne!(r.summary.status, RunStatus::Failed);
 }
+
+/// A run that succeeds but leaves a line unbilled says so in its counts; a line the operator
+/// excluded is skipped too but is not "unbilled" (it is their choice).
+#[tokio::test]
+async fn a_succeeded_run_counts_the_lines_it_left_unbilled_but_not_exclusions() {
+    let mut h = Harness::new();
+    h.map_workspace("ws_a", 1);
+    h.map_workspace("ws_b", 2);
+    h.map_service("edr", 11, None);
+    // ws_a / edr has its line; ws_b / edr has none (nothing bills it: unbilled).
+    h.psa.add_line(line(1, 11, 111, 10));
+    h.source.count("ws_a", "edr", 12, 1);
+    h.source.count("ws_b", "edr", 7, 1);
+    h.map_service("email", 12, Some(BillingUnit::User));
+    h.psa.add_line(line(1, 12, 112, 5));
+    h.source.count("ws_a", "email", 1, 9);
+    h.source.count("ws_b", "email", 1, 0);
+    h.psa.add_line(line(2, 12, 212, 0));
+    crate::store::exclusions::exclude(
+        &h.t.store.conn().unwrap(),
+        h.connector,
+        "ws_a",
+        "email",
+        "tester",
+        h.clock.now(),
+    )
+    .unwrap();
+
+    let r = run(&h.env(), &req(&h, Trigger::Tray, false), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(r.summary.status, RunStatus::Succeeded);
+    assert_eq!(r.summary.counts.applied, 1, "ws_a / edr 10 → 12");
+    assert_eq!(
+        r.summary.counts.skipped, 2,
+        "the missing line and the exclusion"
+    );
+    assert_eq!(r.summary.counts.unbilled, 1, "only the missing line");
+    let causes: Vec<_> = h
+        .items(r.summary.run_id)
+        .into_iter()
+        .filter_map(|i| i.item.cause)
+        .collect();
+    assert!(
+        causes.contains(&crate::model::Cause::NoLine)
+            && causes.contains(&crate::model::Cause::Excluded),
+        "{causes:?}"
+    );
+}

@@ -57,6 +57,7 @@ pub(super) fn base() -> Gathered {
                 },
             )]),
             requests: 1,
+            ..BillingState::default()
         },
         live_products: Some(HashSet::from([P])),
         service_names: HashMap::from([("edr".to_string(), "EDR".to_string())]),
@@ -128,6 +129,11 @@ pub(super) fn coro_lists(g: &mut Gathered, id: &str, name: &str, archived: bool)
         archived,
         status: if archived { "archived" } else { "subscription" }.into(),
     });
+}
+
+fn double_billed(g: &mut Gathered) {
+    let why = "likely double billing: Coro Complete (bundle) includes EDR".to_string();
+    g.usage.double_billing.insert((ws(), "edr".into()), why);
 }
 
 fn in_use_unmapped(g: &mut Gathered) {
@@ -208,6 +214,17 @@ const CASES: &[Case] = &[
         expect: &[(WS, EDR, Hold, Some(10), Some(0), "The workspace is archived in Coro, but the PSA still bills 10: ending it (10 → 0) is held")] },
     Case { name: "workspace_gone_from_coro", policy: HOLD, setup: |g| g.coro_workspaces.clear(),
         expect: &[(WS, EDR, Hold, Some(10), Some(0), "no longer listed in the Coro channel (removed or moved), but the PSA still bills 10")] },
+    Case { name: "double_billing_change_held", policy: HOLD,
+        setup: |g| { double_billed(g); count(g, Ok(12)) },
+        expect: &[(WS, EDR, Hold, Some(10), Some(12),
+            "Held, likely double billing: Coro Complete (bundle) includes EDR")] },
+    Case { name: "double_billing_change_applied_when_approved", policy: APPROVED,
+        setup: |g| { double_billed(g); count(g, Ok(12)) },
+        expect: &[(WS, EDR, Increase, Some(10), Some(12),
+            "Approved by the operator, although likely double billing")] },
+    Case { name: "double_billing_without_change_flagged", policy: HOLD, setup: double_billed,
+        expect: &[(WS, EDR, Unchanged, Some(10), Some(10),
+            "The quantity is right (10), but likely double billing")] },
     Case { name: "service_not_mapped", policy: HOLD, setup: in_use_unmapped,
         expect: &[(WS, EDR, Unchanged, Some(10), Some(10), ""),
                   (WS, "mdm", Skip, None, Some(4),
@@ -268,6 +285,46 @@ fn every_branch_of_plan() {
         }
         assert_eq!(p.totals, PlanTotals::of(&p.items), "case {}", case.name);
         assert_eq!(p.generated_at, at(5));
+    }
+}
+
+/// Every skipped item says why as a kind (the preview and the run page group by it), and the
+/// kind is the one its reason text states; written items carry none.
+#[test]
+fn each_skip_carries_the_cause_its_reason_states() {
+    use crate::model::Cause;
+    let want: &[(&str, &str, Cause)] = &[
+        ("no_line_skipped_with_psa_reason", EDR, Cause::NoLine),
+        ("several_lines_skipped_naming_them", EDR, Cause::ManyLines),
+        ("pair_missing_from_read_skipped", EDR, Cause::PsaUnreadable),
+        ("company_not_mapped", "", Cause::WorkspaceUnmapped),
+        ("product_gone", EDR, Cause::ProductGone),
+        ("source_count_unavailable", EDR, Cause::NoCount),
+        ("source_count_missing", EDR, Cause::NoCount),
+        ("source_count_negative", EDR, Cause::NoCount),
+        ("service_not_mapped", "mdm", Cause::ServiceUnmapped),
+    ];
+    for case in CASES {
+        let mut g = base();
+        (case.setup)(&mut g);
+        let p = plan(&g, &case.policy, at(5));
+        for item in &p.items {
+            let expected = want
+                .iter()
+                .find(|(name, key, _)| *name == case.name && *key == item.service_key)
+                .map(|w| w.2);
+            assert_eq!(
+                item.cause, expected,
+                "case {} item {}",
+                case.name, item.service_key
+            );
+            assert_eq!(
+                item.action == Action::Skip,
+                item.cause.is_some(),
+                "case {}",
+                case.name
+            );
+        }
     }
 }
 

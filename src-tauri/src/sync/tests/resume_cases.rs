@@ -223,6 +223,7 @@ fn pending(before: i64, after: i64) -> NewItem {
         after_qty: Some(after),
         outcome: ItemOutcome::Pending,
         reason: None,
+        cause: None,
     }
 }
 

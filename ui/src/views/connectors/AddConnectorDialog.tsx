@@ -96,7 +96,10 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
 
   const set = (key: string, value: string) => {
     setValues((v) => ({ ...v, [key]: value }));
-    if (invalid === key) setInvalid(null);
+    if (invalid === key) {
+      setInvalid(null);
+      setError(null);
+    }
   };
 
   const fields = fieldsOf(kind);
@@ -114,7 +117,7 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
       <form ref={form} class="form" onSubmit={submit} noValidate data-testid={`${prefix}-form`}>
         <fieldset class="form__fields" disabled={checking}>
           {basic.map((f) => (
-            <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} onInput={set} />
+            <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} error={invalid === f.key ? error : null} onInput={set} />
           ))}
           {advanced.length > 0 && (
             <details
@@ -128,13 +131,14 @@ export function AddConnectorDialog({ kind, onClose, onAdded }: Props) {
             >
               <summary data-testid={`${prefix}-advanced`}>Advanced</summary>
               {advanced.map((f) => (
-                <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} onInput={set} />
+                <Field key={f.key} spec={f} value={values[f.key] ?? ''} invalid={invalid === f.key} error={invalid === f.key ? error : null} onInput={set} />
               ))}
             </details>
           )}
         </fieldset>
 
-        {error && (
+        {/* A field's own error shows under it; the live check's answer here. */}
+        {error && invalid === null && (
           <div class="form-error" role="alert" data-testid="dialog-error" ref={errorBox}>
             {error}
           </div>
@@ -173,9 +177,16 @@ function request(kind: PsaKind, values: FormValues): Checked<() => Promise<Conne
   return c.ok ? { ok: true, input: () => addAutotask(c.input) } : c;
 }
 
-type FieldProps = { spec: FieldSpec; value: string; invalid: boolean; onInput: (key: string, value: string) => void };
+type FieldProps = {
+  spec: FieldSpec;
+  value: string;
+  invalid: boolean;
+  /** The field's own error, shown right under it. */
+  error?: string | null;
+  onInput: (key: string, value: string) => void;
+};
 
-export function Field({ spec, value, invalid, onInput }: FieldProps) {
+export function Field({ spec, value, invalid, error, onInput }: FieldProps) {
   const id = `field-${spec.testId}`;
   const helpId = spec.help ? `${id}-help` : undefined;
   // Preact types `type` per input kind, so the two kinds share everything but it.
@@ -204,6 +215,11 @@ export function Field({ spec, value, invalid, onInput }: FieldProps) {
         <input type="password" autocomplete="new-password" {...common} />
       ) : (
         <input type="text" autocomplete="off" {...common} />
+      )}
+      {error && (
+        <p class="field__error" role="alert" data-testid={`${spec.testId}-error`}>
+          {error}
+        </p>
       )}
       {spec.help && (
         <p id={helpId} class="field__help">

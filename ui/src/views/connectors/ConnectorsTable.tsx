@@ -18,19 +18,21 @@ import {
 } from '../../format/connector';
 import { formatTimestamp } from '../../format/time';
 import { routeHref } from '../../router';
-import type { Busy } from './ConnectorsView';
+import type { Busy, Tested } from './ConnectorsView';
 import { PsaMark } from './PsaMark';
 
 type Props = {
   connectors: ConnectorSummary[];
   busy: ReadonlyMap<ConnectorId, Busy>;
+  tested: ReadonlyMap<ConnectorId, Tested>;
   onTest: (id: ConnectorId) => void;
   onRemove: (connector: ConnectorSummary) => void;
   onTimeZone: (connector: ConnectorSummary) => void;
   onEdit: (connector: ConnectorSummary) => void;
+  onBilling: (connector: ConnectorSummary) => void;
 };
 
-export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone, onEdit }: Props) {
+export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -53,10 +55,12 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
               key={c.id}
               connector={c}
               busy={busy.get(c.id) ?? null}
+              tested={tested.get(c.id) ?? null}
               onTest={() => onTest(c.id)}
               onRemove={() => onRemove(c)}
               onTimeZone={() => onTimeZone(c)}
               onEdit={() => onEdit(c)}
+              onBilling={() => onBilling(c)}
             />
           ))}
         </tbody>
@@ -68,13 +72,15 @@ export function ConnectorsTable({ connectors, busy, onTest, onRemove, onTimeZone
 type RowProps = {
   connector: ConnectorSummary;
   busy: Busy | null;
+  tested: Tested | null;
   onTest: () => void;
   onRemove: () => void;
   onTimeZone: () => void;
   onEdit: () => void;
+  onBilling: () => void;
 };
 
-function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit }: RowProps) {
+function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -87,6 +93,19 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit
       </td>
       <td class="strong connector-name" data-testid={`connector-name-${c.id}`}>
         {c.name}
+        <div class="status-detail">
+          <button
+            type="button"
+            class="link-button"
+            disabled={busy !== null}
+            onClick={onBilling}
+            title="When changes are written, the noise threshold, and creating missing lines"
+            aria-label={`Billing settings of ${c.name}`}
+            data-testid={`connector-billing-${c.id}`}
+          >
+            Billing settings
+          </button>
+        </div>
         {c.kind === 'autotask' && (
           <div class="status-detail">
             <button
@@ -108,6 +127,16 @@ function ConnectorRow({ connector: c, busy, onTest, onRemove, onTimeZone, onEdit
         {detail && (
           <div class="status-detail" data-testid={`connector-status-message-${c.id}`}>
             {detail}
+          </div>
+        )}
+        {tested && (
+          <div
+            class={`status-detail ${tested.ok ? 'status-detail--ok' : 'status-detail--failed'}`}
+            role="status"
+            data-testid={`connector-test-result-${c.id}`}
+            data-ok={tested.ok}
+          >
+            {tested.text}
           </div>
         )}
       </td>

@@ -5,19 +5,23 @@ import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import type { PsaKind } from '../../bindings/PsaKind';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { PageHeader } from '../../components/PageHeader';
-import { psaName } from '../../format/connector';
-import { listConnectors, removeConnector, testConnector } from '../../ipc';
+import { psaName, statusText } from '../../format/connector';
+import { listConnectors, removeConnector, testConnector, toApiError } from '../../ipc';
 import { useReportError } from '../../report';
 import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
 import { AddConnectorDialog } from './AddConnectorDialog';
 import { AddConnectorMenu } from './AddConnectorMenu';
+import { BillingDialog } from './BillingDialog';
 import { ConnectorsTable } from './ConnectorsTable';
 import { EditConnectorDialog } from './EditConnectorDialog';
 import { TimeZoneDialog } from './TimeZoneDialog';
 
 /** What a row is doing right now. */
 export type Busy = 'testing' | 'removing';
+
+/** What the last *Test connection* of a row found, shown under its status until the page changes. */
+export type Tested = { ok: boolean; text: string };
 
 export function ConnectorsView() {
   const [load, reload] = useLoad(listConnectors);
@@ -26,7 +30,10 @@ export function ConnectorsView() {
   const [removing, setRemoving] = useState<ConnectorSummary | null>(null);
   const [zoning, setZoning] = useState<ConnectorSummary | null>(null);
   const [editing, setEditing] = useState<ConnectorSummary | null>(null);
+  const [billing, setBillingOf] = useState<ConnectorSummary | null>(null);
   const [busy, setBusy] = useState<Map<ConnectorId, Busy>>(new Map());
+  const [tested, setTested] = useState<Map<ConnectorId, Tested>>(new Map());
+  const noteTest = (id: ConnectorId, t: Tested) => setTested((prev) => new Map(prev).set(id, t));
   const closeDialog = useCallback(() => setAdding(null), []);
 
   // A run finishing, a connection check, a mapping change: anything but progress may change this page.
@@ -51,7 +58,17 @@ export function ConnectorsView() {
     setAdding(null);
     reload();
   };
-  const onTest = (id: ConnectorId) => track(id, 'testing', testConnector(id));
+  // The result shows on the row (a check that finds the same state as before would otherwise look
+  // like nothing happened).
+  const onTest = (id: ConnectorId) =>
+    track(
+      id,
+      'testing',
+      testConnector(id).then(
+        (s) => noteTest(id, testedText(s)),
+        (e: unknown) => noteTest(id, { ok: false, text: `Check failed: ${toApiError(e).message}` }),
+      ),
+    );
   const onRemove = () => {
     if (!removing) return;
     const { id } = removing;
@@ -93,9 +110,11 @@ export function ConnectorsView() {
             connectors={connectors}
             busy={busy}
             onTest={onTest}
+            tested={tested}
             onRemove={setRemoving}
             onTimeZone={setZoning}
             onEdit={setEditing}
+            onBilling={setBillingOf}
           />
         ) : connectors === null && load.state === 'loading' ? (
           <div class="card card--padded muted" data-testid="connectors-loading">
@@ -137,6 +156,16 @@ export function ConnectorsView() {
           }}
         />
       )}
+      {billing && (
+        <BillingDialog
+          connector={billing}
+          onClose={() => setBillingOf(null)}
+          onSaved={() => {
+            setBillingOf(null);
+            reload();
+          }}
+        />
+      )}
       {editing && (
         <EditConnectorDialog
           connector={editing}
@@ -163,4 +192,10 @@ export function ConnectorsView() {
       )}
     </section>
   );
+}
+
+function testedText(s: ConnectorSummary): Tested {
+  const at = new Date().toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const ok = s.status.state === 'connected';
+  return { ok, text: `Checked at ${at}: ${ok ? 'the connection works' : (s.status.message ?? statusText(s.status))}` };
 }

@@ -4,7 +4,7 @@ import { useCallback, useState } from 'preact/hooks';
 import type { ConnectorId } from '../../bindings/ConnectorId';
 import { PageHeader } from '../../components/PageHeader';
 import { Pill } from '../../components/Pill';
-import { outcomeLabel, outcomeTone } from '../../format/connector';
+import { StatusPill } from '../../components/StatusPill';
 import { runDuration } from '../../format/duration';
 import { countsText, triggerLabel } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
@@ -114,9 +114,9 @@ function Runs({ connectorId, names }: { connectorId: ConnectorId | null; names: 
               </td>
               <td class="nowrap">{runDuration(run.started_at, run.finished_at)}</td>
               <td>
-                <Pill tone={outcomeTone(run.status)}>{outcomeLabel(run.status)}</Pill>
+                <StatusPill status={run.status} counts={run.counts} />
               </td>
-              <td title={run.first_failure_reason ?? undefined}>{countsText(run.counts)}</td>
+              <td title={run.first_failure_reason ?? undefined}>{countsText(run.counts, run.dry_run)}</td>
             </tr>
           ))}
         </tbody>

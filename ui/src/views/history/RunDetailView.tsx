@@ -4,7 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
 import { PageHeader } from '../../components/PageHeader';
 import { Pill } from '../../components/Pill';
-import { outcomeLabel, outcomeTone } from '../../format/connector';
+import { StatusPill } from '../../components/StatusPill';
 import { runDuration } from '../../format/duration';
 import { countsText, triggerLabel, workspaceChoices } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
@@ -14,6 +14,7 @@ import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
 import { HeldReviewDialog } from '../held/HeldReviewDialog';
 import { ItemsTable } from '../sync/ItemsTable';
+import type { FixContext } from '../sync/SkipGroups';
 import { UndoDialog } from './UndoDialog';
 
 const back = { href: routeHref({ name: 'history' }), label: 'History' };
@@ -53,6 +54,7 @@ export function RunDetailView({ runId }: { runId: number }) {
     );
   }
 
+  const fixes: FixContext = { connectorId: run.connector_id, psa: connector?.kind ?? null };
   const filter = (
     <select
       class="select"
@@ -107,7 +109,7 @@ export function RunDetailView({ runId }: { runId: number }) {
         <dl class="facts facts--grid">
           <dt>Status</dt>
           <dd data-testid="run-status">
-            <Pill tone={outcomeTone(run.status)}>{outcomeLabel(run.status)}</Pill>
+            <StatusPill status={run.status} counts={run.counts} />
           </dd>
           <dt>Connector</dt>
           <dd>{connector?.name ?? `Connector ${run.connector_id}`}</dd>
@@ -121,7 +123,7 @@ export function RunDetailView({ runId }: { runId: number }) {
           <dt>Duration</dt>
           <dd>{runDuration(run.started_at, run.finished_at)}</dd>
           <dt>Changes</dt>
-          <dd data-testid="run-counts">{countsText(run.counts)}</dd>
+          <dd data-testid="run-counts">{countsText(run.counts, run.dry_run)}</dd>
           {detail.data?.undo_of != null && (
             <>
               <dt>Undo of</dt>
@@ -157,9 +159,9 @@ export function RunDetailView({ runId }: { runId: number }) {
       </div>
 
       {detail.data && workspace === null ? (
-        <RunItems items={detail.data.items} filter={filter} />
+        <RunItems items={detail.data.items} filter={filter} fixes={fixes} />
       ) : workspace !== null ? (
-        <WorkspaceItems key={workspace} runId={runId} workspace={workspace} filter={filter} />
+        <WorkspaceItems key={workspace} runId={runId} workspace={workspace} filter={filter} fixes={fixes} />
       ) : (
         <div class="card card--padded muted">Loading items…</div>
       )}
@@ -172,7 +174,9 @@ export function RunDetailView({ runId }: { runId: number }) {
  * as a case-insensitive substring of the id or name, so "ws1" also brings "ws10": only the exact
  * workspace chosen is kept.
  */
-function WorkspaceItems({ runId, workspace, filter }: { runId: number; workspace: string; filter: ComponentChildren }) {
+type ItemsProps = { filter: ComponentChildren; fixes: FixContext };
+
+function WorkspaceItems({ runId, workspace, filter, fixes }: ItemsProps & { runId: number; workspace: string }) {
   const fetch = useCallback(
     () =>
       runDetail(runId, workspace).then((d) => ({ ...d, items: d.items.filter((i) => i.workspace_id === workspace) })),
@@ -183,14 +187,14 @@ function WorkspaceItems({ runId, workspace, filter }: { runId: number; workspace
     if (e.kind === 'run_finished' && e.run_id === runId) reload();
   });
   return detail.data ? (
-    <RunItems items={detail.data.items} filter={filter} />
+    <RunItems items={detail.data.items} filter={filter} fixes={fixes} />
   ) : (
     <div class="card card--padded muted">{detail.state === 'failed' ? detail.error.message : 'Loading items…'}</div>
   );
 }
 
-function RunItems({ items, filter }: { items: RunItemView[]; filter: ComponentChildren }) {
-  return <ItemsTable items={items} testId="run-items" rowTestIdPrefix="run-item" run={outcomeOf} extraFilters={filter} />;
+function RunItems({ items, filter, fixes }: ItemsProps & { items: RunItemView[] }) {
+  return <ItemsTable items={items} testId="run-items" rowTestIdPrefix="run-item" run={outcomeOf} extraFilters={filter} fixes={fixes} />;
 }
 
 /** A finished, real (not dry) run that is not itself an undo may be undone (the backend refuses the rest). */

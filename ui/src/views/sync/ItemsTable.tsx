@@ -1,12 +1,15 @@
 // The item table of a plan (Sync) and of a recorded run (History): workspace, service, PSA
 // company/product and line, quantity before → after, action and reason — for a run also the
-// outcome and the PSA's request id. Pairs share a cell so the table fits the default window. Filters: unchanged items hidden by default, by action, by text.
+// outcome and the PSA's request id. Pairs share a cell so the table fits the default window.
+// Changes come first; skipped lines are also grouped by reason above the table (SkipGroups).
+// Filters: unchanged items hidden by default, by action, by text, by skip reason.
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { Pill } from '../../components/Pill';
 import {
   ACTION_ORDER,
   DEFAULT_PLAN_FILTER,
+  changesFirst,
   actionLabel,
   actionTone,
   companyText,
@@ -23,6 +26,7 @@ import {
   type PlanFilter,
 } from '../../format/plan';
 import type { Action } from '../../ipc';
+import { SkipGroups, type FixContext } from './SkipGroups';
 
 /** More rows than this are not rendered at once: the filters narrow them down. */
 const MAX_ROWS = 500;
@@ -40,17 +44,26 @@ type Props<T extends ItemLike> = {
   extraFilters?: ComponentChildren;
   /** A control at the end of each row (the preview's Exclude from billing). */
   rowAction?: (item: T) => ComponentChildren;
+  /** The connector whose screens fix skipped lines (links in the reason groups). */
+  fixes?: FixContext;
 };
 
-export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix, run, extraFilters, rowAction }: Props<T>) {
+export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix, run, extraFilters, rowAction, fixes }: Props<T>) {
   const [filter, setFilter] = useState<PlanFilter>(DEFAULT_PLAN_FILTER);
-  const shown = useMemo(() => filterItems(items, filter), [items, filter]);
+  const shown = useMemo(() => changesFirst(filterItems(items, filter)), [items, filter]);
   const rows = shown.length > MAX_ROWS ? shown.slice(0, MAX_ROWS) : shown;
   const unchanged = useMemo(() => items.filter((i) => i.action === 'unchanged').length, [items]);
   const columns = (run ? 7 : 6) + (rowAction ? 1 : 0);
 
   return (
     <div class="card table-card items">
+      <SkipGroups
+        items={items}
+        fixes={fixes}
+        testId={testId}
+        active={filter.cause}
+        onShow={(cause) => setFilter(cause === 'all' ? { ...filter, cause, action: 'all' } : { ...filter, cause, action: 'skip' })}
+      />
       <div class="items__filters">
         <input
           type="search"
@@ -65,7 +78,7 @@ export function ItemsTable<T extends ItemLike>({ items, testId, rowTestIdPrefix,
           class="select"
           aria-label="Action"
           value={filter.action}
-          onChange={(e) => setFilter({ ...filter, action: e.currentTarget.value as Action | 'all' })}
+          onChange={(e) => setFilter({ ...filter, action: e.currentTarget.value as Action | 'all', cause: 'all' })}
           data-testid={`${testId}-action-filter`}
         >
           <option value="all">All actions</option>
@@ -157,7 +170,14 @@ function ItemRow<T extends ItemLike>({ item, prefix, run, action }: RowProps<T>)
       <td>
         {company || product ? (
           <span class="cell-stack">
-            <span>{company ?? '—'}</span>
+            {/* A company named as its workspace is not repeated beside it. */}
+            {company !== null && sameName(company, workspaceText(item)) ? (
+              <span class="muted same-name" title={company}>
+                Same-named company
+              </span>
+            ) : (
+              <span>{company ?? '—'}</span>
+            )}
             <span class="muted">{product ?? '—'}</span>
           </span>
         ) : (
@@ -201,4 +221,8 @@ function ItemRow<T extends ItemLike>({ item, prefix, run, action }: RowProps<T>)
       {action !== undefined && <td class="nowrap">{action}</td>}
     </tr>
   );
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }

@@ -3,10 +3,11 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { PageHeader } from '../../components/PageHeader';
 import { Pill } from '../../components/Pill';
-import { connectorLabel, outcomeLabel, outcomeTone } from '../../format/connector';
+import { connectorLabel } from '../../format/connector';
+import { StatusPill } from '../../components/StatusPill';
 import { countsText, progressText, totalChips, writeCount } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
-import { listConnectors, syncNow } from '../../ipc';
+import { listConnectors, syncNow, type ConnectorSummary } from '../../ipc';
 import { useReportError } from '../../report';
 import { routeHref } from '../../router';
 import { useLoad } from '../../useLoad';
@@ -20,11 +21,12 @@ export function SyncView() {
   const session = useSyncSession();
   const list = connectors.data ?? [];
 
-  // Default to the first connector (or when the chosen one was removed).
+  // Default to the first connector with mappings, else the first (or when the chosen one was removed).
   useEffect(() => {
-    const first = list[0];
+    const first = list.find(isMapped) ?? list[0];
     if (first && !list.some((c) => c.id === session.connectorId)) chooseConnector(first.id);
   }, [list, session.connectorId]);
+  const chosen = list.find((c) => c.id === session.connectorId);
 
   const { plan, previewing, applying, applied, approveHeld, progress, result } = session;
   const writes = plan ? writeCount(plan.totals, approveHeld) : 0;
@@ -78,6 +80,18 @@ export function SyncView() {
         <div class="card empty">
           <p class="empty__text">
             Add a PSA connector and map its workspaces and services first: <a href={routeHref({ name: 'connectors' })}>Connectors</a>.
+          </p>
+        </div>
+      )}
+
+      {chosen && !isMapped(chosen) && (
+        <div class="card card--padded sync-unmapped" data-testid="sync-nothing-mapped">
+          <p>
+            Nothing is mapped for {chosen.name} yet
+            {chosen.workspace_mapping.mapped === 0 ? ': no workspace is mapped to a PSA company' : ': no service is mapped to a PSA product'},
+            so a sync writes nothing. Map{' '}
+            <a href={routeHref({ name: 'workspace-mapping', connectorId: chosen.id })}>workspaces</a> and{' '}
+            <a href={routeHref({ name: 'service-mapping', connectorId: chosen.id })}>services</a> first.
           </p>
         </div>
       )}
@@ -141,7 +155,7 @@ export function SyncView() {
           {result && (
             <div class="card card--padded sync-result" role="status" data-testid="sync-result" data-status={result.status}>
               <div class="sync-result__head">
-                <Pill tone={outcomeTone(result.status)}>{outcomeLabel(result.status)}</Pill>
+                <StatusPill status={result.status} counts={result.counts} />
                 <span class="strong">{countsText(result.counts)}</span>
               </div>
               {result.first_failure_reason && <p class="sync-result__reason">{result.first_failure_reason}</p>}
@@ -163,6 +177,7 @@ export function SyncView() {
             testId="plan-table"
             rowTestIdPrefix="plan-row"
             rowAction={(item) => <ExcludeToggle connectorId={plan.connector_id} item={item} busy={busy} />}
+            fixes={{ connectorId: plan.connector_id, psa: list.find((c) => c.id === plan.connector_id)?.kind ?? null }}
           />
         </>
       )}
@@ -201,4 +216,9 @@ function SyncAllButton() {
       </button>
     </span>
   );
+}
+
+/** A connector that can bill something: at least one workspace and one service mapped. */
+function isMapped(c: ConnectorSummary): boolean {
+  return c.workspace_mapping.mapped > 0 && c.service_mapping.mapped > 0;
 }

@@ -40,7 +40,7 @@ const summary: RunSummary = {
   status: 'succeeded',
   started_at: '2025-03-04T10:00:00Z',
   finished_at: '2025-03-04T10:00:09Z',
-  counts: { planned: 5, applied: 5, failed: 0, skipped: 0, held: 0, unconfirmed: 0 },
+  counts: { planned: 5, applied: 5, failed: 0, skipped: 0, held: 0, unconfirmed: 0, unbilled: 0 },
   first_failure_reason: null,
   attention: [],
 };
