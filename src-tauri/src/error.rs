@@ -2,6 +2,11 @@
 //! that says what was wrong and how to fix it. Layer errors (store, secrets, clients) convert into
 //! it at the edge; messages never contain a secret.
 
+/// Appended to every "could not read this vendor answer" message: the archive that shows support
+/// what the vendor really sent.
+pub const DIAGNOSTICS_HINT: &str =
+    "run `psa-bridge diagnostics` (or Settings → Save diagnostics…) and send the archive to support";
+
 use serde::Serialize;
 use ts_rs::TS;
 

@@ -18,6 +18,7 @@ pub mod mapping;
 pub mod model;
 pub mod paths;
 pub mod psa;
+pub mod report;
 pub mod sandbox;
 pub mod schedule;
 pub mod secrets;

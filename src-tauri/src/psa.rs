@@ -71,6 +71,16 @@ pub struct BillingLine {
     pub quantity: i64,
     /// Agreement / contract name, for the operator.
     pub container_name: String,
+    /// The line's unit price in cents, as the PSA holds it (read only: the sync never writes
+    /// prices). `None` when the PSA did not say.
+    pub unit_price_cents: Option<i64>,
+}
+
+/// A PSA price (currency units, e.g. `4.25`) in whole cents, rounded half away from zero;
+/// `None` for a price that is not a finite number.
+pub fn price_cents(price: f64) -> Option<i64> {
+    let cents = (price * 100.0).round();
+    (cents.is_finite() && cents.abs() < 9.0e15).then_some(cents as i64)
 }
 
 /// What a read found for one (company, product) pair.
@@ -96,12 +106,56 @@ pub enum LineLookup {
     },
 }
 
+/// Where a missing line could be created: the company's one active agreement (ConnectWise) or
+/// Recurring Service contract (Autotask). Never an agreement, contract or company of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewLine {
+    pub company: CompanyRef,
+    pub product: ProductRef,
+    pub psa: PsaKind,
+    /// The agreement / contract id.
+    pub container_id: i64,
+    pub container_name: String,
+}
+
+impl NewLine {
+    /// The journal's reference of a line still to be created (`agreement 12 / new addition`).
+    pub fn describe(&self) -> String {
+        match self.psa {
+            PsaKind::Connectwise => format!("agreement {} / {NEW_LINE_MARK}", self.container_id),
+            PsaKind::Autotask => format!("contract {} / {NEW_LINE_MARK}", self.container_id),
+        }
+    }
+
+    /// Whether `key` is a line on this target's agreement / contract.
+    pub fn holds(&self, key: &LineKey) -> bool {
+        match key {
+            LineKey::Connectwise { agreement_id, .. } => *agreement_id == self.container_id,
+            LineKey::Autotask { contract_id, .. } => *contract_id == self.container_id,
+        }
+    }
+}
+
+/// The end of a journal `line_ref` naming a line that was to be created.
+pub const NEW_LINE_MARK: &str = "new line";
+
 /// Current billing state of the mapped pairs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BillingState {
     pub lines: HashMap<(CompanyRef, ProductRef), LineLookup>,
+    /// For the pairs on no line at all (not even a cancelled or ended one): where a line could be
+    /// created (`Ok`: the company has exactly one active agreement / contract), or why not.
+    pub new_lines: HashMap<(CompanyRef, ProductRef), Result<NewLine, String>>,
     /// HTTP requests the read took (for benchmarks and notes).
     pub requests: u32,
+}
+
+/// What a created line reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedLine {
+    pub receipt: WriteReceipt,
+    /// The new line, when the PSA's answer names it.
+    pub key: Option<LineKey>,
 }
 
 /// What a successful write reports.
@@ -273,6 +327,15 @@ pub trait Psa: Send + Sync {
     /// Makes the writes that follow take effect from `day` instead of today (a monthly cadence's
     /// period start; `None`: today). Default: nothing to do (ConnectWise quantities carry no date).
     fn set_effective_day(&self, _day: Option<chrono::NaiveDate>) {}
+
+    /// Creates the missing line `target` with `quantity` (one POST, never resent on an ambiguous
+    /// answer: that is [`PsaError::OutcomeUnknown`], settled by the next run's read). No
+    /// default, so a client that wraps another cannot forget to pass it on.
+    fn create_line(
+        &self,
+        target: &NewLine,
+        quantity: i64,
+    ) -> impl Future<Output = Result<CreatedLine, PsaError>> + Send;
 
     /// Makes each line hold its desired quantity: one result per write, in order. `sent` is told
     /// the index of each write once its request has returned (or it needed none), so progress can

@@ -12,6 +12,7 @@ import { useAppEvents } from './useAppEvents';
 import { useLoad } from './useLoad';
 import { ConnectorsView } from './views/connectors/ConnectorsView';
 import { HistoryView } from './views/history/HistoryView';
+import { ReconcileView } from './views/reconcile/ReconcileView';
 import { RunDetailView } from './views/history/RunDetailView';
 import { ServiceMappingView } from './views/mapping/ServiceMapping';
 import { WorkspaceMappingView } from './views/mapping/WorkspaceMapping';
@@ -68,6 +69,8 @@ function Screen({ route, info }: { route: Route; info: AppInfo | null }) {
       return <ServiceMappingView key={route.connectorId} connectorId={route.connectorId} />;
     case 'sync':
       return <SyncView />;
+    case 'reconcile':
+      return <ReconcileView />;
     case 'history':
       return <HistoryView />;
     case 'run':

@@ -7,12 +7,13 @@ export type Route =
   | { name: 'workspace-mapping'; connectorId: ConnectorId }
   | { name: 'service-mapping'; connectorId: ConnectorId }
   | { name: 'sync' }
+  | { name: 'reconcile' }
   | { name: 'history' }
   | { name: 'run'; runId: number }
   | { name: 'settings' };
 
 /** The screens reachable from the side navigation, in display order. */
-export const TOP_LEVEL = ['connectors', 'sync', 'history', 'settings'] as const;
+export const TOP_LEVEL = ['connectors', 'sync', 'reconcile', 'history', 'settings'] as const;
 export type TopLevel = (typeof TOP_LEVEL)[number];
 
 export const DEFAULT_ROUTE: Route = { name: 'connectors' };
@@ -31,6 +32,7 @@ export function parseRoute(input: string): Route {
   const [head, second, third] = parts;
   switch (head) {
     case 'sync':
+    case 'reconcile':
     case 'settings':
       return parts.length === 1 ? { name: head } : DEFAULT_ROUTE;
     case 'history': {

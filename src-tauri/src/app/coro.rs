@@ -7,10 +7,10 @@ use chrono::Utc;
 
 use super::blocking;
 use crate::context::AppContext;
-use crate::coro::catalog;
 use crate::coro::client::CoroClient;
 use crate::coro::usage::CountSource;
 use crate::coro::workspaces::CoroWorkspace;
+use crate::coro::{bundles, catalog};
 use crate::error::{ApiError, ErrorCode};
 use crate::model::WorkspaceId;
 use crate::secrets::SecretKey;
@@ -265,10 +265,18 @@ impl UsageSource for CoroSource<'_> {
         }
         let mut out = UsageReport::default();
         let mut seen = Vec::new();
+        let mut in_use: super::bundle_overlap::InUse = Vec::new();
         for read in report.workspaces {
             let ws = WorkspaceId(read.workspace_id.clone());
             match read.counts {
                 Ok(counts) => {
+                    let mapped = counts
+                        .services
+                        .iter()
+                        .filter(|s| units.contains_key(&s.key))
+                        .map(|s| s.key.clone())
+                        .collect();
+                    in_use.push((ws.clone(), mapped));
                     for s in &counts.services {
                         seen.push(s.key.clone());
                         let value = s.quantity.map(|q| q as i64).ok_or_else(|| {
@@ -308,6 +316,7 @@ impl UsageSource for CoroSource<'_> {
                 }
             }
         }
+        out.double_billing = super::bundle_overlap::check(&self.client, &in_use).await;
         if let Err(e) = blocking(self.ctx, move |ctx| remember_services(ctx, seen)).await {
             tracing::warn!(error = %e.message, "could not remember the services seen in Coro");
         }
@@ -341,6 +350,7 @@ fn fallback_reason(
         // At least one side of the larger-of count is a workspace total or a list count.
         return match source? {
             CountSource::Module => None,
+            CountSource::Workspace if bundles::is_bundle(key) => None,
             _ => Some(format!(
                 "Coro gave no per-service user or device count for {name}; the workspace's \
                  totals were used (the larger is {quantity})"
@@ -350,6 +360,8 @@ fn fallback_reason(
     let unit = unit.as_str();
     match source? {
         CountSource::Module => None,
+        // A bundle covers the whole workspace: its totals are the bundle's own figure.
+        CountSource::Workspace if bundles::is_bundle(key) => None,
         CountSource::Workspace => Some(format!(
             "Coro gave no per-service count for {name}; the workspace's {quantity} protected \
              {unit}s were used"
@@ -395,6 +407,25 @@ mod tests {
             fallback_reason("edr", Unit::Max, 37, Some(CountSource::Module)),
             None
         );
+        for unit in [Unit::User, Unit::Max] {
+            assert_eq!(
+                fallback_reason(
+                    "bundle:coroComplete",
+                    unit,
+                    37,
+                    Some(CountSource::Workspace)
+                ),
+                None,
+                "a bundle's own figure is the workspace's"
+            );
+        }
+        assert!(fallback_reason(
+            "bundle:coroComplete",
+            Unit::User,
+            37,
+            Some(CountSource::List)
+        )
+        .is_some());
         for (source, want) in cases {
             assert_eq!(
                 fallback_reason("edr", Unit::Device, 37, source).as_deref(),

@@ -261,8 +261,10 @@ pub async fn map_service(ctx: &AppContext, req: &MapService) -> Result<Vec<Servi
             "The service key is empty: `psa-bridge services` lists them",
         ));
     }
+    // A bundle key in any spelling (`bundle:CORO_COMPLETE`) is stored the way usage reads it.
+    let key = crate::coro::bundles::canonical_key(key);
     let link = ServiceLink {
-        service_key: key.to_string(),
+        service_key: key,
         product_id: req.product_id,
         product_name: product.name.clone(),
         unit: req.unit.map(to_billing_unit),
@@ -285,7 +287,7 @@ pub async fn unmap_service(
     id: ConnectorId,
     service_key: &str,
 ) -> Result<Vec<ServiceRow>, ApiError> {
-    let key = service_key.to_string();
+    let key = crate::coro::bundles::canonical_key(service_key);
     let removed = blocking(ctx, move |ctx| {
         Ok(store::mappings::unmap_service(
             &ctx.store.conn()?,

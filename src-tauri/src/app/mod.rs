@@ -4,12 +4,15 @@
 //! thin wrappers around these.
 
 pub mod browse;
+pub mod bundle_overlap;
 pub mod cadence;
 pub mod connector_account;
 pub mod connector_edit;
 pub mod connectors;
 pub mod coro;
 pub mod demo;
+pub mod diagnostics;
+mod diagnostics_redact;
 pub mod exclusions;
 pub mod held_review;
 pub mod last_page;
@@ -17,6 +20,7 @@ pub mod mapping_csv;
 pub mod mapping_import;
 pub mod mappings;
 pub mod psa_client;
+pub mod report;
 pub mod seen;
 pub mod settings;
 pub mod sync;

@@ -5,8 +5,8 @@ use crate::autotask::AutotaskClient;
 use crate::connectwise::ConnectWiseClient;
 use crate::model::{CompanyRef, ProductRef, PsaKind};
 use crate::psa::{
-    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, Sent,
-    WriteReceipt,
+    BillingLine, BillingState, CheckOutcome, CreatedLine, NewLine, Psa, PsaCompany, PsaError,
+    PsaProduct, Sent, WriteReceipt,
 };
 
 pub enum PsaClient {
@@ -100,6 +100,13 @@ impl Psa for PsaClient {
         }
     }
 
+    async fn create_line(&self, target: &NewLine, quantity: i64) -> Result<CreatedLine, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.create_line(target, quantity).await,
+            PsaClient::Autotask(c) => c.create_line(target, quantity).await,
+        }
+    }
+
     async fn set_quantities(
         &self,
         writes: &[(BillingLine, i64)],
@@ -108,6 +115,16 @@ impl Psa for PsaClient {
         match self {
             PsaClient::Connectwise(c) => c.set_quantities(writes, sent).await,
             PsaClient::Autotask(c) => c.set_quantities(writes, sent).await,
+        }
+    }
+}
+
+impl PsaClient {
+    /// Hands every answer body the client reads to `capture` (diagnostics).
+    pub fn capture_into(&self, capture: crate::http::capture::Capture) {
+        match self {
+            PsaClient::Connectwise(c) => c.capture_into(capture),
+            PsaClient::Autotask(c) => c.capture_into(capture),
         }
     }
 }

@@ -18,7 +18,7 @@ use super::errors::SECURITY_LEVEL_HINT;
 use super::models::{Contract, ContractService, ContractServiceUnit};
 use super::query::{chunks, Tally, IN_CHUNK};
 use crate::model::{CompanyRef, ProductRef};
-use crate::psa::{BillingLine, BillingState, LineKey, LineLookup, PsaError};
+use crate::psa::{BillingLine, BillingState, LineKey, LineLookup, NewLine, PsaError};
 
 /// One contract service carrying the pair's service, on one of the company's contracts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub struct Candidate {
     pub contract_service_id: i64,
     /// Units of the period covering today; None when no period covers it.
     pub units_today: Option<i64>,
+    /// The contract service's unit price in cents (read only, for the report).
+    pub unit_price_cents: Option<i64>,
 }
 
 /// What a pair maps to, given its candidates and the names of the company's Recurring Service
@@ -53,6 +55,7 @@ pub fn decide(
         } else {
             format!("{} (inactive)", c.contract_name)
         },
+        unit_price_cents: c.unit_price_cents,
     };
     let billing: Vec<BillingLine> = candidates
         .iter()
@@ -175,6 +178,39 @@ fn contract_label(c: &Contract) -> String {
     }
 }
 
+/// Where a service on none of the company's contracts could be added: its one active Recurring
+/// Service contract covering `today`, or why there is none to choose.
+pub fn new_line(
+    company: CompanyRef,
+    product: ProductRef,
+    contracts: &BTreeMap<i64, Contract>,
+    today: NaiveDate,
+) -> Result<NewLine, String> {
+    let current: Vec<&Contract> = contracts
+        .values()
+        .filter(|c| c.company_id == Some(company.0) && is_active(c) && contract_covers(c, today))
+        .collect();
+    match current.as_slice() {
+        [one] => Ok(NewLine {
+            company,
+            product,
+            psa: crate::model::PsaKind::Autotask,
+            container_id: one.id.unwrap_or_default(),
+            container_name: contract_label(one),
+        }),
+        [] => Err("the company has no current Recurring Service contract to add it to".into()),
+        many => Err(format!(
+            "the company has {} current Recurring Service contracts ({}); PSA Bridge will not \
+             guess which one bills it",
+            many.len(),
+            many.iter()
+                .map(|c| contract_label(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 impl AutotaskClient {
     /// Reads the billing state of every (company, service) pair for the tenant day `today`.
     pub async fn read_billing_on(
@@ -286,6 +322,7 @@ impl AutotaskClient {
                     contract_active: is_active(contract),
                     contract_service_id: id,
                     units_today: covering_row(rows.iter().copied(), today).and_then(|r| r.units),
+                    unit_price_cents: l.unit_price.and_then(crate::psa::price_cents),
                 });
         }
         for company in companies {
@@ -304,6 +341,10 @@ impl AutotaskClient {
                     },
                     None => decide(*company, *product, cands, &names, today),
                 };
+                if cands.is_empty() && !unreadable.0.contains_key(&company.0) {
+                    let target = new_line(*company, *product, &contracts, today);
+                    state.new_lines.insert((*company, *product), target);
+                }
                 state.lines.insert((*company, *product), lookup);
             }
         }
@@ -328,6 +369,7 @@ mod tests {
             contract_active: active,
             contract_service_id: line,
             units_today: units,
+            unit_price_cents: None,
         }
     }
 

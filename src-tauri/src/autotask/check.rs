@@ -31,7 +31,10 @@ impl AutotaskClient {
             .await?;
         let page: QueryPage<T> = serde_json::from_slice(&bytes).map_err(|e| PsaError::Remote {
             status: Some(200),
-            message: format!("Autotask answered something unreadable while trying to {what}: {e}"),
+            message: format!(
+                "Autotask answered something unreadable while trying to {what}: {e}; {}",
+                crate::error::DIAGNOSTICS_HINT
+            ),
             request_id: None,
         })?;
         Ok(page.items)

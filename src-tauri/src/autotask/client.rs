@@ -122,6 +122,8 @@ pub(crate) struct Inner {
     pub(crate) landing_checked: std::sync::atomic::AtomicBool,
     /// The day adjustments take effect from when not today (a monthly cadence's period start).
     pub(crate) effective_day: Mutex<Option<NaiveDate>>,
+    /// Diagnostics' raw capture ([`crate::http::capture`]), when set.
+    pub(crate) capture: crate::http::capture::Slot,
 }
 
 /// An Autotask connector's API client. Cheap to clone (shared state, one thread limit).
@@ -206,11 +208,17 @@ impl AutotaskClient {
                 units_may_lag: std::sync::atomic::AtomicBool::new(false),
                 landing_checked: std::sync::atomic::AtomicBool::new(false),
                 effective_day: Mutex::new(None),
+                capture: Default::default(),
             }),
         })
     }
 
     /// Whether this tenant's units have been seen lagging an accepted adjustment.
+    /// Hands every answer body this client reads to `capture` (diagnostics).
+    pub fn capture_into(&self, capture: crate::http::capture::Capture) {
+        let _ = self.inner.capture.set(capture);
+    }
+
     pub fn units_may_lag(&self) -> bool {
         self.inner
             .units_may_lag

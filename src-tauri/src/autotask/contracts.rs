@@ -254,7 +254,10 @@ impl AutotaskClient {
             .await?;
         let env: ItemEnvelope<ContractService> = serde_json::from_slice(&bytes).map_err(|e| PsaError::Remote {
             status: Some(200),
-            message: format!("Autotask answered something unreadable for contract service {contract_service_id}: {e}"),
+            message: format!(
+                "Autotask answered something unreadable for contract service {contract_service_id}: {e}; {}",
+                crate::error::DIAGNOSTICS_HINT
+            ),
             request_id: None,
         })?;
         let line = env.item.ok_or_else(|| {

@@ -13,6 +13,7 @@ mod check;
 mod client;
 mod companies;
 mod contracts;
+mod create;
 mod errors;
 pub mod landing;
 mod models;
@@ -40,8 +41,8 @@ pub use zone::Zone;
 
 use crate::model::{CompanyRef, ProductRef, PsaKind};
 use crate::psa::{
-    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, Sent,
-    WriteReceipt,
+    BillingLine, BillingState, CheckOutcome, CreatedLine, NewLine, Psa, PsaCompany, PsaError,
+    PsaProduct, Sent, WriteReceipt,
 };
 use query::Tally;
 
@@ -83,6 +84,11 @@ impl Psa for AutotaskClient {
         desired: i64,
     ) -> Result<WriteReceipt, PsaError> {
         self.set_quantity_on(line, desired, self.today()).await
+    }
+
+    async fn create_line(&self, target: &NewLine, quantity: i64) -> Result<CreatedLine, PsaError> {
+        self.create_contract_service(target, quantity, self.today())
+            .await
     }
 
     fn write_concurrency(&self) -> usize {

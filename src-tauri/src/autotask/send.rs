@@ -102,6 +102,16 @@ impl AutotaskClient {
         let status = resp.status();
         let retry_after = http::retry_after(resp.headers());
         let body = resp.bytes().await?.to_vec();
+        // Reads only: a GET, or a POST to a `/query` path (Autotask's query-by-body).
+        if status.is_success() && (method == Method::GET || url.path().ends_with("/query")) {
+            crate::http::capture::note(
+                &self.inner.capture,
+                "autotask",
+                method.as_str(),
+                url.path(),
+                &String::from_utf8_lossy(&body),
+            );
+        }
         Ok(Raw {
             status,
             retry_after,

@@ -1,6 +1,6 @@
 //! `psa-bridge connector billing ID [--daily | --monthly DAY] [--threshold-units N |
-//! --threshold-percent P | --no-threshold] [--json]`: show or change a connector's billing cadence
-//! and noise threshold.
+//! --threshold-percent P | --no-threshold] [--create-missing on|off] [--json]`: show or change a
+//! connector's billing cadence, noise threshold and whether missing lines are proposed.
 
 use clap::Args;
 
@@ -30,6 +30,10 @@ pub struct BillingArgs {
     /// Write every change, however small.
     #[arg(long)]
     pub no_threshold: bool,
+    /// Propose creating a missing line (on the company's only active agreement / contract),
+    /// always held for approval: `on` or `off` (the default).
+    #[arg(long, value_name = "on|off", value_parser = on_off)]
+    pub create_missing: Option<bool>,
     #[arg(long)]
     pub json: bool,
 }
@@ -41,7 +45,8 @@ pub fn run(ctx: &AppContext, a: &BillingArgs) -> Result<(), ApiError> {
         || a.monthly.is_some()
         || a.threshold_units.is_some()
         || a.threshold_percent.is_some()
-        || a.no_threshold;
+        || a.no_threshold
+        || a.create_missing.is_some();
     if a.daily {
         b.monthly_day = None;
     }
@@ -57,6 +62,9 @@ pub fn run(ctx: &AppContext, a: &BillingArgs) -> Result<(), ApiError> {
     if a.no_threshold {
         b.threshold = None;
     }
+    if let Some(on) = a.create_missing {
+        b.create_missing = on;
+    }
     if changes {
         b = app::cadence::set(ctx, row.id, &b)?;
     }
@@ -70,4 +78,15 @@ pub fn run(ctx: &AppContext, a: &BillingArgs) -> Result<(), ApiError> {
         b.describe()
     );
     Ok(())
+}
+
+/// `on` / `off` (also `true` / `false`, `yes` / `no`).
+fn on_off(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        other => Err(format!(
+            "'{other}' is neither on nor off; use --create-missing on or off"
+        )),
+    }
 }

@@ -99,7 +99,8 @@ pub fn map(ctx: &AppContext, cmd: &MapCmd) -> Result<(), ApiError> {
                 }),
             };
             let rows = rt.block_on(app::mappings::map_service(ctx, &req))?;
-            let done = rows.iter().find(|r| r.service_key == a.service_key);
+            let key = crate::coro::bundles::canonical_key(&a.service_key);
+            let done = rows.iter().find(|r| r.service_key == key);
             if a.json {
                 return print_json(&done);
             }

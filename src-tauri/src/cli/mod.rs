@@ -5,10 +5,12 @@ pub mod browse;
 pub mod cadence;
 pub mod connector;
 pub mod coro;
+pub mod diagnostics;
 pub mod logging;
 pub mod map;
 pub mod mappings;
 pub mod output;
+pub mod report;
 pub mod sandbox;
 pub mod secret_input;
 pub mod secrets;
@@ -95,6 +97,9 @@ pub enum Command {
     Mappings(mappings::MappingsCmd),
     /// Make the PSA's billed quantities equal Coro usage (--dry-run: only show the plan).
     Sync(sync::SyncArgs),
+    /// Reconcile: Coro usage against PSA billing, with its monthly value, unbilled customers,
+    /// orphan lines and what the sync would skip (--last: the last report, without reading).
+    Report(report::ReportArgs),
     /// Recent sync runs.
     Runs(sync::RunsArgs),
     /// One run: its items, or a CSV export.
@@ -105,6 +110,9 @@ pub enum Command {
     /// Where secrets are kept (`secrets where`).
     #[command(subcommand)]
     Secrets(secrets::SecretsCmd),
+    /// Save a support archive: versions, recent runs and logs, raw samples of each Coro and PSA
+    /// read, with secrets removed and customer names hashed (unless --names).
+    Diagnostics(diagnostics::DiagnosticsArgs),
 }
 
 /// A tokio runtime for headless commands.
@@ -171,10 +179,12 @@ impl Command {
             Command::Unmap(m) => m.wants_json(),
             Command::Mappings(m) => m.wants_json(),
             Command::Sync(a) => a.json,
+            Command::Report(a) => a.json,
             Command::Runs(a) => a.json,
             Command::Run(r) => r.wants_json(),
             Command::Settings(a) => a.json,
             Command::Secrets(c) => c.wants_json(),
+            Command::Diagnostics(a) => a.json,
         }
     }
 }
@@ -198,10 +208,12 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Unmap(m) => map::unmap(&ctx, m),
         Command::Mappings(m) => mappings::run(&ctx, m),
         Command::Sync(a) => sync::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
         Command::Runs(a) => sync::runs(&ctx, a),
         Command::Run(r) => sync::run_cmd(&ctx, r),
         Command::Settings(a) => settings::run(&ctx, a),
         Command::Secrets(c) => secrets::run(&ctx, c),
+        Command::Diagnostics(a) => diagnostics::run(&ctx, a),
     }
 }
 

@@ -26,7 +26,7 @@ use crate::psa::{BillingState, LineLookup, PsaError};
 const AGREEMENT_FIELDS: &str =
     "id,name,company/id,parentAgreement/id,agreementStatus,cancelledFlag,startDate,endDate,noEndingDateFlag";
 const ADDITION_FIELDS: &str =
-    "id,product/id,product/identifier,quantity,effectiveDate,cancelledDate,agreementId,additionStatus";
+    "id,product/id,product/identifier,quantity,unitPrice,effectiveDate,cancelledDate,agreementId,additionStatus";
 const ACTIVE_SUFFIX: &str = " and agreementStatus=\"Active\" and cancelledFlag=false";
 
 /// What the agreement requests brought back: the agreements, and the chunks (their company
@@ -77,14 +77,23 @@ impl ConnectWiseClient {
             &additions.rows,
             today,
         );
+        let mut new_lines = super::new_lines::targets(
+            companies,
+            products,
+            &read.agreements,
+            &additions.rows,
+            today,
+        );
         for (company, reason) in unreadable {
             for &product in products {
                 let reason = reason.clone();
+                new_lines.remove(&(company, product));
                 lines.insert((company, product), LineLookup::Unreadable { reason });
             }
         }
         Ok(BillingState {
             lines,
+            new_lines,
             requests: sent.load(Ordering::Relaxed),
         })
     }

@@ -74,7 +74,7 @@ fn day_of(raw: &str) -> Option<NaiveDate> {
 
 /// Still-billing agreements: the query already asks for these; re-checked so a lenient server
 /// cannot make the sync write into a cancelled agreement.
-fn is_active_agreement(a: &Agreement) -> bool {
+pub(super) fn is_active_agreement(a: &Agreement) -> bool {
     a.cancelled_flag != Some(true)
         && a.agreement_status
             .as_deref()
@@ -83,7 +83,7 @@ fn is_active_agreement(a: &Agreement) -> bool {
 
 /// When an agreement stopped being a candidate for billing: its `endDate` is before `today`
 /// (an agreement ending today still bills today). `noEndingDateFlag` wins over a stale date.
-fn ended(a: &Agreement, today: NaiveDate) -> Option<Ended> {
+pub(super) fn ended(a: &Agreement, today: NaiveDate) -> Option<Ended> {
     if a.no_ending_date_flag == Some(true) {
         return None;
     }
@@ -97,7 +97,7 @@ fn ended(a: &Agreement, today: NaiveDate) -> Option<Ended> {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Ended {
+pub(super) enum Ended {
     On(NaiveDate),
     Unreadable,
 }
@@ -263,7 +263,7 @@ fn describe(why: &Activity) -> String {
     }
 }
 
-fn agreement_name(a: &Agreement) -> String {
+pub(super) fn agreement_name(a: &Agreement) -> String {
     let name = a.name.clone().filter(|n| !n.trim().is_empty());
     let name = name.unwrap_or_else(|| format!("agreement {}", a.id.unwrap_or_default()));
     format!("\"{name}\"")
@@ -299,5 +299,6 @@ fn line(
         },
         quantity: raw.round() as i64,
         container_name,
+        unit_price_cents: row.unit_price.and_then(crate::psa::price_cents),
     }
 }

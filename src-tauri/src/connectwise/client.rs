@@ -70,6 +70,8 @@ pub(super) struct Inner {
     pub(super) max_in_flight: usize,
     pub(super) page_size: u32,
     pub(super) today: Arc<dyn Fn() -> NaiveDate + Send + Sync>,
+    /// Diagnostics' raw capture ([`crate::http::capture`]), when set.
+    pub(super) capture: crate::http::capture::Slot,
     #[cfg(test)]
     pub(super) recorded: Mutex<Vec<serde_json::Value>>,
 }
@@ -149,10 +151,16 @@ impl ConnectWiseClient {
                 max_in_flight: options.max_in_flight.max(1),
                 page_size: options.page_size.clamp(1, MAX_PAGE_SIZE),
                 today: options.today,
+                capture: Default::default(),
                 #[cfg(test)]
                 recorded: Mutex::new(Vec::new()),
             }),
         })
+    }
+
+    /// Hands every answer body this client reads to `capture` (diagnostics).
+    pub fn capture_into(&self, capture: crate::http::capture::Capture) {
+        let _ = self.inner.capture.set(capture);
     }
 
     /// The API origin after normalisation (`https://api-na.myconnectwise.net/`).
@@ -292,8 +300,9 @@ pub(super) fn parse<T: DeserializeOwned>(reply: &Reply, resource: Resource) -> R
     serde_json::from_str(&reply.body).map_err(|e| PsaError::Remote {
         status: None,
         message: format!(
-            "ConnectWise sent {} in an unexpected shape: {e}",
-            resource.noun()
+            "ConnectWise sent {} in an unexpected shape: {e}; {}",
+            resource.noun(),
+            crate::error::DIAGNOSTICS_HINT
         ),
         request_id: reply.request_id.clone(),
     })

@@ -13,9 +13,11 @@ mod billing;
 mod catalog;
 mod client;
 mod companies;
+mod create;
 pub mod domain;
 mod errors;
 pub mod models;
+mod new_lines;
 mod paging;
 mod query;
 mod transport;
@@ -32,7 +34,8 @@ pub use errors::{BAD_KEYS, NO_CLIENT_ID};
 
 use crate::model::{CompanyRef, ProductRef, PsaKind};
 use crate::psa::{
-    BillingLine, BillingState, CheckOutcome, Psa, PsaCompany, PsaError, PsaProduct, WriteReceipt,
+    BillingLine, BillingState, CheckOutcome, CreatedLine, NewLine, Psa, PsaCompany, PsaError,
+    PsaProduct, WriteReceipt,
 };
 
 /// What the operator enters for a ConnectWise connector (the private key is kept apart, in the
@@ -82,6 +85,10 @@ impl Psa for ConnectWiseClient {
         desired: i64,
     ) -> Result<WriteReceipt, PsaError> {
         self.patch_quantity(line, desired).await
+    }
+
+    async fn create_line(&self, target: &NewLine, quantity: i64) -> Result<CreatedLine, PsaError> {
+        self.create_addition(target, quantity).await
     }
 
     fn write_concurrency(&self) -> usize {

@@ -92,6 +92,8 @@ pub struct Addition {
     pub product: Option<Reference>,
     pub quantity: Option<f64>,
     pub less_included: Option<f64>,
+    /// The line's price (read for the reconciliation report; never written).
+    pub unit_price: Option<f64>,
     pub effective_date: Option<String>,
     pub cancelled_date: Option<String>,
     pub agreement_id: Option<i64>,

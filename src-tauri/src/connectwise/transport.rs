@@ -118,7 +118,18 @@ impl ConnectWiseClient {
                     let status = resp.status();
                     let headers = resp.headers().clone();
                     match resp.text().await {
-                        Ok(text) => Ok((status, headers, text)),
+                        Ok(text) => {
+                            if status.is_success() && method == Method::GET {
+                                crate::http::capture::note(
+                                    &self.inner.capture,
+                                    "connectwise",
+                                    method.as_str(),
+                                    url.path(),
+                                    &text,
+                                );
+                            }
+                            Ok((status, headers, text))
+                        }
                         Err(e) => Err(e),
                     }
                 }

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::wire;
+use super::{bundles, wire};
 use crate::views::Unit;
 
 /// One entry of the local table.
@@ -84,13 +84,34 @@ pub fn lookup(key: &str) -> Option<&'static KnownService> {
     KNOWN.iter().find(|s| s.key == key)
 }
 
-/// The default unit of any key, known or not.
+/// The default unit of any key, known or not (bundles: [`bundles::KNOWN_BUNDLES`]).
 pub fn default_unit(key: &str) -> Unit {
+    if bundles::is_bundle(key) {
+        return bundles::lookup(key).map_or(UNKNOWN_DEFAULT_UNIT, |b| b.default_unit);
+    }
     lookup(key).map_or(UNKNOWN_DEFAULT_UNIT, |s| s.default_unit)
+}
+
+/// A bundle key's entry: "Coro Complete (bundle)", or a name derived from an unknown bundle's.
+fn bundle_info(key: &str) -> Option<ServiceInfo> {
+    let name = bundles::bundle_name(key)?;
+    let known = bundles::lookup(key);
+    Some(ServiceInfo {
+        key: bundles::bundle_key(&name),
+        name: format!(
+            "{} (bundle)",
+            known.map_or_else(|| name_from_key(&name), |b| b.display.to_string())
+        ),
+        default_unit: known.map_or(UNKNOWN_DEFAULT_UNIT, |b| b.default_unit),
+        known: known.is_some(),
+    })
 }
 
 /// Name, unit and known flag of any key; unknown keys get a name derived from the key.
 pub fn service_info(key: &str) -> ServiceInfo {
+    if let Some(info) = bundle_info(key) {
+        return info;
+    }
     match lookup(key) {
         Some(s) => ServiceInfo {
             key: s.key.to_string(),
@@ -111,15 +132,24 @@ pub fn service_info(key: &str) -> ServiceInfo {
 }
 
 /// Every known service in table order, then every unknown key seen in the source (sorted,
-/// de-duplicated after normalising; blank keys ignored).
+/// de-duplicated after normalising; blank keys ignored), then the bundles seen (known and new,
+/// sorted by key): bundles are listed only when a workspace has one.
 pub fn catalogue(seen_keys: impl IntoIterator<Item = String>) -> Vec<ServiceInfo> {
     let mut out: Vec<ServiceInfo> = KNOWN.iter().map(|s| service_info(s.key)).collect();
-    let unknown: BTreeSet<String> = seen_keys
+    let (bundle_keys, keys): (Vec<String>, Vec<String>) =
+        seen_keys.into_iter().partition(|k| bundles::is_bundle(k));
+    let unknown: BTreeSet<String> = keys
         .into_iter()
         .map(|k| wire::normalize_key(&k))
         .filter(|k| !k.is_empty() && lookup(k).is_none())
         .collect();
     out.extend(unknown.iter().map(|k| service_info(k)));
+    let seen_bundles: BTreeSet<String> = bundle_keys
+        .iter()
+        .filter_map(|k| bundles::bundle_name(k))
+        .map(|n| bundles::bundle_key(&n))
+        .collect();
+    out.extend(seen_bundles.iter().map(|k| service_info(k)));
     out
 }
 
@@ -232,6 +262,42 @@ mod tests {
             ]
         );
         assert_eq!(catalogue(Vec::new()).len(), KNOWN.len());
+    }
+
+    #[test]
+    fn seen_bundles_follow_the_services_known_by_name_new_ones_flagged() {
+        let seen = [
+            "bundle:CORO_AI_ENDPOINT",
+            "aiAssistantPlus",
+            "bundle:coroComplete",
+            "bundle:CORO_COMPLETE",
+            "edr",
+        ];
+        let cat = catalogue(seen.iter().map(|s| s.to_string()));
+        let tail: Vec<(&str, &str, Unit, bool)> = cat[KNOWN.len()..]
+            .iter()
+            .map(|s| (s.key.as_str(), s.name.as_str(), s.default_unit, s.known))
+            .collect();
+        assert_eq!(
+            tail,
+            vec![
+                ("aiAssistantPlus", "Ai Assistant Plus", Unit::User, false),
+                (
+                    "bundle:coroAiEndpoint",
+                    "Coro Ai Endpoint (bundle)",
+                    Unit::User,
+                    false
+                ),
+                (
+                    "bundle:coroComplete",
+                    "Coro Complete (bundle)",
+                    Unit::User,
+                    true
+                ),
+            ]
+        );
+        assert_eq!(default_unit("bundle:CORO_ESSENTIALS"), Unit::Max);
+        assert_eq!(default_unit("bundle:somethingNew"), UNKNOWN_DEFAULT_UNIT);
     }
 
     /// The sandbox bills each service in the unit the catalogue defaults to, so demo usage and

@@ -77,6 +77,8 @@ pub(super) struct Inner {
     limit: Semaphore,
     sent: AtomicU64,
     pub(super) opts: ClientOptions,
+    /// Diagnostics' raw capture ([`crate::http::capture`]), when set.
+    capture: crate::http::capture::Slot,
 }
 
 struct CachedToken {
@@ -162,8 +164,14 @@ impl CoroClient {
                 limit: Semaphore::new(opts.max_in_flight.max(1)),
                 sent: AtomicU64::new(0),
                 opts,
+                capture: Default::default(),
             }),
         })
+    }
+
+    /// Hands every answer body this client reads to `capture` (diagnostics).
+    pub fn capture_into(&self, capture: crate::http::capture::Capture) {
+        let _ = self.inner.capture.set(capture);
     }
 
     /// The API base URL in use.
@@ -292,6 +300,41 @@ impl CoroClient {
         query: &[(&str, String)],
         what: &str,
     ) -> Result<String, CoroError> {
+        self.read_body(Method::GET, path, workspace, query, None, what)
+            .await
+    }
+
+    /// `POST {base}{path}` with a JSON body, for the reads Coro exposes as a POST
+    /// (`/subscriptions/bundleInfo`): decoded by `decode`, retried like a GET (it changes nothing).
+    pub(super) async fn post_read<T>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        what: &str,
+        decode: impl Fn(serde_json::Value) -> Result<T, String>,
+    ) -> Result<T, CoroError> {
+        let channel = self.inner.channel.clone();
+        let text = self
+            .read_body(Method::POST, path, &channel, &[], Some(body), what)
+            .await?;
+        serde_json::from_str(&text)
+            .map_err(|e| e.to_string())
+            .and_then(decode)
+            .map_err(|e| CoroError::decode(what, &e))
+    }
+
+    /// The body of a read (`GET`, or a `POST` that only reads) scoped to `workspace`. A 401
+    /// renews the token once and repeats the call once. The raw body goes to the capture hook
+    /// when one is set (diagnostics).
+    async fn read_body(
+        &self,
+        method: Method,
+        path: &str,
+        workspace: &str,
+        query: &[(&str, String)],
+        json: Option<&serde_json::Value>,
+        what: &str,
+    ) -> Result<String, CoroError> {
         let url = format!("{}{path}", self.inner.base);
         let mut renewed = false;
         loop {
@@ -300,12 +343,26 @@ impl CoroClient {
                 .map_err(|_| CoroError::decode("the token response", "token is not header-safe"))?;
             auth.set_sensitive(true);
             let build = |r: RequestBuilder| {
-                r.header(wire::AUTH_HEADER, auth.clone())
+                let r = r
+                    .header(wire::AUTH_HEADER, auth.clone())
                     .header(wire::WORKSPACE_HEADER, workspace)
-                    .query(query)
+                    .query(query);
+                match json {
+                    Some(body) => r.json(body),
+                    None => r,
+                }
             };
-            match self.execute(Method::GET, &url, build, true, what).await {
-                Ok(reply) => return Ok(reply.body),
+            match self.execute(method.clone(), &url, build, true, what).await {
+                Ok(reply) => {
+                    crate::http::capture::note(
+                        &self.inner.capture,
+                        "coro",
+                        method.as_str(),
+                        path,
+                        &reply.body,
+                    );
+                    return Ok(reply.body);
+                }
                 Err(Failure::Status { status, .. })
                     if status == StatusCode::UNAUTHORIZED && !renewed =>
                 {

@@ -86,11 +86,18 @@ pub enum CoroError {
     },
     #[error("{0}")]
     Unreachable(String),
-    #[error("Coro sent an answer PSA Bridge cannot read ({what}: {detail})")]
+    #[error(
+        "Coro sent an answer PSA Bridge cannot read ({what}: {detail}); {}",
+        crate::error::DIAGNOSTICS_HINT
+    )]
     Decode { what: String, detail: String },
     /// The usage answer is JSON but not in a shape [`super::shape::usage_record`] relies on: the
     /// workspace is skipped, never billed from a fallback total. Not retried (it is no glitch).
-    #[error("{}: {detail}", super::shape::UNEXPECTED_USAGE_SHAPE)]
+    #[error(
+        "{}: {detail}; {}",
+        super::shape::UNEXPECTED_USAGE_SHAPE,
+        crate::error::DIAGNOSTICS_HINT
+    )]
     UsageShape { workspace: String, detail: String },
     #[error("internal error while reading Coro: {0}")]
     Internal(String),

@@ -1,6 +1,7 @@
 //! Coro API: the wire contract (UNCONFIRMED assumptions in one place), the client, workspace
 //! discovery, usage, and the service catalogue.
 
+pub mod bundles;
 pub mod catalog;
 pub mod client;
 mod errors;

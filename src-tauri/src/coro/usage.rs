@@ -16,6 +16,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::bundles;
 use super::catalog;
 use super::client::{CoroClient, CoroError};
 use super::shape;
@@ -168,10 +169,12 @@ impl CoroClient {
             .unwrap_or_default();
         // `modules` missing altogether means our guess at its shape is wrong (UNCONFIRMED);
         // `moduleStatistics` holds only active services, so it is the next best source.
-        let enabled = match &sub.modules {
+        let mut enabled = match &sub.modules {
             Some(_) => sub.enabled_services(),
             None => stats.keys().cloned().collect(),
         };
+        // Each bundle is a billable source of its own, counted on the workspace's totals.
+        enabled.extend(sub.bundles.iter().flatten().map(|b| bundles::bundle_key(b)));
         let unit_of = |key: &str| {
             units
                 .get(key)
@@ -551,6 +554,13 @@ mod tests {
         assert_eq!(
             got,
             vec![
+                // The bundle is a billable source of its own, on the workspace's counts.
+                (
+                    "bundle:coroComplete",
+                    Unit::User,
+                    Some(17),
+                    Some(CountSource::List)
+                ),
                 ("edr", Unit::Device, Some(12), Some(CountSource::Module)),
                 (
                     "emailSecurity",

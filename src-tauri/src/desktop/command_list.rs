@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "test_connector",
     "remove_connector",
     "set_time_zone",
+    "save_diagnostics",
     "machine_time_zone",
     "sandbox_defaults",
     "get_settings",
@@ -44,4 +45,8 @@ pub const COMMANDS: &[&str] = &[
     "launch_at_login",
     "set_launch_at_login",
     "undo_run",
+    "reconcile_report",
+    "export_reconcile_csv",
+    "get_billing",
+    "set_billing",
 ];

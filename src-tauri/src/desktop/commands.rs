@@ -191,6 +191,16 @@ pub async fn run_detail(
     .await
 }
 
+/// Settings → *Save diagnostics…*: the support archive, written to the data folder (the app has
+/// no file-dialog plugin); the UI shows the path.
+#[tauri::command]
+pub async fn save_diagnostics(
+    state: State<'_, DesktopState>,
+    names: bool,
+) -> Result<app::diagnostics::DiagnosticsSaved, ApiError> {
+    app::diagnostics::save(&state.ctx, None, names).await
+}
+
 #[tauri::command]
 pub async fn export_run_csv(
     state: State<'_, DesktopState>,

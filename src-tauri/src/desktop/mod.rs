@@ -12,12 +12,14 @@
 //! core, map the error.
 
 pub mod autostart;
+pub mod billing_commands;
 pub mod command_list;
 pub mod commands;
 pub mod link;
 pub mod login_commands;
 pub mod notify;
 pub mod operator_commands;
+pub mod report_commands;
 pub mod resident;
 pub mod runner;
 pub mod syncing;
@@ -144,6 +146,7 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             commands::list_runs,
             commands::run_detail,
             commands::export_run_csv,
+            commands::save_diagnostics,
             operator_commands::edit_connector,
             operator_commands::connector_settings,
             operator_commands::held_preview,
@@ -156,6 +159,10 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             login_commands::launch_at_login,
             login_commands::set_launch_at_login,
             undo_commands::undo_run,
+            report_commands::reconcile_report,
+            report_commands::export_reconcile_csv,
+            billing_commands::get_billing,
+            billing_commands::set_billing,
         ])
         .on_page_load(|_webview, payload| {
             // Lets the benchmark time "Open PSA Bridge" to a loaded window; only in builds made

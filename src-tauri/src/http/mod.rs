@@ -3,6 +3,8 @@
 //! agent), endpoint URL rules (HTTPS, or plain HTTP only on loopback; never credentials in the
 //! URL), the pure retry decision, and `Retry-After` parsing.
 
+pub mod capture;
+
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 

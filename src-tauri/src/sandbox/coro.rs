@@ -29,6 +29,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+mod bundle_info;
 mod controls;
 
 pub use controls::UsageShape;
@@ -221,12 +222,7 @@ impl State {
                 users: c.users,
                 created_ms: EPOCH_MS + (i as i64 + 10) * DAY_MS,
                 services,
-                // Customer 0 has every service; show a bundle on it (informational only).
-                bundles: if i == 0 {
-                    vec!["coroComplete".to_string()]
-                } else {
-                    Vec::new()
-                },
+                bundles: demo_bundles(i),
             });
         }
         workspaces.push(channel(
@@ -376,6 +372,22 @@ impl State {
     }
 }
 
+/// A bundle the demo channel sells to an unknown-to-the-app bundle value (outside the
+/// documented enum, like the newer "Coro AI" bundles).
+pub const UNKNOWN_BUNDLE: &str = "CORO_AI_ENDPOINT";
+
+/// The bundles of customer `i`: customer 0 (every module) has Coro Complete, so a bundle and the
+/// modules it includes; customer 1 has Coro Essentials; customer 2 a bundle the app does not
+/// know. Spellings differ on purpose (coro.md §2.3: both appear).
+pub fn demo_bundles(i: usize) -> Vec<String> {
+    match i {
+        0 => vec!["coroComplete".to_string()],
+        1 => vec!["CORO_ESSENTIALS".to_string()],
+        2 => vec![UNKNOWN_BUNDLE.to_string()],
+        _ => Vec::new(),
+    }
+}
+
 fn channel(id: &str, name: &str, parent: Option<&str>, day: i64) -> SimWorkspace {
     let slug: String = id.split('_').next().unwrap_or(id).to_string();
     SimWorkspace {
@@ -462,6 +474,10 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (Router, 
         .route(wire::WORKSPACES_PATH, get(workspace))
         .route(wire::WORKSPACES_SEARCH_PATH, get(search))
         .route(wire::SUBSCRIPTIONS_PATH, get(subscriptions))
+        .route(
+            crate::coro::bundles::BUNDLE_INFO_PATH,
+            post(bundle_info::bundle_info),
+        )
         .route(wire::USAGE_PATH, get(usage))
         .route(wire::DEVICES_PATH, get(devices))
         .route(wire::USERS_PATH, get(users))

@@ -127,7 +127,7 @@ pub fn still_current(item: &PlanItem, current: &BillingState) -> Result<BillingL
 }
 
 /// What one finished write becomes in the journal.
-fn outcome_of(
+pub(super) fn outcome_of(
     after: i64,
     result: &Result<WriteReceipt, PsaError>,
 ) -> (ItemOutcome, Option<String>, Option<String>) {
@@ -266,6 +266,10 @@ pub async fn apply_items<P: Psa>(
         .zip(item_ids.iter().copied())
         .filter(|(item, _)| is_write(item.action, cx.approve_held))
         .collect();
+    // Creates (issue 14) go one at a time after the quantity writes: see `super::create`.
+    let (creates, writes): (Vec<_>, Vec<_>) = writes
+        .into_iter()
+        .partition(|(item, _)| super::create::is_create(item));
     // Writes go out in batches of the PSA's choosing (ConnectWise: as many as it allows in flight;
     // Autotask: enough to check them with one read before and one after); each is journaled
     // `pending` before its batch is sent, and its outcome is recorded as soon as the batch returns.
@@ -421,6 +425,14 @@ pub async fn apply_items<P: Psa>(
                 cx.clock.sleep(pause).await;
             }
         }
+    }
+    let created = super::create::apply_creates(cx, &conn, &creates, current, &mut report).await?;
+    if created > 0 {
+        (cx.progress)(Progress {
+            run_id: cx.run_id,
+            done: done + created,
+            total,
+        });
     }
     Ok(report)
 }

@@ -31,8 +31,7 @@ use crate::store::{settings, Store, StoreError};
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[ts(export, export_to = "../../ui/src/bindings/")]
 pub enum Threshold {
-    #[ts(type = "number")]
-    Units(i64),
+    Units(#[ts(type = "number")] i64),
     /// Percent of the current quantity.
     Percent(f64),
 }
@@ -45,6 +44,10 @@ pub struct Billing {
     pub monthly_day: Option<u8>,
     /// `None`: every change is written.
     pub threshold: Option<Threshold>,
+    /// Propose creating a line where a mapped company's one active agreement / contract has none
+    /// for a mapped product (always held for approval; see [`super::create`]). Off by default.
+    #[serde(default)]
+    pub create_missing: bool,
 }
 
 impl Billing {
@@ -74,10 +77,15 @@ impl Billing {
             None => "daily".to_string(),
             Some(d) => format!("monthly on day {d}"),
         };
-        match self.threshold {
+        let text = match self.threshold {
             None => cadence,
             Some(Threshold::Units(n)) => format!("{cadence}, threshold {n} unit(s)"),
             Some(Threshold::Percent(p)) => format!("{cadence}, threshold {p} %"),
+        };
+        if self.create_missing {
+            format!("{text}, creates missing lines (held for approval)")
+        } else {
+            text
         }
     }
 }

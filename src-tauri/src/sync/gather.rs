@@ -51,6 +51,9 @@ pub struct UsageReport {
     /// Which count a count was taken from when that is worth saying (a `max` unit: "the larger
     /// of 12 protected users and 30 protected devices"); shown on items that carry no reason.
     pub basis: HashMap<(WorkspaceId, String), String>,
+    /// Mapped lines of one company that likely bill the same thing twice (a bundle and a module
+    /// it includes), with why ("likely double billing: … includes …"): held by the planner.
+    pub double_billing: HashMap<(WorkspaceId, String), String>,
     /// Workspaces whose usage could not be read (after the client's retries), with why: their
     /// items are skipped for this run as failed reads, and the run ends partial.
     pub failed: HashMap<WorkspaceId, String>,
@@ -119,6 +122,8 @@ pub struct Gathered {
     /// Changes the PSA accepted but does not show yet, by (company, product): the planner
     /// counts them as made, so nothing is sent again meanwhile.
     pub awaiting: HashMap<(CompanyRef, ProductRef), AwaitingChange>,
+    /// Names of the unmapped PSA companies read (only with [`Scope::unmapped_companies`]).
+    pub other_companies: HashMap<CompanyRef, String>,
 }
 
 /// What gather can fail on: a whole side unreadable (a single pair's failure is in the data).
@@ -138,10 +143,23 @@ pub fn to_unit(u: BillingUnit) -> Unit {
     }
 }
 
-/// Coro's workspaces, and the usage of the mapped, present, unarchived ones.
+/// How far a gather reads beyond what the sync needs. The default (the sync's) reads only the
+/// mapped workspaces and the mapped (company, product) pairs; the reconciliation report also
+/// reads the unmapped workspaces' usage and the mapped products' lines on unmapped companies,
+/// in the same requests where the APIs allow it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Count the usage of every billable workspace, mapped or not.
+    pub unmapped_workspaces: bool,
+    /// Read the mapped products on every active PSA company, mapped or not.
+    pub unmapped_companies: bool,
+}
+
+/// Coro's workspaces, and the usage of the mapped (or, wide, every), present, unarchived ones.
 async fn read_coro<U: UsageSource>(
     source: &U,
     mappings: &Mappings,
+    scope: Scope,
 ) -> Result<(Vec<SourceWorkspace>, UsageReport), GatherError> {
     let coro_workspaces = source.workspaces().await.map_err(GatherError::Source)?;
     let billable: HashSet<&WorkspaceId> = coro_workspaces
@@ -149,12 +167,25 @@ async fn read_coro<U: UsageSource>(
         .filter(|w| !w.archived)
         .map(|w| &w.id)
         .collect();
-    let asked: Vec<WorkspaceId> = mappings
+    let mut asked: Vec<WorkspaceId> = mappings
         .workspaces
         .iter()
         .filter(|w| billable.contains(&w.workspace_id))
         .map(|w| w.workspace_id.clone())
         .collect();
+    if scope.unmapped_workspaces {
+        let mapped: HashSet<&WorkspaceId> = mappings
+            .workspaces
+            .iter()
+            .map(|w| &w.workspace_id)
+            .collect();
+        asked.extend(
+            coro_workspaces
+                .iter()
+                .filter(|w| !w.archived && !mapped.contains(&w.id))
+                .map(|w| w.id.clone()),
+        );
+    }
     let queries: Vec<ServiceQuery> = mappings
         .services
         .iter()
@@ -178,11 +209,21 @@ async fn read_coro<U: UsageSource>(
 async fn read_psa<P: Psa>(
     psa: &P,
     mappings: &Mappings,
-) -> Result<(BillingState, Option<HashSet<ProductRef>>), GatherError> {
-    let companies: Vec<_> = mappings.workspaces.iter().map(|w| w.company_id).collect();
+    scope: Scope,
+) -> Result<PsaSide, GatherError> {
+    let mut others = HashMap::new();
+    let mut companies: Vec<_> = mappings.workspaces.iter().map(|w| w.company_id).collect();
     let products: Vec<_> = mappings.services.iter().map(|s| s.product_id).collect();
+    if scope.unmapped_companies && !products.is_empty() {
+        let all = psa.list_companies(None).await.map_err(GatherError::Psa)?;
+        let mapped: HashSet<CompanyRef> = companies.iter().copied().collect();
+        for c in all.into_iter().filter(|c| !mapped.contains(&c.id)) {
+            companies.push(c.id);
+            others.insert(c.id, c.name);
+        }
+    }
     if companies.is_empty() || products.is_empty() {
-        return Ok((BillingState::default(), None));
+        return Ok((BillingState::default(), None, others));
     }
     // The product list tells a deleted or deactivated product ("gone") apart from one that
     // merely has no line; the billing read alone cannot. Both are read at once.
@@ -196,8 +237,15 @@ async fn read_psa<P: Psa>(
         .into_iter()
         .map(|p| p.id)
         .collect();
-    Ok((billing, Some(live)))
+    Ok((billing, Some(live), others))
 }
+
+/// The PSA side of a gather: the lines, the live products, the unmapped companies' names.
+type PsaSide = (
+    BillingState,
+    Option<HashSet<ProductRef>>,
+    HashMap<CompanyRef, String>,
+);
 
 /// Reads Coro usage of the mapped, present, unarchived workspaces and the PSA lines of every
 /// mapped (company, product) pair.
@@ -206,11 +254,24 @@ pub async fn gather<P: Psa, U: UsageSource>(
     source: &U,
     mappings: Mappings,
 ) -> Result<Gathered, GatherError> {
+    gather_scoped(psa, source, mappings, Scope::default()).await
+}
+
+/// [`gather`], reading as far as `scope` says (the reconciliation report reads wider).
+pub async fn gather_scoped<P: Psa, U: UsageSource>(
+    psa: &P,
+    source: &U,
+    mappings: Mappings,
+    scope: Scope,
+) -> Result<Gathered, GatherError> {
     // The two sides are independent: read them at the same time. A failure on either fails the
     // gather; when both fail, Coro's error is the one reported (as when they ran in turn).
-    let (coro, psa_side) = tokio::join!(read_coro(source, &mappings), read_psa(psa, &mappings));
+    let (coro, psa_side) = tokio::join!(
+        read_coro(source, &mappings, scope),
+        read_psa(psa, &mappings, scope)
+    );
     let (coro_workspaces, usage) = coro?;
-    let (billing, live_products) = psa_side?;
+    let (billing, live_products, other_companies) = psa_side?;
     let mut service_names = HashMap::new();
     let keys = mappings
         .services
@@ -230,5 +291,6 @@ pub async fn gather<P: Psa, U: UsageSource>(
         live_products,
         service_names,
         awaiting: HashMap::new(),
+        other_companies,
     })
 }

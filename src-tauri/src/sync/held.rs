@@ -108,6 +108,7 @@ mod tests {
             line_ref: None,
             line_name: None,
             line: None,
+            new_line: None,
             before: Some(10),
             after: Some(2),
             action,

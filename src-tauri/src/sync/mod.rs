@@ -15,6 +15,7 @@
 pub mod apply;
 pub mod awaiting;
 pub mod cadence;
+pub mod create;
 pub mod csv;
 pub mod exclusions;
 pub mod expiry;
@@ -22,6 +23,7 @@ pub mod gather;
 pub mod held;
 pub mod lock;
 pub mod model;
+pub mod overlap;
 pub mod plan;
 pub mod resume;
 pub mod run;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::model::{Cause, CompanyRef, ConnectorId, ProductRef, WorkspaceId};
-use crate::psa::BillingLine;
+use crate::psa::{BillingLine, NewLine};
 use crate::store::runs::{
     ItemAction, ItemOutcome, RunItem, RunRow, RunStatus, RunTotals, RunTrigger,
 };
@@ -103,6 +103,11 @@ pub enum Flag {
     BelowThreshold,
     /// A monthly connector outside its write day: shown, written on that day.
     Deferred,
+    /// The company is billed for a Coro bundle and for a module it includes: held.
+    DoubleBilling,
+    /// No line bills the product: creating one on the company's only agreement / contract is
+    /// proposed (the connector's *create missing lines* option), always held for approval.
+    Create,
 }
 
 /// One workspace × service of the plan.
@@ -129,6 +134,10 @@ pub struct PlanItem {
     #[serde(skip)]
     #[ts(skip)]
     pub line: Option<BillingLine>,
+    /// The line to create (flag [`Flag::Create`]), which apply creates. Backend only, like `line`.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub new_line: Option<NewLine>,
     /// The PSA quantity as read.
     #[ts(type = "number | null")]
     pub before: Option<i64>,

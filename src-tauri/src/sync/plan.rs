@@ -125,6 +125,7 @@ fn mapped_item(
         line_ref: None,
         line_name: None,
         line: None,
+        new_line: None,
         before: None,
         after: None,
         action: Action::Skip,
@@ -248,10 +249,11 @@ fn mapped_item(
             if let Some(aw) = waiting {
                 return awaiting(item, aw, desired);
             }
-            let fallback = g
-                .usage
-                .fallback
-                .get(&(ws.workspace_id.clone(), svc.service_key.clone()));
+            let key = (ws.workspace_id.clone(), svc.service_key.clone());
+            if let Some(why) = g.usage.double_billing.get(&key) {
+                return super::overlap::double_billing(item, line.quantity, desired, why, policy);
+            }
+            let fallback = g.usage.fallback.get(&key);
             compare(item, line.quantity, desired, fallback, policy)
         }
     }
@@ -474,6 +476,7 @@ fn unmapped_services(g: &Gathered, ws: &WorkspaceLink, mapped: &HashSet<&str>) -
             line_ref: None,
             line_name: None,
             line: None,
+            new_line: None,
             before: None,
             after: Some(n),
             action: Action::Skip,
@@ -517,6 +520,7 @@ fn unmapped_workspaces(g: &Gathered) -> Vec<PlanItem> {
             line_ref: None,
             line_name: None,
             line: None,
+            new_line: None,
             before: None,
             after: None,
             action: Action::Skip,

@@ -119,6 +119,9 @@ fn line_quantity(item: &NewItem, current: &BillingState) -> Result<i64, String> 
 
 /// What a fresh read says about one pending item: the outcome it gets and why.
 pub fn resolution(item: &NewItem, current: &BillingState) -> (ItemOutcome, String) {
+    if let Some(created) = super::create::resolution(item, current) {
+        return created;
+    }
     let unresolved = |why: String| {
         (
             ItemOutcome::Pending,

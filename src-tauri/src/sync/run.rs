@@ -144,17 +144,24 @@ pub(super) async fn plan_from<P: Psa, U>(
         approve_held,
     };
     let connector = gathered.mappings.connector_id;
-    let (awaiting, excluded) = env
+    let (awaiting, excluded, billing) = env
         .store
         .call(move |conn| {
             Ok((
                 awaiting_items(conn, connector)?,
                 crate::store::exclusions::list(conn, connector)?,
+                super::cadence::load(conn, connector)?,
             ))
         })
         .await?;
     gathered.awaiting = awaiting::by_pair(&awaiting);
     let mut the_plan = plan(gathered, &policy, env.clock.now());
+    super::create::shape(
+        &mut the_plan,
+        gathered,
+        billing.create_missing,
+        approve_held,
+    );
     super::exclusions::apply(&mut the_plan, &excluded);
     super::cadence::shape(env.store, env.psa, &mut the_plan, env.clock.now()).await?;
     Ok(the_plan)

@@ -141,6 +141,7 @@ pub fn plan_item(
         line_ref: o.line_ref.clone(),
         line_name: None,
         line: None,
+        new_line: None,
         before: o.after_qty,
         after: o.before_qty,
         action: Action::Skip,
@@ -152,6 +153,14 @@ pub fn plan_item(
         item.reason = Some(why);
         item
     };
+    if o.before_qty.is_none() && o.after_qty.is_some() && o.line_ref.is_some() {
+        return skip(
+            item,
+            "This change created the line (create missing lines); undo does not remove lines — \
+             cancel the line in the PSA if it should not bill"
+                .into(),
+        );
+    }
     let (Some(company), Some(product), Some(before), Some(after)) =
         (o.company_id, o.product_id, o.before_qty, o.after_qty)
     else {

@@ -12,4 +12,9 @@ monthly_day: number | null,
 /**
  * `None`: every change is written.
  */
-threshold: Threshold | null, };
+threshold: Threshold | null, 
+/**
+ * Propose creating a line where a mapped company's one active agreement / contract has none
+ * for a mapped product (always held for approval; see [`super::create`]). Off by default.
+ */
+create_missing: boolean, };

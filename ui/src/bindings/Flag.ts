@@ -4,4 +4,4 @@
  * Why an item needs a closer look than its action says (shown in the preview and History; the
  * daily notification names them).
  */
-export type Flag = "read_failed" | "churn" | "fallback" | "spike" | "awaiting" | "below_threshold" | "deferred";
+export type Flag = "read_failed" | "churn" | "fallback" | "spike" | "awaiting" | "below_threshold" | "deferred" | "double_billing" | "create";

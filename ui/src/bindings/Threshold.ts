@@ -3,4 +3,4 @@
 /**
  * A change smaller than this is noise.
  */
-export type Threshold = { "kind": "units", "value": bigint } | { "kind": "percent", "value": number };
+export type Threshold = { "kind": "units", "value": number } | { "kind": "percent", "value": number };

@@ -2,10 +2,12 @@
 import { invoke, isTauri, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { Billing } from '../bindings/Billing';
 import type { ConnectorId } from '../bindings/ConnectorId';
 import type { ConnectorEdit } from '../bindings/ConnectorEdit';
 import type { ConnectorSettings } from '../bindings/ConnectorSettings';
 import type { ConnectorSummary } from '../bindings/ConnectorSummary';
+import type { DiagnosticsSaved } from '../bindings/DiagnosticsSaved';
 import { BACKEND_UNAVAILABLE, toApiError } from './errors';
 import { APP_EVENT, NAVIGATE_EVENT, asAppEvent, asRouteName, type AppEvent } from './events';
 import type { AutotaskInput } from '../bindings/AutotaskInput';
@@ -19,6 +21,7 @@ import type { MapService } from '../bindings/MapService';
 import type { MapWorkspace } from '../bindings/MapWorkspace';
 import type { PickOption } from '../bindings/PickOption';
 import type { PlanView } from '../bindings/PlanView';
+import type { Report } from '../bindings/Report';
 import type { RunDetail } from '../bindings/RunDetail';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SandboxDefaults } from '../bindings/SandboxDefaults';
@@ -235,6 +238,23 @@ export function exportRunCsv(runId: number): Promise<string> {
   return call<string>('export_run_csv', { runId });
 }
 
+// ---------------------------------------------------------------- reconcile
+
+/** The connector's reconciliation report: read now (`last` false) or the last one kept. */
+export function reconcileReport(connectorId: ConnectorId, last: boolean): Promise<Report> {
+  return call<Report>('reconcile_report', { connectorId, last });
+}
+
+/** Saves the connector's last report as CSV; resolves to the saved file's path. */
+export function exportReconcileCsv(connectorId: ConnectorId): Promise<string> {
+  return call<string>('export_reconcile_csv', { connectorId });
+}
+
+/** Settings → Save diagnostics…: writes the support archive to the data folder. */
+export function saveDiagnostics(names: boolean): Promise<DiagnosticsSaved> {
+  return call<DiagnosticsSaved>('save_diagnostics', { names });
+}
+
 // ---------------------------------------------------------------- events
 
 /** Subscribes to backend events. Resolves to an unsubscribe function (a no-op outside the app). */
@@ -256,4 +276,16 @@ export function onNavigate(handler: (route: string) => void): Promise<UnlistenFn
 async function subscribe(event: string, handler: (payload: unknown) => void): Promise<UnlistenFn> {
   if (!isTauri()) return () => {};
   return listen<unknown>(event, (e) => handler(e.payload));
+}
+
+// ---------------------------------------------------------------- billing settings
+
+/** A connector's billing cadence, noise threshold and "create missing lines". */
+export function getBilling(id: ConnectorId): Promise<Billing> {
+  return call<Billing>('get_billing', { id });
+}
+
+/** Checked by the backend (a bad day or threshold is refused, nothing stored). */
+export function setBilling(id: ConnectorId, billing: Billing): Promise<Billing> {
+  return call<Billing>('set_billing', { id, billing });
 }

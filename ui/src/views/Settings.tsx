@@ -14,7 +14,16 @@ import {
   type RegionChoice,
   type SettingsForm,
 } from '../format/settings';
-import { coroConnect, coroStatus, getSettings, sandboxDefaults, saveSettings, toApiError, type CoroStatus } from '../ipc';
+import {
+  coroConnect,
+  coroStatus,
+  getSettings,
+  sandboxDefaults,
+  saveDiagnostics,
+  saveSettings,
+  toApiError,
+  type CoroStatus,
+} from '../ipc';
 import { useAppEvents } from '../useAppEvents';
 import { useLoad } from '../useLoad';
 import { LaunchAtLogin } from './settings/LaunchAtLogin';
@@ -56,6 +65,7 @@ export function SettingsView({ info }: { info: AppInfo | null }) {
             Keys and secrets are kept in the operating system's keychain; the data folder holds connectors, mappings and
             run history only.
           </p>
+          <DiagnosticsRow />
         </div>
       </div>
     </section>
@@ -432,5 +442,52 @@ function FieldError({ error, field }: { error: { field: string | null; message: 
     <span class="field__error" role="alert" data-testid={`settings-error-${field}`}>
       {error.message}
     </span>
+  );
+}
+
+type DiagnosticsState =
+  | { step: 'idle' }
+  | { step: 'saving' }
+  | { step: 'saved'; path: string; problems: string[] }
+  | { step: 'failed'; message: string };
+
+/** Save diagnostics…: one archive for support, secrets removed, names hashed unless kept. */
+function DiagnosticsRow() {
+  const [names, setNames] = useState(false);
+  const [state, setState] = useState<DiagnosticsState>({ step: 'idle' });
+  const save = () => {
+    setState({ step: 'saving' });
+    saveDiagnostics(names).then(
+      (saved) => setState({ step: 'saved', path: saved.path, problems: saved.problems }),
+      (e: unknown) => setState({ step: 'failed', message: toApiError(e).message }),
+    );
+  };
+  return (
+    <div class="settings__diagnostics" data-testid="diagnostics" style={{ display: 'grid', gap: '8px', justifyItems: 'start' }}>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={names}
+          data-testid="diagnostics-names"
+          onChange={(e) => setNames((e.target as HTMLInputElement).checked)}
+        />{' '}
+        Include customer names
+      </label>
+      <button class="button" type="button" data-testid="diagnostics-save" disabled={state.step === 'saving'} onClick={save}>
+        {state.step === 'saving' ? 'Saving…' : 'Save diagnostics…'}
+      </button>
+      {state.step === 'saved' && (
+        <p class="muted" data-testid="diagnostics-saved">
+          Saved to <code class="path">{state.path}</code> — secrets removed
+          {names ? '' : ', customer names replaced by hashes'}.
+          {state.problems.length > 0 && ` Could not read: ${state.problems.join('; ')}`}
+        </p>
+      )}
+      {state.step === 'failed' && (
+        <p class="error" role="alert" data-testid="diagnostics-error">
+          {state.message}
+        </p>
+      )}
+    </div>
   );
 }

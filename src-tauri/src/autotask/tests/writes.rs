@@ -20,6 +20,7 @@ fn line() -> BillingLine {
         },
         quantity: 42,
         container_name: "Contoso – Managed Security".into(),
+        unit_price_cents: None,
     }
 }
 

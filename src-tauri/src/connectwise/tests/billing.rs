@@ -9,7 +9,7 @@ use crate::psa::{LineKey, LineLookup, Psa};
 
 const AGREEMENT_FIELDS: &str = "id,name,company/id,parentAgreement/id,agreementStatus,\
     cancelledFlag,startDate,endDate,noEndingDateFlag";
-const ADDITION_FIELDS: &str = "id,product/id,product/identifier,quantity,effectiveDate,\
+const ADDITION_FIELDS: &str = "id,product/id,product/identifier,quantity,unitPrice,effectiveDate,\
     cancelledDate,agreementId,additionStatus";
 
 #[tokio::test]

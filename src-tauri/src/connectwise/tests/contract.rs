@@ -111,6 +111,7 @@ async fn requests_match_the_vendor_spec() {
             },
             quantity: 37,
             container_name: "x".into(),
+            unit_price_cents: None,
         };
         h.client.set_quantity(&line, 42).await
     };

@@ -19,6 +19,7 @@ fn line() -> BillingLine {
         },
         quantity: 37,
         container_name: "Acme Dental - Managed Services".into(),
+        unit_price_cents: None,
     }
 }
 

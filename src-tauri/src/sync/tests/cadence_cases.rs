@@ -27,6 +27,7 @@ fn item(before: i64, after: i64, action: Action) -> PlanItem {
         line_ref: None,
         line_name: None,
         line: None,
+        new_line: None,
         before: Some(before),
         after: Some(after),
         action,
@@ -67,6 +68,7 @@ fn threshold_marks_small_changes_below_it_and_never_a_change_to_or_from_zero() {
         let b = Billing {
             monthly_day: None,
             threshold: Some(*t),
+            create_missing: false,
         };
         apply(&mut p, &b, day(2026, 12, 7), None);
         let i = &p.items[0];
@@ -95,6 +97,7 @@ fn monthly_defers_until_its_day_then_once_a_month() {
     let b = Billing {
         monthly_day: Some(15),
         threshold: None,
+        create_missing: false,
     };
     assert!(!due(&b, day(2026, 12, 14), None));
     assert!(due(&b, day(2026, 12, 15), None));
@@ -145,22 +148,27 @@ fn settings_are_validated() {
         Billing {
             monthly_day: Some(0),
             threshold: None,
+            create_missing: false,
         },
         Billing {
             monthly_day: Some(29),
             threshold: None,
+            create_missing: false,
         },
         Billing {
             monthly_day: None,
             threshold: Some(Threshold::Units(0)),
+            create_missing: false,
         },
         Billing {
             monthly_day: None,
             threshold: Some(Threshold::Percent(0.0)),
+            create_missing: false,
         },
         Billing {
             monthly_day: None,
             threshold: Some(Threshold::Percent(f64::NAN)),
+            create_missing: false,
         },
     ] {
         assert!(bad.validate().is_err(), "{bad:?}");
@@ -180,6 +188,7 @@ async fn a_monthly_connector_writes_nothing_until_its_day_then_once() {
     let b = Billing {
         monthly_day: Some(10),
         threshold: None,
+        create_missing: false,
     };
     cadence::save(&h.t.store.conn().unwrap(), h.connector, &b).unwrap();
     h.clock.set(noon(8));
@@ -230,6 +239,7 @@ async fn a_threshold_run_skips_noise_and_writes_the_rest() {
     let b = Billing {
         monthly_day: None,
         threshold: Some(Threshold::Units(2)),
+        create_missing: false,
     };
     cadence::save(&h.t.store.conn().unwrap(), h.connector, &b).unwrap();
     let r = run(&h.env(), &req(&h, Trigger::Cli, false), &|_| {})

@@ -54,6 +54,12 @@ pub struct PsaState {
     pub batches: Vec<usize>,
     /// `read_billing` waits here first (to prove it runs alongside the Coro read).
     pub meet: Option<Arc<Barrier>>,
+    /// Each company's one agreement, where a missing line can be created.
+    pub agreements: HashMap<CompanyRef, i64>,
+    /// Every create: (agreement, product, quantity).
+    pub creates: Vec<(i64, i64, i64)>,
+    /// The next create lands but its answer is lost.
+    pub lose_create: bool,
 }
 
 #[derive(Default)]
@@ -84,6 +90,7 @@ pub fn line(company: i64, product: i64, id: i64, quantity: i64) -> BillingLine {
         },
         quantity,
         container_name: format!("Agreement {company}"),
+        unit_price_cents: None,
     }
 }
 
@@ -175,9 +182,20 @@ impl Psa for FakePsa {
             return Err(e);
         }
         let mut lines = HashMap::new();
+        let mut new_lines = HashMap::new();
         for c in companies {
             for p in products {
                 let found = s.lines.get(&(*c, *p)).cloned().unwrap_or_default();
+                if let (true, Some(&agreement)) = (found.is_empty(), s.agreements.get(c)) {
+                    let target = crate::psa::NewLine {
+                        company: *c,
+                        product: *p,
+                        psa: PsaKind::Connectwise,
+                        container_id: agreement,
+                        container_name: format!("Agreement {agreement}"),
+                    };
+                    new_lines.insert((*c, *p), Ok(target));
+                }
                 let lookup = match found.len() {
                     0 => LineLookup::None {
                         reason: format!("company {} has no addition for product {}", c.0, p.0),
@@ -190,7 +208,11 @@ impl Psa for FakePsa {
                 lines.insert((*c, *p), lookup);
             }
         }
-        Ok(BillingState { lines, requests: 1 })
+        Ok(BillingState {
+            lines,
+            new_lines,
+            requests: 1,
+        })
     }
 
     fn write_concurrency(&self) -> usize {
@@ -204,6 +226,43 @@ impl Psa for FakePsa {
         } else {
             size
         }
+    }
+
+    async fn create_line(
+        &self,
+        target: &crate::psa::NewLine,
+        quantity: i64,
+    ) -> Result<crate::psa::CreatedLine, PsaError> {
+        let mut s = self.state();
+        let id = 900 + i64::try_from(s.creates.len()).unwrap_or_default();
+        s.creates
+            .push((target.container_id, target.product.0, quantity));
+        let key = LineKey::Connectwise {
+            agreement_id: target.container_id,
+            addition_id: id,
+        };
+        let line = BillingLine {
+            company: target.company,
+            product: target.product,
+            key: key.clone(),
+            quantity,
+            container_name: target.container_name.clone(),
+            unit_price_cents: None,
+        };
+        s.lines
+            .entry((target.company, target.product))
+            .or_default()
+            .push(line);
+        if std::mem::take(&mut s.lose_create) {
+            return Err(PsaError::OutcomeUnknown("the answer was lost".into()));
+        }
+        Ok(crate::psa::CreatedLine {
+            receipt: WriteReceipt {
+                quantity,
+                request_id: Some(format!("created-{id}")),
+            },
+            key: Some(key),
+        })
     }
 
     async fn set_quantities(

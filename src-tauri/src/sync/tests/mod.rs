@@ -3,6 +3,7 @@
 
 mod apply_cases;
 mod cadence_cases;
+mod create_cases;
 mod fakes;
 mod plan_cases;
 mod plan_guard_cases;

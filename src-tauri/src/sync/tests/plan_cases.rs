@@ -57,10 +57,12 @@ pub(super) fn base() -> Gathered {
                 },
             )]),
             requests: 1,
+            ..BillingState::default()
         },
         live_products: Some(HashSet::from([P])),
         service_names: HashMap::from([("edr".to_string(), "EDR".to_string())]),
         awaiting: HashMap::new(),
+        other_companies: HashMap::new(),
     }
 }
 
@@ -127,6 +129,11 @@ pub(super) fn coro_lists(g: &mut Gathered, id: &str, name: &str, archived: bool)
         archived,
         status: if archived { "archived" } else { "subscription" }.into(),
     });
+}
+
+fn double_billed(g: &mut Gathered) {
+    let why = "likely double billing: Coro Complete (bundle) includes EDR".to_string();
+    g.usage.double_billing.insert((ws(), "edr".into()), why);
 }
 
 fn in_use_unmapped(g: &mut Gathered) {
@@ -207,6 +214,17 @@ const CASES: &[Case] = &[
         expect: &[(WS, EDR, Hold, Some(10), Some(0), "The workspace is archived in Coro, but the PSA still bills 10: ending it (10 → 0) is held")] },
     Case { name: "workspace_gone_from_coro", policy: HOLD, setup: |g| g.coro_workspaces.clear(),
         expect: &[(WS, EDR, Hold, Some(10), Some(0), "no longer listed in the Coro channel (removed or moved), but the PSA still bills 10")] },
+    Case { name: "double_billing_change_held", policy: HOLD,
+        setup: |g| { double_billed(g); count(g, Ok(12)) },
+        expect: &[(WS, EDR, Hold, Some(10), Some(12),
+            "Held, likely double billing: Coro Complete (bundle) includes EDR")] },
+    Case { name: "double_billing_change_applied_when_approved", policy: APPROVED,
+        setup: |g| { double_billed(g); count(g, Ok(12)) },
+        expect: &[(WS, EDR, Increase, Some(10), Some(12),
+            "Approved by the operator, although likely double billing")] },
+    Case { name: "double_billing_without_change_flagged", policy: HOLD, setup: double_billed,
+        expect: &[(WS, EDR, Unchanged, Some(10), Some(10),
+            "The quantity is right (10), but likely double billing")] },
     Case { name: "service_not_mapped", policy: HOLD, setup: in_use_unmapped,
         expect: &[(WS, EDR, Unchanged, Some(10), Some(10), ""),
                   (WS, "mdm", Skip, None, Some(4),

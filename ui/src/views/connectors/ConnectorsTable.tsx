@@ -29,9 +29,10 @@ type Props = {
   onRemove: (connector: ConnectorSummary) => void;
   onTimeZone: (connector: ConnectorSummary) => void;
   onEdit: (connector: ConnectorSummary) => void;
+  onBilling: (connector: ConnectorSummary) => void;
 };
 
-export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, onTimeZone, onEdit }: Props) {
+export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -59,6 +60,7 @@ export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, on
               onRemove={() => onRemove(c)}
               onTimeZone={() => onTimeZone(c)}
               onEdit={() => onEdit(c)}
+              onBilling={() => onBilling(c)}
             />
           ))}
         </tbody>
@@ -75,9 +77,10 @@ type RowProps = {
   onRemove: () => void;
   onTimeZone: () => void;
   onEdit: () => void;
+  onBilling: () => void;
 };
 
-function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone, onEdit }: RowProps) {
+function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -90,6 +93,19 @@ function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone
       </td>
       <td class="strong connector-name" data-testid={`connector-name-${c.id}`}>
         {c.name}
+        <div class="status-detail">
+          <button
+            type="button"
+            class="link-button"
+            disabled={busy !== null}
+            onClick={onBilling}
+            title="When changes are written, the noise threshold, and creating missing lines"
+            aria-label={`Billing settings of ${c.name}`}
+            data-testid={`connector-billing-${c.id}`}
+          >
+            Billing settings
+          </button>
+        </div>
         {c.kind === 'autotask' && (
           <div class="status-detail">
             <button

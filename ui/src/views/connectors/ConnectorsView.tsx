@@ -12,6 +12,7 @@ import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
 import { AddConnectorDialog } from './AddConnectorDialog';
 import { AddConnectorMenu } from './AddConnectorMenu';
+import { BillingDialog } from './BillingDialog';
 import { ConnectorsTable } from './ConnectorsTable';
 import { EditConnectorDialog } from './EditConnectorDialog';
 import { TimeZoneDialog } from './TimeZoneDialog';
@@ -29,6 +30,7 @@ export function ConnectorsView() {
   const [removing, setRemoving] = useState<ConnectorSummary | null>(null);
   const [zoning, setZoning] = useState<ConnectorSummary | null>(null);
   const [editing, setEditing] = useState<ConnectorSummary | null>(null);
+  const [billing, setBillingOf] = useState<ConnectorSummary | null>(null);
   const [busy, setBusy] = useState<Map<ConnectorId, Busy>>(new Map());
   const [tested, setTested] = useState<Map<ConnectorId, Tested>>(new Map());
   const noteTest = (id: ConnectorId, t: Tested) => setTested((prev) => new Map(prev).set(id, t));
@@ -112,6 +114,7 @@ export function ConnectorsView() {
             onRemove={setRemoving}
             onTimeZone={setZoning}
             onEdit={setEditing}
+            onBilling={setBillingOf}
           />
         ) : connectors === null && load.state === 'loading' ? (
           <div class="card card--padded muted" data-testid="connectors-loading">
@@ -149,6 +152,16 @@ export function ConnectorsView() {
           onClose={() => setZoning(null)}
           onSaved={() => {
             setZoning(null);
+            reload();
+          }}
+        />
+      )}
+      {billing && (
+        <BillingDialog
+          connector={billing}
+          onClose={() => setBillingOf(null)}
+          onSaved={() => {
+            setBillingOf(null);
             reload();
           }}
         />
