@@ -136,6 +136,13 @@ fn connectwise_report_matches_the_sandbox() -> anyhow::Result<()> {
         UNKNOWN_SERVICE_KEY.to_string(),
         i64::from((unmapped.users / 2).max(1)),
     );
+    // Customer 0 also has the Coro Complete bundle, a billable source of its own: Coro bills it
+    // on protected users (coro.md §3).
+    assert_eq!(
+        psa_bridge::sandbox::coro::demo_bundles(0),
+        vec!["coroComplete".to_string()]
+    );
+    want.insert("bundle:coroComplete".to_string(), i64::from(unmapped.users));
     assert_eq!(got, want);
 
     // Orphans: every billing line of a mapped product on a company no workspace maps to.
