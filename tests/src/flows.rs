@@ -79,7 +79,23 @@ impl RunningApp {
     /// the page it showed last).
     pub async fn launch_on_page(data: tempfile::TempDir, title: &str) -> Result<RunningApp> {
         let home = tempfile::tempdir()?;
-        let driver = Driver::start(&[("PSA_BRIDGE_DATA_DIR", data.path()), ("HOME", home.path())])?;
+        // *Open folder* runs this instead of the file manager (a `bench-hooks` build): it notes
+        // the folder it was given in `$HOME/opened` (see [`RunningApp::opened`]).
+        let open_with = home.path().join("open-with.sh");
+        std::fs::write(
+            &open_with,
+            "#!/bin/sh\nprintf '%s' \"$1\" > \"$(dirname \"$0\")/opened\"\n",
+        )?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&open_with, std::fs::Permissions::from_mode(0o755))?;
+        }
+        let driver = Driver::start(&[
+            ("PSA_BRIDGE_DATA_DIR", data.path()),
+            ("HOME", home.path()),
+            ("PSA_BRIDGE_OPEN_WITH", &open_with),
+        ])?;
         let cleanup = Cleanup {
             data_dir: data.path().to_path_buf(),
             armed: true,
@@ -104,6 +120,11 @@ impl RunningApp {
 
     pub fn dir(&self) -> &Path {
         self.data.path()
+    }
+
+    /// The folder *Open folder* last asked the file manager to open, if any.
+    pub fn opened(&self) -> Option<String> {
+        std::fs::read_to_string(self._home.path().join("opened")).ok()
     }
 
     /// The app's private HOME (where a Linux login entry is written).

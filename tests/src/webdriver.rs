@@ -84,13 +84,26 @@ impl Session {
                 "tauri:options": { "application": app, "args": args }
             }}
         });
-        let v: Value = http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .await?
-            .json()
-            .await?;
+        // tauri-driver drops the first connection now and then when the machine is loaded (seen
+        // as "connection closed before message completed" with the app never started): one more
+        // try after a pause. An app that cannot start fails both.
+        let mut attempt = 0;
+        let v: Value = loop {
+            attempt += 1;
+            let sent = http
+                .post(format!("{base}/session"))
+                .json(&caps)
+                .send()
+                .await;
+            match sent {
+                Ok(r) => break r.json().await?,
+                Err(e) if attempt < 2 && (e.is_connect() || e.is_request()) => {
+                    eprintln!("tauri-driver did not answer the new session ({e}); trying again");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let id = v["value"]["sessionId"]
             .as_str()
             .ok_or_else(|| anyhow!("no session id from tauri-driver: {v}"))?

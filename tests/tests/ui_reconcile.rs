@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use psa_bridge::sandbox::common::Behaviour;
 use psa_bridge::sandbox::{self, SandboxOptions};
-use psa_bridge_e2e::flows::{self, cli_json, tid, RunningApp, WAIT};
+use psa_bridge_e2e::flows::{self, cli_json, tid, RunningApp, SHORT, WAIT};
 use psa_bridge_e2e::sandbox_cli::{map_services, map_workspaces, writes, Psa};
 use psa_bridge_e2e::{app_lock, require_desktop_session};
 
@@ -119,6 +119,19 @@ async fn reconcile_page_reads_shows_and_exports_the_report() -> anyhow::Result<(
         .count();
     assert_eq!(csv_differing, differing);
     assert_eq!(recs.iter().filter(|x| &x[1] == "orphan").count(), orphans);
+    // Open folder: the file manager is asked for the folder the file is in.
+    app.click_css(&tid("reconcile-export-open")).await?;
+    let want = ra.dir().join("exports").display().to_string();
+    let deadline = std::time::Instant::now() + SHORT;
+    while ra.opened().as_deref() != Some(want.as_str()) {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "Open folder opened {:?}, not {want}",
+            ra.opened()
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert!(path.starts_with(&want), "{path} is in {want}");
 
     assert!(
         writes(&sb, Psa::Connectwise).is_empty(),

@@ -44,6 +44,7 @@ pub const COMMANDS: &[&str] = &[
     "remember_page",
     "launch_at_login",
     "set_launch_at_login",
+    "open_saved_folder",
     "undo_run",
     "reconcile_report",
     "export_reconcile_csv",

@@ -15,6 +15,7 @@ pub mod autostart;
 pub mod billing_commands;
 pub mod command_list;
 pub mod commands;
+pub mod folder_commands;
 pub mod link;
 pub mod login_commands;
 pub mod notify;
@@ -158,6 +159,7 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             operator_commands::remember_page,
             login_commands::launch_at_login,
             login_commands::set_launch_at_login,
+            folder_commands::open_saved_folder,
             undo_commands::undo_run,
             report_commands::reconcile_report,
             report_commands::export_reconcile_csv,

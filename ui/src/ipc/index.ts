@@ -1,6 +1,7 @@
 // The only module that talks to Tauri. Everything else imports typed functions from here.
 import { invoke, isTauri, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { SavedFolder } from '../bindings/SavedFolder';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Billing } from '../bindings/Billing';
 import type { ConnectorId } from '../bindings/ConnectorId';
@@ -203,6 +204,11 @@ export function launchAtLogin(): Promise<boolean> {
 /** Turns Launch at login on or off; resolves to the state now in effect. */
 export function setLaunchAtLogin(on: boolean): Promise<boolean> {
   return call<boolean>('set_launch_at_login', { on });
+}
+
+/** Opens a folder the app saves files into (exports, diagnostics) in the OS's file manager. */
+export function openSavedFolder(which: SavedFolder): Promise<void> {
+  return call<void>('open_saved_folder', { which });
 }
 
 /** Remembers the page shown (`history/12`), so the window opens there next time. */

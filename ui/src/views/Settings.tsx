@@ -1,5 +1,6 @@
 // Settings: the Coro channel connection, the daily sync (time, pause, notifications, the safety
 // limit on decreases), the ConnectWise clientId, and where the app keeps its data.
+import { OpenFolder } from '../components/OpenFolder';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppInfo } from '../bindings/AppInfo';
 import { PageHeader } from '../components/PageHeader';
@@ -479,6 +480,7 @@ function DiagnosticsRow() {
       {state.step === 'saved' && (
         <p class="muted" data-testid="diagnostics-saved">
           Saved to <code class="path">{state.path}</code> — secrets removed
+          <OpenFolder which="diagnostics" testId="diagnostics-open" />
           {names ? '' : ', customer names replaced by hashes'}.
           {state.problems.length > 0 && ` Could not read: ${state.problems.join('; ')}`}
         </p>

@@ -1,5 +1,6 @@
 // One run: its facts, and every item with before → after, outcome, reason and the PSA's request
 // id; a workspace filter (asked of the backend) and an export to CSV for the billing audit.
+import { OpenFolder } from '../../components/OpenFolder';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
 import { PageHeader } from '../../components/PageHeader';
@@ -226,6 +227,7 @@ function ExportButton({ runId }: { runId: number }) {
       {state.path && (
         <p class="export__result" role="status">
           Saved to <code class="path" data-testid="run-export-path">{state.path}</code>
+          <OpenFolder which="exports" testId="run-export-open" />
         </p>
       )}
       {state.error && (

@@ -1,6 +1,7 @@
 // Mapping at scale on the workspace screen: accept every suggestion of the filtered rows (with the
 // count and one confirmation), unmap the filtered rows, export the mappings as CSV, and import a
 // CSV after a preview of what it changes (a refused file lists its bad lines; nothing is written).
+import { OpenFolder } from '../../components/OpenFolder';
 import { useRef, useState } from 'preact/hooks';
 import type { ConnectorId } from '../../bindings/ConnectorId';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -103,6 +104,7 @@ export function BulkTools({ connectorId, shown, filtered, onRows, onImported }: 
       {exported && (
         <p class="export__result" role="status">
           Saved to <code class="path" data-testid="mappings-export-path">{exported}</code>
+          <OpenFolder which="exports" testId="mappings-export-open" />
         </p>
       )}
       {confirm && (

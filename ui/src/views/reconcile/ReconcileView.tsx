@@ -3,6 +3,7 @@
 // Shows the connector's last report at once; *Read now* reads Coro and the PSA again (nothing
 // is written to the PSA). *Export CSV* saves the table; *Print summary* prints one page (the
 // webview's print dialog can save it as PDF).
+import { OpenFolder } from '../../components/OpenFolder';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../../bindings/ApiError';
 import type { ConnectorId } from '../../bindings/ConnectorId';
@@ -168,6 +169,7 @@ function ExportCsv({ connectorId }: { connectorId: ConnectorId }) {
       {state.path && (
         <span class="export__result" role="status">
           Saved to <code class="path" data-testid="reconcile-export-path">{state.path}</code>
+          <OpenFolder which="exports" testId="reconcile-export-open" />
         </span>
       )}
       {state.error && <span class="export__error">{state.error}</span>}
