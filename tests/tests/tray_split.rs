@@ -106,6 +106,11 @@ async fn the_tray_process_carries_no_webview_and_starts_the_window_on_demand() -
         !mapped_libraries(tray, "libgtk-3").is_empty(),
         "sanity: /proc/PID/maps is read"
     );
+    // Nor an OpenGL driver (GTK would map one for its first window: llvmpipe is ~26 MiB).
+    for lib in ["libglx_mesa", "_dri.so", "libllvm"] {
+        let mapped = mapped_libraries(tray, lib);
+        assert!(mapped.is_empty(), "the tray process maps {mapped:?}");
+    }
     // The title and the last and next sync.
     let l = labels();
     assert!(l.iter().any(|l| l == "PSA Bridge"), "{l:?}");
@@ -157,6 +162,14 @@ async fn the_tray_process_carries_no_webview_and_starts_the_window_on_demand() -
             window = windows(tray).first().copied().unwrap_or(0);
             window != 0 && !mapped_libraries(window, "webkit2gtk").is_empty()
         },
+    );
+    // The window renders with GL as usual: it does not inherit the tray's GDK_GL=disable.
+    let environ = std::fs::read(format!("/proc/{window}/environ")).unwrap_or_default();
+    assert!(
+        !environ
+            .split(|b| *b == 0)
+            .any(|kv| kv.starts_with(b"GDK_GL=")),
+        "the window process inherited GDK_GL"
     );
     // A second launch brings that window forward rather than starting another.
     assert!(launch(&[]).status()?.success());

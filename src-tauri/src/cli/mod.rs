@@ -142,6 +142,12 @@ pub fn main() -> ExitCode {
     let json = cli.command.as_ref().is_some_and(Command::wants_json);
     let result = match &cli.command {
         None => {
+            // The tray process (not the demo window, which renders a webview in this process):
+            // no OpenGL, before any thread starts.
+            #[cfg(feature = "desktop")]
+            if !cli.sandbox {
+                crate::desktop::resident::tray_without_gl();
+            }
             // A GUI launch has no terminal: log to a file in the data folder too.
             let data_dir = crate::paths::data_dir(cli.data_dir.clone()).ok();
             logging::init_desktop(data_dir.as_deref(), "info");

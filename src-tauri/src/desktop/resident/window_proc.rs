@@ -91,10 +91,13 @@ impl WindowProc {
         if self.is_alive() {
             return Ok(false);
         }
-        let mut child = Command::new(&launch.exe)
-            .args(launch.args(route))
-            .stdin(Stdio::null())
-            .spawn()?;
+        let mut cmd = Command::new(&launch.exe);
+        cmd.args(launch.args(route)).stdin(Stdio::null());
+        if super::gl_off_here() {
+            // GL was turned off for the tray process only.
+            cmd.env_remove("GDK_GL");
+        }
+        let mut child = cmd.spawn()?;
         self.pid.store(child.id(), Ordering::SeqCst);
         self.alive.store(true, Ordering::SeqCst);
         let alive = self.alive.clone();
