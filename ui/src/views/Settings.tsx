@@ -1,34 +1,16 @@
 // Settings: the Coro channel connection, the daily sync (time, pause, notifications, the safety
 // limit on decreases), the ConnectWise clientId, and where the app keeps its data.
-import { OpenFolder } from '../components/OpenFolder';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { AppInfo } from '../bindings/AppInfo';
 import { PageHeader } from '../components/PageHeader';
-import { Pill } from '../components/Pill';
-import {
-  REGIONS,
-  coroStatusText,
-  formOf,
-  regionChoice,
-  regionValue,
-  settingsOf,
-  type RegionChoice,
-  type SettingsForm,
-} from '../format/settings';
-import {
-  coroConnect,
-  coroStatus,
-  getSettings,
-  sandboxDefaults,
-  saveDiagnostics,
-  saveSettings,
-  toApiError,
-  type CoroStatus,
-} from '../ipc';
+import { Toggle } from '../components/Toggle';
+import { formOf, settingsOf, type SettingsForm } from '../format/settings';
+import { coroStatus, getSettings, saveSettings, toApiError } from '../ipc';
 import { useAppEvents } from '../useAppEvents';
 import { useLoad } from '../useLoad';
+import { CoroCard } from './settings/CoroCard';
+import { DiagnosticsRow } from './settings/Diagnostics';
 import { LaunchAtLogin } from './settings/LaunchAtLogin';
-import { Toggle } from '../components/Toggle';
 
 export function SettingsView({ info }: { info: AppInfo | null }) {
   const [coro, reloadCoro] = useLoad(coroStatus);
@@ -70,178 +52,6 @@ export function SettingsView({ info }: { info: AppInfo | null }) {
         </div>
       </div>
     </section>
-  );
-}
-
-// ---------------------------------------------------------------- Coro connection
-
-type CoroForm = { region: RegionChoice; url: string; clientId: string; secret: string; channel: string };
-
-function coroFormOf(s: CoroStatus | null): CoroForm {
-  const { choice, url } = regionChoice(s?.region, s?.base_url);
-  return { region: choice, url, clientId: s?.client_id ?? '', secret: '', channel: s?.channel ?? '' };
-}
-
-function CoroCard({ status, onConnected }: { status: CoroStatus | null; onConnected: () => void }) {
-  const [form, setForm] = useState<CoroForm>(() => coroFormOf(status));
-  const [checking, setChecking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [current, setCurrent] = useState<CoroStatus | null>(status);
-  const touched = useRef(false);
-
-  // Show the stored connection once it is loaded (unless the operator already started typing);
-  // not connected in sandbox mode: start from the demo credentials.
-  useEffect(() => {
-    if (!status) return;
-    setCurrent(status);
-    if (touched.current) return;
-    if (status.connected) {
-      setForm(coroFormOf(status));
-      return;
-    }
-    let active = true;
-    sandboxDefaults().then(
-      (d) => {
-        if (!active || !d || touched.current) return;
-        const { choice, url } = regionChoice(d.coro_region);
-        setForm({ region: choice, url, clientId: d.coro_client_id, secret: d.coro_client_secret, channel: d.coro_channel });
-      },
-      () => {},
-    );
-    return () => {
-      active = false;
-    };
-  }, [status]);
-
-  const set = (patch: Partial<CoroForm>) => {
-    touched.current = true;
-    setForm((f) => ({ ...f, ...patch }));
-  };
-
-  const connect = (e: Event) => {
-    e.preventDefault();
-    const region = regionValue(form.region, form.url);
-    const missing =
-      region === ''
-        ? 'Enter the Coro API URL.'
-        : form.clientId.trim() === ''
-          ? 'Enter the Client ID.'
-          : form.secret === ''
-            ? 'Enter the Client secret.'
-            : form.channel.trim() === ''
-              ? 'Enter the Channel workspace ID.'
-              : null;
-    if (missing) {
-      setError(missing);
-      return;
-    }
-    setError(null);
-    setChecking(true);
-    coroConnect({ region, client_id: form.clientId.trim(), client_secret: form.secret, channel: form.channel.trim() }).then(
-      (s) => {
-        setChecking(false);
-        setCurrent(s);
-        touched.current = false;
-        setForm(coroFormOf(s));
-        onConnected();
-      },
-      (err: unknown) => {
-        setChecking(false);
-        setError(toApiError(err).message);
-      },
-    );
-  };
-
-  return (
-    <form class="card card--padded settings__card" onSubmit={connect} noValidate data-testid="coro-form">
-      <div class="card__head">
-        <h2 class="card__title">Coro connection</h2>
-        <span data-testid="coro-status" data-connected={current?.connected ?? false}>
-          <Pill tone={current?.connected ? 'success' : current ? 'warning' : 'neutral'}>{coroStatusText(current)}</Pill>
-        </span>
-      </div>
-      <p class="muted card__intro">
-        An API credential created in your channel workspace (Control Panel › Connectors › API Credentials). PSA Bridge
-        reads the usage of every child workspace with it.
-      </p>
-      <fieldset class="form__fields form__grid" disabled={checking}>
-        <label class="field field--wide">
-          <span class="field__label">Region</span>
-          <select
-            class="select"
-            value={form.region}
-            onChange={(e) => set({ region: e.currentTarget.value as RegionChoice })}
-            data-testid="coro-region"
-          >
-            {REGIONS.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        {form.region === 'custom' && (
-          <label class="field">
-            <span class="field__label">API URL</span>
-            <input
-              type="url"
-              class="input"
-              placeholder="https://api.secure.coro.net"
-              value={form.url}
-              onInput={(e) => set({ url: e.currentTarget.value })}
-              data-testid="coro-url"
-            />
-          </label>
-        )}
-        <label class="field">
-          <span class="field__label">Client ID</span>
-          <input
-            type="text"
-            class="input"
-            autocomplete="off"
-            spellcheck={false}
-            value={form.clientId}
-            onInput={(e) => set({ clientId: e.currentTarget.value })}
-            data-testid="coro-client-id"
-          />
-        </label>
-        <label class="field">
-          <span class="field__label">Client secret</span>
-          <input
-            type="password"
-            class="input"
-            autocomplete="new-password"
-            placeholder={current?.connected ? 'Stored; type it again to reconnect' : undefined}
-            value={form.secret}
-            onInput={(e) => set({ secret: e.currentTarget.value })}
-            data-testid="coro-secret"
-          />
-        </label>
-        <label class="field">
-          <span class="field__label">Channel workspace ID</span>
-          <input
-            type="text"
-            class="input"
-            autocomplete="off"
-            spellcheck={false}
-            value={form.channel}
-            onInput={(e) => set({ channel: e.currentTarget.value })}
-            data-testid="coro-channel"
-          />
-        </label>
-      </fieldset>
-      {error && (
-        <div class="form-error" role="alert" data-testid="coro-error">
-          {error}
-        </div>
-      )}
-      <div class="card__actions">
-        <button type="submit" class="button button--primary" disabled={checking} data-testid="coro-connect">
-          {checking && <span class="spinner spinner--light" aria-hidden="true" />}
-          {checking ? 'Checking credentials…' : current?.connected ? 'Reconnect' : 'Connect'}
-        </button>
-      </div>
-    </form>
   );
 }
 
@@ -443,53 +253,5 @@ function FieldError({ error, field }: { error: { field: string | null; message: 
     <span class="field__error" role="alert" data-testid={`settings-error-${field}`}>
       {error.message}
     </span>
-  );
-}
-
-type DiagnosticsState =
-  | { step: 'idle' }
-  | { step: 'saving' }
-  | { step: 'saved'; path: string; problems: string[] }
-  | { step: 'failed'; message: string };
-
-/** Save diagnostics…: one archive for support, secrets removed, names hashed unless kept. */
-function DiagnosticsRow() {
-  const [names, setNames] = useState(false);
-  const [state, setState] = useState<DiagnosticsState>({ step: 'idle' });
-  const save = () => {
-    setState({ step: 'saving' });
-    saveDiagnostics(names).then(
-      (saved) => setState({ step: 'saved', path: saved.path, problems: saved.problems }),
-      (e: unknown) => setState({ step: 'failed', message: toApiError(e).message }),
-    );
-  };
-  return (
-    <div class="settings__diagnostics" data-testid="diagnostics" style={{ display: 'grid', gap: '8px', justifyItems: 'start' }}>
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={names}
-          data-testid="diagnostics-names"
-          onChange={(e) => setNames((e.target as HTMLInputElement).checked)}
-        />{' '}
-        Include customer names
-      </label>
-      <button class="button" type="button" data-testid="diagnostics-save" disabled={state.step === 'saving'} onClick={save}>
-        {state.step === 'saving' ? 'Saving…' : 'Save diagnostics…'}
-      </button>
-      {state.step === 'saved' && (
-        <p class="muted" data-testid="diagnostics-saved">
-          Saved to <code class="path">{state.path}</code> — secrets removed
-          <OpenFolder which="diagnostics" testId="diagnostics-open" />
-          {names ? '' : ', customer names replaced by hashes'}.
-          {state.problems.length > 0 && ` Could not read: ${state.problems.join('; ')}`}
-        </p>
-      )}
-      {state.step === 'failed' && (
-        <p class="error" role="alert" data-testid="diagnostics-error">
-          {state.message}
-        </p>
-      )}
-    </div>
   );
 }
