@@ -2,6 +2,7 @@
 //! then the approved ones applied as a run of their own through the engine's approve path (the
 //! rejected ones recorded as skipped in that run). See [`crate::sync::held`].
 
+use super::blocking;
 use super::connectors::{client_of, require};
 use super::coro::{client_of as coro_client, CoroSource};
 use super::sync::{policy, PlanView, Previews};
@@ -45,7 +46,7 @@ pub async fn apply_held(
     }
     let reviewed = held::review(&plan, approved)
         .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
-    let row = require(ctx, connector)?;
+    let row = blocking(ctx, move |ctx| require(ctx, connector)).await?;
     let psa = client_of(ctx, &row).await?;
     let source = CoroSource {
         ctx,
@@ -60,5 +61,6 @@ pub async fn apply_held(
         clock: &clock,
     };
     tracing::info!(connector = %connector, approved = approved.len(), held = reviewed.items.len(), "held changes reviewed");
-    Ok(sync::apply_plan(&env, &reviewed, Trigger::Ui, policy(ctx, true)?, progress).await?)
+    let policy = blocking(ctx, |ctx| policy(ctx, true)).await?;
+    Ok(sync::apply_plan(&env, &reviewed, Trigger::Ui, policy, progress).await?)
 }
