@@ -3,7 +3,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import type { ConnectorId } from '../../bindings/ConnectorId';
 import { PageHeader } from '../../components/PageHeader';
-import { Pill } from '../../components/Pill';
 import { StatusPill } from '../../components/StatusPill';
 import { runDuration } from '../../format/duration';
 import { countsText, triggerLabel } from '../../format/plan';

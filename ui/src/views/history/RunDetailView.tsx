@@ -1,15 +1,14 @@
 // One run: its facts, and every item with before → after, outcome, reason and the PSA's request
 // id; a workspace filter (asked of the backend) and an export to CSV for the billing audit.
-import { OpenFolder } from '../../components/OpenFolder';
+import { ExportCsv } from '../../components/ExportCsv';
 import type { ComponentChildren } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
 import { PageHeader } from '../../components/PageHeader';
-import { Pill } from '../../components/Pill';
 import { StatusPill } from '../../components/StatusPill';
 import { runDuration } from '../../format/duration';
 import { countsText, triggerLabel, workspaceChoices } from '../../format/plan';
 import { formatTimestamp } from '../../format/time';
-import { exportRunCsv, listConnectors, runDetail, toApiError, type RunItemView, type RunSummary } from '../../ipc';
+import { exportRunCsv, listConnectors, runDetail, type RunItemView, type RunSummary } from '../../ipc';
 import { routeHref } from '../../router';
 import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
@@ -90,7 +89,7 @@ export function RunDetailView({ runId }: { runId: number }) {
                 Undo this run…
               </button>
             )}
-            <ExportButton runId={run.run_id} />
+            <ExportCsv save={() => exportRunCsv(run.run_id)} testId="run-export" />
           </>
         }
       />
@@ -205,36 +204,3 @@ function canUndo(run: RunSummary, undoOf: number | null, items: readonly RunItem
 }
 
 const outcomeOf = (item: RunItemView) => ({ outcome: item.outcome, request_id: item.request_id });
-
-function ExportButton({ runId }: { runId: number }) {
-  const [state, setState] = useState<{ busy: boolean; path: string | null; error: string | null }>({
-    busy: false,
-    path: null,
-    error: null,
-  });
-  const exportCsv = () => {
-    setState({ busy: true, path: null, error: null });
-    exportRunCsv(runId).then(
-      (path) => setState({ busy: false, path, error: null }),
-      (e: unknown) => setState({ busy: false, path: null, error: toApiError(e).message }),
-    );
-  };
-  return (
-    <div class="export">
-      <button type="button" class="button" disabled={state.busy} onClick={exportCsv} data-testid="run-export">
-        {state.busy ? 'Exporting…' : 'Export CSV'}
-      </button>
-      {state.path && (
-        <p class="export__result" role="status">
-          Saved to <code class="path" data-testid="run-export-path">{state.path}</code>
-          <OpenFolder which="exports" testId="run-export-open" />
-        </p>
-      )}
-      {state.error && (
-        <p class="export__error" role="alert" data-testid="run-export-error">
-          {state.error}
-        </p>
-      )}
-    </div>
-  );
-}

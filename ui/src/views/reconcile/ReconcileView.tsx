@@ -3,7 +3,7 @@
 // Shows the connector's last report at once; *Read now* reads Coro and the PSA again (nothing
 // is written to the PSA). *Export CSV* saves the table; *Print summary* prints one page (the
 // webview's print dialog can save it as PDF).
-import { OpenFolder } from '../../components/OpenFolder';
+import { ExportCsv } from '../../components/ExportCsv';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../../bindings/ApiError';
 import type { ConnectorId } from '../../bindings/ConnectorId';
@@ -90,7 +90,7 @@ export function ReconcileView() {
         <button type="button" class="button button--primary" disabled={reading || connectorId === null} onClick={readNow} data-testid="reconcile-read">
           {reading ? 'Reading…' : 'Read now'}
         </button>
-        {r && connectorId !== null && <ExportCsv connectorId={connectorId} />}
+        {r && connectorId !== null && <ExportCsv save={() => exportReconcileCsv(connectorId)} testId="reconcile-export" inline />}
         {r && (
           <button type="button" class="button" onClick={() => window.print()} data-testid="reconcile-print">
             Print summary
@@ -145,34 +145,5 @@ function Totals({ report: r }: { report: Report }) {
       ))}
       {t.unpriced_rows > 0 && <p class="muted">{t.unpriced_rows} differing lines carry no price and are not valued.</p>}
     </div>
-  );
-}
-
-function ExportCsv({ connectorId }: { connectorId: ConnectorId }) {
-  const [state, setState] = useState<{ busy: boolean; path: string | null; error: string | null }>({
-    busy: false,
-    path: null,
-    error: null,
-  });
-  const exportCsv = () => {
-    setState({ busy: true, path: null, error: null });
-    exportReconcileCsv(connectorId).then(
-      (path) => setState({ busy: false, path, error: null }),
-      (e: unknown) => setState({ busy: false, path: null, error: toApiError(e).message }),
-    );
-  };
-  return (
-    <span class="export">
-      <button type="button" class="button" disabled={state.busy} onClick={exportCsv} data-testid="reconcile-export">
-        {state.busy ? 'Exporting…' : 'Export CSV'}
-      </button>
-      {state.path && (
-        <span class="export__result" role="status">
-          Saved to <code class="path" data-testid="reconcile-export-path">{state.path}</code>
-          <OpenFolder which="exports" testId="reconcile-export-open" />
-        </span>
-      )}
-      {state.error && <span class="export__error">{state.error}</span>}
-    </span>
   );
 }
