@@ -231,18 +231,10 @@ mod tests {
     #[tokio::test]
     async fn sandbox_bundles_are_counted_and_described() {
         use crate::sandbox::{self, SandboxOptions};
-        use crate::secrets::Sensitive;
         use std::collections::HashMap;
 
         let sb = sandbox::start(SandboxOptions::default()).await.unwrap();
-        let demo = &sb.info.coro;
-        let c = CoroClient::new(
-            &demo.region,
-            demo.client_id.clone(),
-            Sensitive::new(demo.client_secret.clone()),
-            demo.channel.clone(),
-        )
-        .unwrap();
+        let c = crate::coro::sandbox_client(&sb);
         let ids: Vec<String> = sb.world.customers[..4]
             .iter()
             .map(|c| c.workspace_id.clone())

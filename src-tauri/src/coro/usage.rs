@@ -593,14 +593,7 @@ mod tests {
         })
         .await
         .unwrap();
-        let demo = &sb.info.coro;
-        let c = CoroClient::new(
-            &demo.region,
-            demo.client_id.clone(),
-            Sensitive::new(demo.client_secret.clone()),
-            demo.channel.clone(),
-        )
-        .unwrap();
+        let c = crate::coro::sandbox_client(&sb);
         assert_eq!(c.check().await.unwrap(), sb.world.channel_name);
         let found = c.workspaces().await.unwrap();
         assert_eq!(found.len(), sb.world.customers.len());

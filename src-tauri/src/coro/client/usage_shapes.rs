@@ -17,14 +17,7 @@ fn set_shape(sb: &sandbox::Sandbox, ws: Option<&str>, shape: UsageShape) {
 #[tokio::test]
 async fn every_accepted_shape_reads_the_same_counts_and_a_malformed_one_fails_alone() {
     let sb = sandbox::start(SandboxOptions::default()).await.unwrap();
-    let demo = &sb.info.coro;
-    let c = CoroClient::new(
-        &demo.region,
-        demo.client_id.clone(),
-        Sensitive::new(demo.client_secret.clone()),
-        demo.channel.clone(),
-    )
-    .unwrap();
+    let c = crate::coro::sandbox_client(&sb);
     let ids: Vec<String> = sb.world.customers[..3]
         .iter()
         .map(|c| c.workspace_id.clone())
