@@ -7,22 +7,25 @@
 
 pub mod menu;
 pub mod server;
+mod startup;
+mod tray;
 pub mod window_proc;
+
+pub use startup::{gl_off_here, run_demo, tray_without_gl};
 
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
 use tao::event::{Event, StartCause};
 use tao::event_loop::{ControlFlow, EventLoopBuilder, EventLoopProxy};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tray_icon::menu::MenuEvent;
-use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
+use tray_icon::{TrayIcon, TrayIconEvent};
 
 use self::menu::{TrayAction, TrayMenu};
 use self::window_proc::{WindowLaunch, WindowProc};
 use super::link::{self, LinkError, Request};
 use super::runner::{self, Notice, SyncHost, SyncState};
-use super::{autostart, LaunchOptions};
+use super::LaunchOptions;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
 use crate::sync::Trigger;
@@ -167,29 +170,6 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::Internal, e.to_string())
 }
 
-/// Whether this process turned GTK's OpenGL off itself (so the window process it starts does not
-/// inherit that).
-static GL_OFF_HERE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// The tray process draws an icon and a menu, nothing with OpenGL, yet GTK initialises GL when
-/// its first window is realised, which maps the GL driver (on a machine without a GPU: Mesa's
-/// llvmpipe, libLLVM alone ~26 MiB of PSS). `GDK_GL=disable` keeps it out: measured, the tray
-/// process's PSS goes from 59.5 to 26.7 MiB (release, Xvfb). Left alone when the user set
-/// `GDK_GL`. Called first thing, before any thread exists (it changes the environment).
-pub fn tray_without_gl() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("GDK_GL").is_none() {
-        std::env::set_var("GDK_GL", "disable");
-        GL_OFF_HERE.store(true, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-/// True when [`tray_without_gl`] set `GDK_GL` (the window process must not inherit it: WebKit
-/// renders with GL).
-pub fn gl_off_here() -> bool {
-    GL_OFF_HERE.load(std::sync::atomic::Ordering::SeqCst)
-}
-
 /// Starts the tray process, or hands the launch to the one already running for this data folder
 /// (a second launch opens or focuses the window, `--close-window` closes it, `--hidden` does
 /// nothing). Returns when *Quit* is chosen (in fact the event loop ends the process).
@@ -211,22 +191,25 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
     // `--close-window` with no running instance has nothing to close.
     let hidden = opts.hidden || opts.close_window;
 
-    let ctx = Arc::new(AppContext::open_with(
-        Some(data_dir.clone()),
-        opts.credentials_dir.clone(),
-    )?);
-    tracing::info!(
-        version = crate::build_info::VERSION,
-        commit = crate::build_info::COMMIT,
-        data_dir = %ctx.data_dir.display(),
-        "PSA Bridge started"
-    );
+    // The data folder (SQLite, migrations, time zones) and the launch-at-login entry open on a
+    // thread of their own while GTK starts on this one: GTK's start waits on D-Bus (the session
+    // bus, the accessibility bus, the desktop portal), leaving the CPU idle meanwhile.
+    let opening = {
+        let data_dir = data_dir.clone();
+        let credentials_dir = opts.credentials_dir.clone();
+        std::thread::Builder::new()
+            .name("tray-open".into())
+            .spawn(move || startup::open_state(data_dir, credentials_dir))
+            .map_err(internal)?
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("tray-worker")
         .enable_all()
         .build()
         .map_err(internal)?;
+    // Bound early: a second launch from here on finds this instance (it waits in the backlog
+    // until the server below serves it).
     let listener = {
         let _enter = runtime.enter();
         server::bind(&endpoint).map_err(|e| {
@@ -246,6 +229,19 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
         use tao::platform::macos::{ActivationPolicy, EventLoopExtMacOS};
         event_loop.set_activation_policy(ActivationPolicy::Accessory);
     }
+    let (ctx, autostart) = match opening.join() {
+        Ok(opened) => opened.inspect_err(|_| server::unbind(&endpoint))?,
+        Err(_) => {
+            server::unbind(&endpoint);
+            return Err(internal("opening the data folder panicked"));
+        }
+    };
+    tracing::info!(
+        version = crate::build_info::VERSION,
+        commit = crate::build_info::COMMIT,
+        data_dir = %ctx.data_dir.display(),
+        "PSA Bridge started"
+    );
     let proxy = event_loop.create_proxy();
     let resident = Arc::new(Resident {
         ctx: ctx.clone(),
@@ -259,16 +255,7 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             credentials_dir: opts.credentials_dir.clone(),
         },
         windows: Mutex::new(Vec::new()),
-        autostart: match autostart::current() {
-            Ok(entry) => {
-                autostart::refresh(&entry);
-                Some(entry)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "launch at login is unavailable");
-                None
-            }
-        },
+        autostart,
     });
     let _ = RESIDENT.set(resident.clone());
     runtime.spawn(server::serve(listener, resident.clone()));
@@ -289,7 +276,7 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
         *control_flow = ControlFlow::Wait;
         match event {
             Event::NewEvents(StartCause::Init) => {
-                match build_tray(&resident) {
+                match tray::build_tray(&resident) {
                     Ok(t) => tray = Some(t),
                     Err(e) => tracing::error!(error = %e, "the tray icon could not be created"),
                 }
@@ -326,7 +313,7 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             }
             Event::UserEvent(UserEvent::Refresh) => {
                 if let Some((icon, m)) = tray.as_ref() {
-                    refresh_tray(&resident, icon, m, &mut shown_problem);
+                    tray::refresh_tray(&resident, icon, m, &mut shown_problem);
                 }
             }
             Event::UserEvent(UserEvent::Quit) => {
@@ -339,70 +326,6 @@ pub fn run(opts: LaunchOptions) -> Result<(), ApiError> {
             _ => {}
         }
     })
-}
-
-fn build_tray(resident: &Resident) -> Result<(TrayIcon, TrayMenu), String> {
-    let ctx = &resident.ctx;
-    let paused = ctx.daily_sync_paused().unwrap_or(false);
-    let autostart = resident
-        .autostart
-        .as_ref()
-        .is_some_and(|a| a.is_enabled().unwrap_or(false));
-    let next = crate::app::sync::next_due(ctx, Utc::now()).ok().flatten();
-    let m = menu::build_menu(
-        paused,
-        autostart,
-        &menu::last_line(ctx),
-        &menu::next_line(next),
-    )
-    .map_err(|e| e.to_string())?;
-    let icon = TrayIconBuilder::new()
-        .with_id(menu::TRAY_ID)
-        .with_icon(menu::normal_icon()?)
-        .with_icon_as_template(menu::NORMAL_ICON_IS_TEMPLATE)
-        .with_tooltip(menu::tooltip(false, false, next))
-        .with_menu(Box::new(m.menu.clone()))
-        .with_menu_on_left_click(!menu::LEFT_CLICK_OPENS_WINDOW)
-        .build()
-        .map_err(|e| e.to_string())?;
-    Ok((icon, m))
-}
-
-/// Brings the icon (normal or error), the tooltip, the toggles and the status lines in line.
-fn refresh_tray(resident: &Resident, icon: &TrayIcon, m: &TrayMenu, shown: &mut Option<bool>) {
-    let ctx = &resident.ctx;
-    let problem = resident.sync.problem().is_some();
-    if *shown != Some(problem) {
-        let img = if problem {
-            menu::error_icon()
-        } else {
-            menu::normal_icon()
-        };
-        if let Ok(img) = img {
-            let _ = icon.set_icon(Some(img));
-            // The error icon is in colour; the normal one is a template where the OS wants one.
-            icon.set_icon_as_template(!problem && menu::NORMAL_ICON_IS_TEMPLATE);
-            *shown = Some(problem);
-        }
-    }
-    let next = crate::app::sync::next_due(ctx, Utc::now()).ok().flatten();
-    let _ = icon.set_tooltip(Some(menu::tooltip(
-        problem,
-        resident.sync.is_running(),
-        next,
-    )));
-    m.last.set_text(if resident.sync.is_running() {
-        "Last sync: syncing now…".to_string()
-    } else {
-        menu::last_line(ctx)
-    });
-    m.next.set_text(menu::next_line(next));
-    m.pause
-        .set_checked(ctx.daily_sync_paused().unwrap_or(false));
-    // Settings in the window can change Launch at login too.
-    if let Some(a) = &resident.autostart {
-        m.autostart.set_checked(a.is_enabled().unwrap_or(false));
-    }
 }
 
 fn set_autostart(entry: &auto_launch::AutoLaunch, on: bool) -> Result<(), String> {
@@ -464,27 +387,5 @@ fn perform(resident: &Arc<Resident>, action: TrayAction, control_flow: &mut Cont
             },
             |_| {},
         );
-    }
-}
-
-/// Demo mode (`--sandbox`): the window process on its own with the demo data (it starts the
-/// sandbox itself); waits for it and passes its exit on.
-pub fn run_demo(opts: &LaunchOptions) -> Result<(), ApiError> {
-    let exe = window_proc::window_exe(&std::env::current_exe().map_err(internal)?);
-    let mut cmd = std::process::Command::new(&exe);
-    cmd.arg("--sandbox");
-    if let Some(d) = &opts.data_dir {
-        cmd.arg("--data-dir").arg(d);
-    }
-    let status = cmd.status().map_err(|e| {
-        internal(format!(
-            "could not start the window ({}): {e}",
-            exe.display()
-        ))
-    })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(internal(format!("the window ended with {status}")))
     }
 }
