@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{AppInfo, ConnectionState, ConnectionStatus, ConnectorSummary, MappingCount};
-use crate::secrets::{CredentialsDir, KeyringStore, MemoryStore, SecretStore};
+use crate::secrets::{CredentialsDir, KeyringStore, SecretStore};
 use crate::store::{self, Store};
 
 /// Setting keys (the `settings` table).
@@ -161,6 +161,7 @@ fn settle_time_zones(store: &Store) -> Result<(), ApiError> {
 
 /// Demo mode: a sandbox running on its own runtime plus a context on its own data folder
 /// (`sandbox/` inside the normal one).
+#[cfg(feature = "demo")]
 pub struct Demo {
     pub sandbox: crate::sandbox::Sandbox,
     /// Keeps the sandbox's servers running; dropped last.
@@ -170,6 +171,7 @@ pub struct Demo {
 /// Opens demo mode: starts the sandbox (ports from 47800 when free, so the URLs the README
 /// names work; any free ports otherwise) and a fresh demo data folder seeded by
 /// [`crate::app::demo::seed`].
+#[cfg(feature = "demo")]
 pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), ApiError> {
     let base = crate::paths::data_dir(data_dir_flag)?;
     let dir = base.join("sandbox");
@@ -216,7 +218,7 @@ pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), A
         )
     })?;
     // The demo's throwaway secrets live in memory only: the real keychain is never touched.
-    let ctx = AppContext::with_secrets(&dir, Arc::new(MemoryStore::volatile()))?;
+    let ctx = AppContext::with_secrets(&dir, Arc::new(crate::secrets::MemoryStore::volatile()))?;
     runtime.block_on(crate::app::demo::seed(&ctx, &sandbox.info))?;
     Ok((
         ctx,
@@ -227,6 +229,27 @@ pub fn open_demo(data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), A
     ))
 }
 
+/// A build without the `demo` feature has no demo mode: nothing can be a [`Demo`].
+#[cfg(not(feature = "demo"))]
+pub enum Demo {}
+
+/// A build without the `demo` feature says so when demo mode is asked for.
+#[cfg(not(feature = "demo"))]
+pub fn open_demo(_data_dir_flag: Option<PathBuf>) -> Result<(AppContext, Demo), ApiError> {
+    Err(ApiError::new(
+        ErrorCode::InvalidInput,
+        "this build of PSA Bridge has no demo mode (it was built without the `demo` feature)",
+    ))
+}
+
+#[cfg(not(feature = "demo"))]
+impl Demo {
+    pub fn defaults(&self) -> crate::views::SandboxDefaults {
+        match *self {}
+    }
+}
+
+#[cfg(feature = "demo")]
 impl Demo {
     /// The sandbox's demo credentials, to pre-fill the forms.
     pub fn defaults(&self) -> crate::views::SandboxDefaults {

@@ -19,7 +19,10 @@ pub mod model;
 pub mod paths;
 pub mod psa;
 pub mod report;
-pub mod sandbox;
+/// The simulated vendors (demo mode, tests, benchmarks): a crate of its own, linked with the
+/// `demo` feature.
+#[cfg(feature = "demo")]
+pub use psa_bridge_sandbox as sandbox;
 pub mod schedule;
 pub mod secrets;
 pub mod store;

@@ -512,7 +512,9 @@ pub fn filter_options(options: &[PickOption], query: &str, limit: usize) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "demo")]
     use crate::sandbox::seed::World;
+    #[cfg(feature = "demo")]
     use std::time::Instant;
 
     fn opt(id: i64, name: &str, identifier: Option<&str>) -> PickOption {
@@ -761,6 +763,7 @@ mod tests {
 
     /// 500 workspaces × 10,000 companies (the sandbox's own names): every workspace finds its
     /// company, well under a second in release builds.
+    #[cfg(feature = "demo")]
     #[test]
     fn suggestions_scale() {
         let world = World::new(1, 500, 10_000);
@@ -821,6 +824,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "demo")]
     #[test]
     fn picker_filter_is_fast_on_10k() {
         let world = World::new(3, 14, 10_000);

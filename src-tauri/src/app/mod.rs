@@ -10,6 +10,7 @@ pub mod connector_account;
 pub mod connector_edit;
 pub mod connectors;
 pub mod coro;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod diagnostics;
 mod diagnostics_redact;
@@ -24,7 +25,7 @@ pub mod report;
 pub mod seen;
 pub mod settings;
 pub mod sync;
-#[cfg(test)]
+#[cfg(all(test, feature = "demo"))]
 mod time_zone_tests;
 pub mod undo;
 
@@ -51,7 +52,7 @@ where
         })?
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "demo"))]
 mod hardening_tests;
-#[cfg(test)]
+#[cfg(all(test, feature = "demo"))]
 mod tests;

@@ -11,6 +11,7 @@ pub mod map;
 pub mod mappings;
 pub mod output;
 pub mod report;
+#[cfg(feature = "demo")]
 pub mod sandbox;
 pub mod secret_input;
 pub mod secrets;
@@ -69,6 +70,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the simulated Coro, ConnectWise and Autotask APIs on 127.0.0.1 until killed.
+    #[cfg(feature = "demo")]
     Sandbox(sandbox::SandboxArgs),
     /// Where data lives, the Coro connection, the connectors and the next sync.
     Status(connector::JsonFlag),
@@ -174,6 +176,7 @@ pub fn main() -> ExitCode {
 impl Command {
     fn wants_json(&self) -> bool {
         match self {
+            #[cfg(feature = "demo")]
             Command::Sandbox(a) => a.json,
             Command::Status(f) => f.json,
             Command::Connector(c) => c.wants_json(),
@@ -196,12 +199,14 @@ impl Command {
 }
 
 fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
+    #[cfg(feature = "demo")]
     if let Command::Sandbox(args) = cmd {
         return sandbox::run(args);
     }
     let ctx =
         crate::context::AppContext::open_with(cli.data_dir.clone(), cli.credentials_dir.clone())?;
     match cmd {
+        #[cfg(feature = "demo")]
         Command::Sandbox(_) => Ok(()),
         Command::Status(f) => status::run(&ctx, f.json),
         Command::Connector(c) => connector::run(&ctx, c),

@@ -228,6 +228,7 @@ mod tests {
     /// Against the simulated Coro: a workspace's bundles are billable sources counted on the
     /// workspace totals, and bundleInfo says what each documented bundle includes (an unknown
     /// bundle fails alone).
+    #[cfg(feature = "demo")]
     #[tokio::test]
     async fn sandbox_bundles_are_counted_and_described() {
         use crate::sandbox::{self, SandboxOptions};

@@ -192,6 +192,7 @@ pub fn name_from_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "demo")]
     use crate::sandbox::seed::SERVICES;
 
     #[test]
@@ -302,6 +303,7 @@ mod tests {
 
     /// The sandbox bills each service in the unit the catalogue defaults to, so demo usage and
     /// default mappings agree.
+    #[cfg(feature = "demo")]
     #[test]
     fn table_matches_sandbox_services() {
         assert_eq!(KNOWN.len(), SERVICES.len());

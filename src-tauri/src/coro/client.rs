@@ -568,5 +568,5 @@ impl CoroClient {
 mod read_faults;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
+#[cfg(all(test, feature = "demo"))]
 mod usage_shapes;

@@ -4,6 +4,8 @@
 pub mod bundles;
 pub mod catalog;
 pub mod client;
+#[cfg(test)]
+mod contract_tests;
 mod errors;
 pub mod shape;
 pub mod usage;
@@ -11,7 +13,7 @@ pub mod wire;
 pub mod workspaces;
 
 /// A client for the simulated Coro the tests start (its region, API client and channel).
-#[cfg(test)]
+#[cfg(all(test, feature = "demo"))]
 pub(crate) fn sandbox_client(sb: &crate::sandbox::Sandbox) -> client::CoroClient {
     let demo = &sb.info.coro;
     client::CoroClient::new(

@@ -312,7 +312,9 @@ fn larger(
 mod tests {
     use super::*;
     use crate::coro::client::ClientOptions;
+    #[cfg(feature = "demo")]
     use crate::sandbox::seed::{Quirk, SERVICES};
+    #[cfg(feature = "demo")]
     use crate::sandbox::{self, SandboxOptions};
     use crate::secrets::Sensitive;
     use mockito::{Matcher, Server};
@@ -586,6 +588,7 @@ mod tests {
 
     /// Against the in-process simulated Coro: every customer (nested included, archived
     /// flagged) and usage equal to the demo world's for every subscribed service.
+    #[cfg(feature = "demo")]
     #[tokio::test]
     async fn sandbox_workspaces_and_usage_match_the_world() {
         let sb = sandbox::start(SandboxOptions {

@@ -3,8 +3,9 @@
 //! This is the one place for every Coro fact, confirmed or not. The reference is
 //! `shared/reference/coro.md`. Anything it marks UNCONFIRMED has exactly one item here whose doc
 //! comment starts its second paragraph with "UNCONFIRMED:", so a correction found against a real
-//! tenant is a one-line change. Both the Coro client and the simulated Coro API
-//! (`sandbox::coro`) use these items, so they cannot drift apart.
+//! tenant is a one-line change. The simulated Coro (crate `psa-bridge-sandbox`) has its own
+//! reading of the reference and shares nothing with this module: the contract fixtures in
+//! `src-tauri/contract/coro` are what both must agree on (`contract_tests.rs` on each side).
 //!
 //! DTOs follow the house rule for vendor types: camelCase on the wire, every vendor field an
 //! `Option`, unknown fields ignored (serde's default). Readers that must guess a shape

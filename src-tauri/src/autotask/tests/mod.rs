@@ -2,12 +2,15 @@
 //! unexpected one gets mockito's 501 and fails the test. Requests are also recorded as JSONL and
 //! checked against the vendor's reduced Swagger with `shared/reference/specs/validate_requests.py`.
 
+#[cfg(feature = "demo")]
 mod batch;
 mod billing;
 mod browse;
 mod connect;
 mod limits;
+#[cfg(feature = "demo")]
 mod read_faults;
+#[cfg(feature = "demo")]
 mod time_zone;
 mod writes;
 

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::sandbox::seed::{Quirk, SERVICES};
+use crate::seed::{Quirk, SERVICES};
 
 #[tokio::test]
 async fn patch_updates_quantity_and_refuses_plain_objects() {

@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use super::errors::ApiError;
 use super::state::Permissions;
 use super::{Ctx, DEMO_PUBLIC_KEY};
-use crate::sandbox::faults::ArmRequest;
+use crate::faults::ArmRequest;
 
 pub(super) fn routes() -> Router<Ctx> {
     Router::new()

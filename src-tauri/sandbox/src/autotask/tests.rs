@@ -8,7 +8,7 @@ use super::meta::{Entity, CONTRACT_BLOCK_HOURS, CONTRACT_RECURRING, STATUS_INACT
 use super::query::{compile, Cursor};
 use super::time::{parse_utc, TenantTimeZone};
 use super::*;
-use crate::sandbox::seed::{Quirk, World};
+use crate::seed::{Quirk, World};
 
 struct Srv {
     base: String,
@@ -1019,7 +1019,7 @@ async fn seeded_data_has_every_awkward_case() {
             let live = contracts[0]["id"].as_i64().unwrap();
             for l in s.lines_of(live) {
                 let sid = l["serviceID"].as_i64().unwrap();
-                let Some(k) = crate::sandbox::seed::SERVICES
+                let Some(k) = crate::seed::SERVICES
                     .iter()
                     .position(|x| s.services[&sid]["name"] == json!(format!("Coro {}", x.name)))
                 else {

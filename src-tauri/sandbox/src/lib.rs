@@ -8,6 +8,8 @@
 pub mod autotask;
 pub mod common;
 pub mod connectwise;
+#[cfg(test)]
+mod contract;
 pub mod coro;
 pub mod faults;
 pub mod seed;

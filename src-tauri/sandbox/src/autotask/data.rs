@@ -17,8 +17,8 @@ use super::{
     ApiUser, ContractAccess, IntegrationCode, State, Threshold, DEMO_INTEGRATION_CODE, DEMO_SECRET,
     DEMO_USERNAME, RESTRICTED_USERNAME, THREAD_LIMIT, VENDOR_INTEGRATION_CODE,
 };
-use crate::sandbox::common::{Behaviour, Rng};
-use crate::sandbox::seed::{Quirk, World, SERVICES};
+use crate::common::{Behaviour, Rng};
+use crate::seed::{Quirk, World, SERVICES};
 
 const COMPANY_BASE: i64 = 29_683_000;
 const SERVICE_BASE: i64 = 29_684_300;

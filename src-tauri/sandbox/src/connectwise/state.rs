@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::conditions::{parse_datetime, FieldIndex};
 use super::data::{self, Seeded};
-use crate::sandbox::seed::World;
+use crate::seed::World;
 
 /// Inquire/Add/Edit/Delete levels of the rows the integration needs (reference §8), as booleans
 /// ("All" or "None").

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use super::meta::Entity;
 use super::query::{compile, encode, ids_named, parse_model, project, Cursor, MAX_RECORDS};
 use super::{adjust, errors, lines, ApiUser, App, ContractAccess, DropMode, State};
-use crate::sandbox::common::url_decode_pairs;
+use crate::common::url_decode_pairs;
 
 type Res = Result<Response, Response>;
 

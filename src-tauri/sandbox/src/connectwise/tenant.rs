@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use crate::sandbox::seed::{World, SERVICES};
+use crate::seed::{World, SERVICES};
 
 /// Company id of the first `world.company_names` entry; the rest follow in order.
 pub const FIRST_COMPANY_ID: i64 = 1010;

@@ -23,9 +23,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::wire::{self, error_code, WorkspaceUsage};
 use super::{api_error, page_json, App, Kind};
-use crate::coro::wire::{self, error_code, WorkspaceUsage};
-use crate::sandbox::faults::ArmRequest;
+use crate::faults::ArmRequest;
 
 pub(super) fn routes() -> Router<App> {
     Router::new()

@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
+use super::wire::{self, error_code, ModuleState, Subscription};
 use super::{api_error, App};
-use crate::coro::wire::{self, error_code, ModuleState, Subscription};
 
 const ESSENTIALS: &[&str] = &["endpointSecurity", "emailSecurity", "cloudSecurity"];
 const CLASSIC: &[&str] = &["edr", "userDataGovernance", "inboundGateway"];

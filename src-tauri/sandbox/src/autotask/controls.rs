@@ -183,7 +183,7 @@ pub(super) async fn adjustment_behaviour(AxState(app): AxState<App>, body: Bytes
 /// an `in` query — get a `200` cut in half (`"truncate"`) or a 503 (`"unavailable"`).
 pub(super) async fn arm_route_fault(
     AxState(app): AxState<App>,
-    Json(req): Json<crate::sandbox::faults::ArmRequest>,
+    Json(req): Json<crate::faults::ArmRequest>,
 ) -> Response {
     match req.fault(None) {
         Ok(fault) => {

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 
 use super::state::{recompute_addition, ts};
 use super::tenant::{self, company_ref, info, product_identifier, VENDOR_COMPANY_ID};
-use crate::sandbox::common::Rng;
-use crate::sandbox::seed::{Quirk, World, SERVICES};
+use crate::common::Rng;
+use crate::seed::{Quirk, World, SERVICES};
 
 const FIRST_AGREEMENT_ID: i64 = 2001;
 const FIRST_ADDITION_ID: i64 = 5001;

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::conditions::{self, Expr, FieldIndex, Kind, Scope};
 use super::errors::ApiError;
-use crate::sandbox::common::url_decode_pairs;
+use crate::common::url_decode_pairs;
 
 pub const DEFAULT_PAGE_SIZE: usize = 25;
 /// The hard limit; larger requests are clamped (whether CW errors or clamps is UNCONFIRMED).
