@@ -5,6 +5,7 @@
 pub mod app;
 pub mod autotask;
 pub mod build_info;
+pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod connectwise;

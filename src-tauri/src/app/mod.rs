@@ -6,6 +6,7 @@
 pub mod browse;
 pub mod bundle_overlap;
 pub mod cadence;
+pub mod checks;
 pub mod connector_account;
 pub mod connector_edit;
 pub mod connectors;
