@@ -25,4 +25,5 @@ pub mod schedule;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod trends;
 pub mod views;

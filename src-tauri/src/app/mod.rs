@@ -27,6 +27,7 @@ pub mod settings;
 pub mod sync;
 #[cfg(test)]
 mod time_zone_tests;
+pub mod trends;
 pub mod undo;
 
 pub use psa_client::PsaClient;
