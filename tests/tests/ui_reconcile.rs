@@ -180,6 +180,12 @@ async fn reconcile_page_reads_shows_and_exports_the_report() -> anyhow::Result<(
     )
     .await?;
     assert!(point.as_str().is_some_and(|t| t.contains(':')), "{point}");
+    flows::eval_on(
+        app,
+        &tid("trends"),
+        "(el.scrollIntoView({block: 'center', behavior: 'instant'}), 'shown')",
+    )
+    .await?;
     ra.shot("ui-reconcile-02-trends").await;
     ra.close().await?;
     Ok(())
