@@ -31,8 +31,3 @@ pub fn load(data_dir: &Path, connector: ConnectorId) -> Option<CheckReport> {
     let bytes = std::fs::read(path_of(data_dir, connector)).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
-
-/// Forgets the connector's checks (its connector was removed).
-pub fn remove(data_dir: &Path, connector: ConnectorId) {
-    let _ = std::fs::remove_file(path_of(data_dir, connector));
-}

@@ -1,4 +1,4 @@
-//! The monthly aggregation, case by case.
+//! The monthly aggregation, case by case, and the journal query on a real SQLite file.
 
 use std::collections::HashMap;
 
@@ -84,4 +84,86 @@ fn history_is_cut_to_the_last_months_but_keeps_what_was_billed() {
         "the 2025 run's quantity still billed"
     );
     assert!(monthly(&[], &HashMap::new(), at(2026, 12, 7), 12).is_empty());
+}
+
+/// The journal as the store keeps it (a real SQLite file): an applied write counts its new
+/// quantity, a failed one and a skipped one what the line held; dry runs are left out.
+#[test]
+fn the_journal_reads_what_the_psa_bills_after_each_run() {
+    use crate::model::PsaKind;
+    use crate::store::runs::{
+        add_items, create, finish, set_item_outcome, ItemAction, ItemOutcome, NewItem,
+        OutcomeUpdate, RunStatus, RunTrigger,
+    };
+    use crate::store::testing::{at as minute, temp_store};
+
+    let t = temp_store();
+    let conn = t.store.conn().expect("conn");
+    let c = crate::store::connectors::insert(
+        &conn,
+        PsaKind::Connectwise,
+        "CW",
+        &serde_json::json!({}),
+        minute(0),
+    )
+    .expect("connector");
+    let item = |ws: &str, action: ItemAction, before: i64, after: i64| NewItem {
+        workspace_id: crate::model::WorkspaceId(ws.into()),
+        workspace_name: None,
+        service_key: "edr".into(),
+        company_id: Some(CompanyRef(7)),
+        product_id: Some(ProductRef(11)),
+        line_ref: None,
+        action,
+        before_qty: Some(before),
+        after_qty: Some(after),
+        outcome: if action == ItemAction::Skip {
+            ItemOutcome::Skipped
+        } else {
+            ItemOutcome::Planned
+        },
+        reason: None,
+        cause: None,
+    };
+    let done = |outcome| OutcomeUpdate {
+        outcome,
+        reason: None,
+        request_id: None,
+        line_ref: None,
+    };
+    let run = create(&conn, c, RunTrigger::Cli, false, minute(1)).expect("run");
+    let ids = add_items(
+        &conn,
+        run,
+        &[
+            item("a", ItemAction::Increase, 10, 12),
+            item("b", ItemAction::Decrease, 8, 6),
+            item("c", ItemAction::Skip, 3, 3),
+        ],
+        minute(1),
+    )
+    .expect("items");
+    set_item_outcome(&conn, ids[0], &done(ItemOutcome::Applied), minute(2)).expect("applied");
+    set_item_outcome(&conn, ids[1], &done(ItemOutcome::Failed), minute(2)).expect("failed");
+    finish(&conn, run, RunStatus::Partial, None, minute(3)).expect("finish");
+    let dry = create(&conn, c, RunTrigger::Cli, true, minute(4)).expect("dry run");
+    add_items(
+        &conn,
+        dry,
+        &[item("a", ItemAction::Increase, 12, 99)],
+        minute(4),
+    )
+    .expect("items");
+    finish(&conn, dry, RunStatus::Succeeded, None, minute(5)).expect("finish");
+
+    let got: Vec<(String, i64)> = super::journal(&conn, c)
+        .expect("journal")
+        .into_iter()
+        .map(|b| (b.workspace_id, b.quantity))
+        .collect();
+    assert_eq!(
+        got,
+        [("a".into(), 12), ("b".into(), 8), ("c".into(), 3)],
+        "applied: the new quantity; failed and skipped: what the line held; no dry run"
+    );
 }
