@@ -6,6 +6,7 @@
 pub mod browse;
 pub mod bundle_overlap;
 pub mod cadence;
+pub mod checks;
 pub mod connector_account;
 pub mod connector_edit;
 pub mod connectors;
@@ -26,6 +27,7 @@ pub mod settings;
 pub mod sync;
 #[cfg(test)]
 mod time_zone_tests;
+pub mod trends;
 pub mod undo;
 
 pub use psa_client::PsaClient;

@@ -12,6 +12,7 @@ mod budget;
 mod check;
 mod client;
 mod companies;
+mod containers;
 mod contracts;
 mod create;
 mod errors;

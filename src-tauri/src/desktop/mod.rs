@@ -163,6 +163,9 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             undo_commands::undo_run,
             report_commands::reconcile_report,
             report_commands::export_reconcile_csv,
+            report_commands::preflight_check,
+            report_commands::last_preflight_checks,
+            report_commands::reconcile_trends,
             billing_commands::get_billing,
             billing_commands::set_billing,
         ])

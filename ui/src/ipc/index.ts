@@ -22,7 +22,9 @@ import type { MapService } from '../bindings/MapService';
 import type { MapWorkspace } from '../bindings/MapWorkspace';
 import type { PickOption } from '../bindings/PickOption';
 import type { PlanView } from '../bindings/PlanView';
+import type { CheckReport } from '../bindings/CheckReport';
 import type { Report } from '../bindings/Report';
+import type { Trends } from '../bindings/Trends';
 import type { RunDetail } from '../bindings/RunDetail';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SandboxDefaults } from '../bindings/SandboxDefaults';
@@ -254,6 +256,21 @@ export function reconcileReport(connectorId: ConnectorId, last: boolean): Promis
 /** Saves the connector's last report as CSV; resolves to the saved file's path. */
 export function exportReconcileCsv(connectorId: ConnectorId): Promise<string> {
   return call<string>('export_reconcile_csv', { connectorId });
+}
+
+/** The connector's pre-flight checks, read now (the last ones are kept for the Connectors page). */
+export function preflightCheck(connectorId: ConnectorId): Promise<CheckReport> {
+  return call<CheckReport>('preflight_check', { connectorId });
+}
+
+/** Billed units and their value per service and month, from the run history. */
+export function reconcileTrends(connectorId: ConnectorId): Promise<Trends> {
+  return call<Trends>('reconcile_trends', { connectorId });
+}
+
+/** The last pre-flight checks of every connector that has been checked. */
+export function lastPreflightChecks(): Promise<CheckReport[]> {
+  return call<CheckReport[]>('last_preflight_checks', {});
 }
 
 /** Settings → Save diagnostics…: writes the support archive to the data folder. */

@@ -345,6 +345,12 @@ impl State {
 
             let live = next_contract;
             next_contract += 1;
+            // Pre-flight: customer 6's contract ends in 20 days (it still bills until then).
+            let this_end = if c == 6 {
+                today + chrono::Duration::days(20)
+            } else {
+                live_end
+            };
             self.add_contract(
                 live,
                 company_id,
@@ -352,7 +358,7 @@ impl State {
                 CONTRACT_RECURRING,
                 STATUS_ACTIVE,
                 live_start,
-                live_end,
+                this_end,
                 format!("MS-{year}-{:03}", c + 1),
             );
             for (k, &(s, units)) in current.iter().enumerate() {

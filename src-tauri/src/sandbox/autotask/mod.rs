@@ -26,6 +26,7 @@ mod controls;
 mod data;
 mod lines;
 mod meta;
+mod preflight_cases;
 mod query;
 mod time;
 
@@ -533,7 +534,7 @@ pub fn router(
         zones: Arc::new(zones),
         inflight: Arc::new(Mutex::new(HashMap::new())),
     };
-    let router = axum::Router::new()
+    let router = preflight_cases::routes(axum::Router::new())
         .route(
             "/_sandbox/requests",
             get(controls::get_requests).delete(controls::delete_requests),

@@ -24,6 +24,7 @@ mod data;
 mod errors;
 mod eval;
 mod parser;
+mod preflight_cases;
 mod query;
 mod resources;
 mod state;
