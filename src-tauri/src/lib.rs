@@ -24,4 +24,5 @@ pub mod schedule;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod tickets;
 pub mod views;

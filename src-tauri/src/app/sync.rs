@@ -149,7 +149,41 @@ pub async fn run(
         dry_run,
         policy: blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
     };
-    Ok(sync::run(&env, &req, progress).await?)
+    let last_before = if dry_run {
+        None
+    } else {
+        Some(blocking(ctx, move |ctx| last_run_id(ctx, connector)).await?)
+    };
+    let result = sync::run(&env, &req, progress).await;
+    match (result, last_before) {
+        (Ok(mut r), Some(_)) => {
+            if let Some(n) = super::tickets::after_run(ctx, &psa, connector, r.summary.run_id).await
+            {
+                r.summary.attention.push(n);
+            }
+            Ok(r)
+        }
+        (Err(e), Some(before)) => {
+            // A run that failed as a whole is recorded before the error comes back (none is when
+            // the lock was busy): its ticket is handled, the error stands as it is.
+            if let Ok(Some(failed)) = blocking(ctx, move |ctx| last_run_id(ctx, connector)).await {
+                if Some(failed) != before {
+                    super::tickets::after_run(ctx, &psa, connector, failed).await;
+                }
+            }
+            Err(e.into())
+        }
+        (result, None) => Ok(result?),
+    }
+}
+
+/// The newest run of a connector.
+fn last_run_id(ctx: &AppContext, connector: ConnectorId) -> Result<Option<i64>, ApiError> {
+    Ok(
+        store::runs::list(&ctx.store.conn()?, Some(connector), None, 1)?
+            .first()
+            .map(|r| r.id),
+    )
 }
 
 /// Every connector, one after the other; one failing does not stop the others.
@@ -212,14 +246,18 @@ pub async fn apply(
         source: &source,
         clock: &clock,
     };
-    Ok(sync::apply_plan(
+    let mut summary = sync::apply_plan(
         &env,
         &plan,
         Trigger::Ui,
         blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
         progress,
     )
-    .await?)
+    .await?;
+    if let Some(n) = super::tickets::after_run(ctx, &psa, connector, summary.run_id).await {
+        summary.attention.push(n);
+    }
+    Ok(summary)
 }
 
 fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
@@ -311,8 +349,12 @@ pub fn run_detail(
         })
         .collect();
     let (undo_of, undone_by) = super::undo::links(ctx, run_id)?;
+    let mut summary = summary_of(&run.run, &run.items);
+    summary
+        .attention
+        .extend(super::tickets::notice(ctx, run_id)?);
     Ok(RunDetail {
-        run: summary_of(&run.run, &run.items),
+        run: summary,
         items,
         undo_of,
         undone_by,
