@@ -50,4 +50,7 @@ pub const COMMANDS: &[&str] = &[
     "export_reconcile_csv",
     "get_billing",
     "set_billing",
+    "get_tickets",
+    "set_tickets",
+    "ticket_queues",
 ];
