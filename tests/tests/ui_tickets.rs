@@ -2,7 +2,8 @@
 //! against the sandbox (issue 14, item 4): when ConnectWise cannot be read, the board picker says
 //! so in place; once it can, the boards come from the PSA (inactive and project boards left
 //! out); turning tickets on without a board is refused inline with nothing stored; choosing
-//! *Alerts* and saving is what `psa-bridge connector tickets` (the database) shows.
+//! *Alerts* and saving is what `psa-bridge connector tickets` (the database) shows; a failed run
+//! whose ticket could not be opened says so on its run page.
 
 use psa_bridge::sandbox::faults::{FaultKind, RouteFault};
 use psa_bridge::sandbox::{self, SandboxOptions};
@@ -94,5 +95,38 @@ async fn pick_a_board_for_tickets_in_the_billing_dialog() -> anyhow::Result<()> 
     flows::wait_eval(app, &tid("tickets-queue"), "el.value", "12", WAIT).await?;
     let on = flows::eval_on(app, &tid("tickets-enabled"), "el.checked").await?;
     assert_eq!(on.as_bool(), Some(true));
+    app.click_css(&tid("billing-cancel")).await?;
+
+    // A run fails (Coro is down) and its ticket cannot be opened (ConnectWise refuses the POST):
+    // the run page says so.
+    let down = |path: &str, method: Option<&str>| RouteFault {
+        path: path.into(),
+        method: method.map(str::to_string),
+        header: None,
+        contains_id: None,
+        kind: FaultKind::Unavailable,
+        remaining: None,
+    };
+    sb.coro.gate.route_faults.arm(down("/", None));
+    sb.connectwise
+        .gate
+        .route_faults
+        .arm(down("/service/tickets", Some("POST")));
+    let o = psa_bridge_e2e::cli(dir, &["sync", &id_text, "--json"], None);
+    assert_ne!(o.status.code(), Some(0), "the sync fails");
+    let runs = flows::cli_json(dir, &["runs", "--connector", &id_text, "--json"], None)?;
+    let run_id = runs[0]["run_id"].as_i64().expect("the failed run");
+    app.execute(
+        "location.hash = arguments[0]; return null;",
+        serde_json::json!([format!("#/history/{run_id}")]),
+    )
+    .await?;
+    app.wait_for_text(
+        &tid("run-attention"),
+        "Could not update the PSA ticket",
+        WAIT,
+    )
+    .await?;
+    ra.shot("ui-tickets-04-run-notice").await;
     ra.close().await
 }
