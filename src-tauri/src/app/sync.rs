@@ -152,38 +152,13 @@ pub async fn run(
     let last_before = if dry_run {
         None
     } else {
-        Some(blocking(ctx, move |ctx| last_run_id(ctx, connector)).await?)
+        Some(blocking(ctx, move |ctx| super::tickets::last_run_id(ctx, connector)).await?)
     };
     let result = sync::run(&env, &req, progress).await;
-    match (result, last_before) {
-        (Ok(mut r), Some(_)) => {
-            if let Some(n) = super::tickets::after_run(ctx, &psa, connector, r.summary.run_id).await
-            {
-                r.summary.attention.push(n);
-            }
-            Ok(r)
-        }
-        (Err(e), Some(before)) => {
-            // A run that failed as a whole is recorded before the error comes back (none is when
-            // the lock was busy): its ticket is handled, the error stands as it is.
-            if let Ok(Some(failed)) = blocking(ctx, move |ctx| last_run_id(ctx, connector)).await {
-                if Some(failed) != before {
-                    super::tickets::after_run(ctx, &psa, connector, failed).await;
-                }
-            }
-            Err(e.into())
-        }
-        (result, None) => Ok(result?),
+    match last_before {
+        Some(before) => super::tickets::after_sync(ctx, &psa, connector, before, result).await,
+        None => Ok(result?),
     }
-}
-
-/// The newest run of a connector.
-fn last_run_id(ctx: &AppContext, connector: ConnectorId) -> Result<Option<i64>, ApiError> {
-    Ok(
-        store::runs::list(&ctx.store.conn()?, Some(connector), None, 1)?
-            .first()
-            .map(|r| r.id),
-    )
 }
 
 /// Every connector, one after the other; one failing does not stop the others.

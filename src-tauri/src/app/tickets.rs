@@ -121,6 +121,43 @@ impl TicketDesk for PsaClient {
     }
 }
 
+/// The newest run of a connector (taken before a sync, to find the run a failing sync recorded).
+pub fn last_run_id(ctx: &AppContext, connector: ConnectorId) -> Result<Option<i64>, ApiError> {
+    Ok(
+        store::runs::list(&ctx.store.conn()?, Some(connector), None, 1)?
+            .first()
+            .map(|r| r.id),
+    )
+}
+
+/// [`after_run`] for a sync's result: a finished run gets the notice in its attention list; a
+/// run that failed as a whole is recorded before the error comes back (none is when the lock was
+/// busy: `before` is still the newest), so its ticket is handled and the error stands as it is.
+pub async fn after_sync(
+    ctx: &AppContext,
+    psa: &PsaClient,
+    connector: ConnectorId,
+    before: Option<i64>,
+    result: Result<crate::sync::RunResult, crate::sync::SyncError>,
+) -> Result<crate::sync::RunResult, ApiError> {
+    match result {
+        Ok(mut r) => {
+            if let Some(n) = after_run(ctx, psa, connector, r.summary.run_id).await {
+                r.summary.attention.push(n);
+            }
+            Ok(r)
+        }
+        Err(e) => {
+            if let Ok(Some(failed)) = blocking(ctx, move |ctx| last_run_id(ctx, connector)).await {
+                if Some(failed) != before {
+                    after_run(ctx, psa, connector, failed).await;
+                }
+            }
+            Err(e.into())
+        }
+    }
+}
+
 fn notice_key(run_id: i64) -> String {
     format!("ticket_notice:{run_id}")
 }

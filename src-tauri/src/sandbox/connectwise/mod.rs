@@ -21,6 +21,7 @@ mod auth;
 mod conditions;
 mod controls;
 mod data;
+mod desk;
 mod errors;
 mod eval;
 mod parser;
@@ -53,9 +54,9 @@ use auth::authenticate;
 pub(crate) use auth::Caller;
 use errors::ApiError;
 
+pub use desk::{Desk, TicketView, OWNER_COMPANY_ID};
 pub use state::{AdditionView, AgreementView, Member, Permissions, State};
 pub use tenant::{product_identifier, FIRST_COMPANY_ID, FIRST_PRODUCT_ID};
-pub use tickets::{Desk, TicketView, OWNER_COMPANY_ID};
 
 /// The "Company" typed on the login screen.
 pub const COMPANY_ID: &str = "brightpath";

@@ -103,7 +103,7 @@ pub struct State {
     pub next_addition_id: i64,
     pub(crate) indexes: Indexes,
     /// Service boards and tickets (the optional ticket feature).
-    pub desk: super::tickets::Desk,
+    pub desk: super::desk::Desk,
     seeded: (Vec<Value>, Vec<Value>, i64),
 }
 
@@ -216,7 +216,7 @@ impl State {
             discovery_calls: 0,
             next_addition_id,
             indexes,
-            desk: super::tickets::Desk::seeded(),
+            desk: super::desk::Desk::seeded(),
         }
     }
 
