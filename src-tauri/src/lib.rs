@@ -25,5 +25,6 @@ pub mod schedule;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod tickets;
 pub mod trends;
 pub mod views;

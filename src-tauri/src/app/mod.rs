@@ -25,6 +25,7 @@ pub mod report;
 pub mod seen;
 pub mod settings;
 pub mod sync;
+pub mod tickets;
 #[cfg(test)]
 mod time_zone_tests;
 pub mod trends;

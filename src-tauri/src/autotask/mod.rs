@@ -21,6 +21,7 @@ mod models;
 mod query;
 mod send;
 mod services;
+pub mod tickets;
 pub mod tz;
 mod zone;
 

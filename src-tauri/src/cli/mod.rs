@@ -18,6 +18,7 @@ pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod sync;
+pub mod tickets;
 pub mod undo;
 
 use std::path::PathBuf;

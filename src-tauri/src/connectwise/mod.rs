@@ -21,6 +21,7 @@ pub mod models;
 mod new_lines;
 mod paging;
 mod query;
+pub mod tickets;
 mod transport;
 
 #[cfg(test)]

@@ -53,4 +53,7 @@ pub const COMMANDS: &[&str] = &[
     "reconcile_trends",
     "get_billing",
     "set_billing",
+    "get_tickets",
+    "set_tickets",
+    "ticket_queues",
 ];

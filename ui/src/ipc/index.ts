@@ -31,6 +31,9 @@ import type { SandboxDefaults } from '../bindings/SandboxDefaults';
 import type { UndoOutcome } from '../bindings/UndoOutcome';
 import type { ServiceRow } from '../bindings/ServiceRow';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { TicketQueue } from '../bindings/TicketQueue';
+import type { TicketSettings } from '../bindings/TicketSettings';
+import type { TicketsView } from '../bindings/TicketsView';
 import type { WorkspaceChange } from '../bindings/WorkspaceChange';
 import type { WorkspaceRow } from '../bindings/WorkspaceRow';
 
@@ -311,4 +314,19 @@ export function getBilling(id: ConnectorId): Promise<Billing> {
 /** Checked by the backend (a bad day or threshold is refused, nothing stored). */
 export function setBilling(id: ConnectorId, billing: Billing): Promise<Billing> {
   return call<Billing>('set_billing', { id, billing });
+}
+
+/** A connector's PSA ticket settings (a ticket when a sync fails or holds changes) and open tickets. */
+export function getTickets(id: ConnectorId): Promise<TicketsView> {
+  return call<TicketsView>('get_tickets', { id });
+}
+
+/** Checked by the backend (on without a board / queue is refused, nothing stored). */
+export function setTickets(id: ConnectorId, settings: TicketSettings): Promise<TicketsView> {
+  return call<TicketsView>('set_tickets', { id, settings });
+}
+
+/** The ConnectWise service boards / Autotask queues, read from the PSA. */
+export function listTicketQueues(id: ConnectorId): Promise<TicketQueue[]> {
+  return call<TicketQueue[]>('ticket_queues', { id });
 }

@@ -128,6 +128,7 @@ impl State {
             next_line_id: LINE_BASE + 1,
             next_unit_id: UNIT_BASE + 1,
             next_adjustment_id: ADJUSTMENT_BASE + 1,
+            desk: super::tickets::Desk::seeded(),
         };
         s.seed_companies(world);
         s.seed_services();

@@ -28,6 +28,7 @@ mod lines;
 mod meta;
 mod preflight_cases;
 mod query;
+mod tickets;
 mod time;
 
 #[cfg(test)]
@@ -51,6 +52,7 @@ use super::seed::World;
 
 pub use behaviour::{AdjustmentBehaviour, SameDay};
 pub use meta::Entity;
+pub use tickets::{Desk as TicketDesk, TicketView as TicketRecord, COMPLETE as TICKET_COMPLETE};
 pub use time::TenantTimeZone;
 
 /// The demo API user (full access).
@@ -248,6 +250,8 @@ pub struct State {
     next_line_id: i64,
     next_unit_id: i64,
     next_adjustment_id: i64,
+    /// Tickets and notes (the optional ticket feature).
+    pub desk: tickets::Desk,
 }
 
 impl State {
