@@ -5,6 +5,7 @@
 pub mod app;
 pub mod autotask;
 pub mod build_info;
+pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod connectwise;
@@ -27,4 +28,6 @@ pub mod schedule;
 pub mod secrets;
 pub mod store;
 pub mod sync;
+pub mod tickets;
+pub mod trends;
 pub mod views;

@@ -148,6 +148,25 @@ pub struct BillingState {
     pub new_lines: HashMap<(CompanyRef, ProductRef), Result<NewLine, String>>,
     /// HTTP requests the read took (for benchmarks and notes).
     pub requests: u32,
+    /// The agreements / contracts the read found on the companies, with the mapped products
+    /// each still holds (for the pre-flight checks; the planner does not use them).
+    pub containers: Vec<Container>,
+}
+
+/// An agreement (ConnectWise) or Recurring Service contract (Autotask) of a read company, as
+/// the pre-flight checks see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Container {
+    pub company: CompanyRef,
+    pub id: i64,
+    pub name: String,
+    /// The last day it bills (`None`: no end date).
+    pub ends_on: Option<chrono::NaiveDate>,
+    /// Why it no longer bills by its status (`cancelled`, `expired`, `inactive`); `None`: its
+    /// status is current (it may still have ended by date: see `ends_on`).
+    pub closed: Option<String>,
+    /// The read products on a line of it that is not itself cancelled.
+    pub products: Vec<ProductRef>,
 }
 
 /// What a created line reports.
@@ -291,6 +310,38 @@ pub trait Psa: Send + Sync {
         companies: &[CompanyRef],
         products: &[ProductRef],
     ) -> impl Future<Output = Result<BillingState, PsaError>> + Send;
+
+    /// [`Psa::read_billing`] for the pre-flight checks: the same read, and where the sync's read
+    /// leaves closed (cancelled, expired) agreements / contracts out, those too, so a product
+    /// still held by one can be reported. Default: the sync's read.
+    fn read_billing_for_checks(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+    ) -> impl Future<Output = Result<BillingState, PsaError>> + Send {
+        self.read_billing(companies, products)
+    }
+
+    /// Which of `companies` the PSA does not hold as active, each with how it says so. Default:
+    /// the ones [`Psa::list_companies`] (every active company) does not list.
+    fn inactive_companies(
+        &self,
+        companies: &[CompanyRef],
+    ) -> impl Future<Output = Result<HashMap<CompanyRef, String>, PsaError>> + Send {
+        async move {
+            let active: std::collections::HashSet<CompanyRef> = self
+                .list_companies(None)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            Ok(companies
+                .iter()
+                .filter(|c| !active.contains(c))
+                .map(|&c| (c, "not an active company in the PSA".to_string()))
+                .collect())
+        }
+    }
 
     /// How many `set_quantity` calls may run at once (the PSA's allowed concurrency for this
     /// connector). Apply writes in batches of this size.

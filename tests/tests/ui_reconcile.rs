@@ -137,6 +137,56 @@ async fn reconcile_page_reads_shows_and_exports_the_report() -> anyhow::Result<(
         writes(&sb, Psa::Connectwise).is_empty(),
         "Reconcile wrote to the PSA"
     );
+
+    // Trends: no run yet, so no chart; after a sync (through the CLI), the chart shows this
+    // month's billed units per service, one line and legend entry per service the run billed.
+    app.wait_for(&tid("trends-empty"), WAIT).await?;
+    cli_json(ra.dir(), &["sync", &id, "--json"], None)?;
+    let trends = cli_json(ra.dir(), &["runs", "--json"], None)?;
+    assert!(trends.as_array().is_some_and(|r| !r.is_empty()), "{trends}");
+    app.click_css(&tid("reconcile-read")).await?;
+    app.wait_for(&tid("trends-chart"), Duration::from_secs(120))
+        .await?;
+    let series = app.find_all("[data-testid^='trends-series-']").await?.len();
+    let legend = app
+        .find_all(&format!("{} li", tid("trends-legend")))
+        .await?
+        .len();
+    assert!(series > 0, "no service line in the chart");
+    assert_eq!(series, legend, "one legend entry per line");
+    let month = app.text(&app.find(&tid("trends-month")).await?).await?;
+    let now = chrono::Utc::now();
+    assert!(
+        month.starts_with(&now.format("%b").to_string()),
+        "{month} is this month"
+    );
+    let title = flows::eval_on(
+        app,
+        &tid("trends-chart"),
+        "el.querySelector('title').textContent",
+    )
+    .await?;
+    assert!(
+        title
+            .as_str()
+            .is_some_and(|t| t.contains("per service and month")),
+        "{title}"
+    );
+    // Each point says what it is.
+    let point = flows::eval_on(
+        app,
+        &tid("trends-chart"),
+        "el.querySelector('circle title').textContent",
+    )
+    .await?;
+    assert!(point.as_str().is_some_and(|t| t.contains(':')), "{point}");
+    flows::eval_on(
+        app,
+        &tid("trends"),
+        "(el.scrollIntoView({block: 'center', behavior: 'instant'}), 'shown')",
+    )
+    .await?;
+    ra.shot("ui-reconcile-02-trends").await;
     ra.close().await?;
     Ok(())
 }

@@ -62,5 +62,9 @@ pub async fn apply_held(
     };
     tracing::info!(connector = %connector, approved = approved.len(), held = reviewed.items.len(), "held changes reviewed");
     let policy = blocking(ctx, |ctx| policy(ctx, true)).await?;
-    Ok(sync::apply_plan(&env, &reviewed, Trigger::Ui, policy, progress).await?)
+    let mut summary = sync::apply_plan(&env, &reviewed, Trigger::Ui, policy, progress).await?;
+    if let Some(n) = super::tickets::after_run(ctx, &psa, connector, summary.run_id).await {
+        summary.attention.push(n);
+    }
+    Ok(summary)
 }

@@ -6,6 +6,7 @@
 pub mod browse;
 pub mod bundle_overlap;
 pub mod cadence;
+pub mod checks;
 pub mod connector_account;
 pub mod connector_edit;
 pub mod connectors;
@@ -25,8 +26,10 @@ pub mod report;
 pub mod seen;
 pub mod settings;
 pub mod sync;
+pub mod tickets;
 #[cfg(all(test, feature = "demo"))]
 mod time_zone_tests;
+pub mod trends;
 pub mod undo;
 
 pub use psa_client::PsaClient;

@@ -54,6 +54,27 @@ impl Psa for PsaClient {
         }
     }
 
+    async fn read_billing_for_checks(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+    ) -> Result<BillingState, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.read_billing_for_checks(companies, products).await,
+            PsaClient::Autotask(c) => c.read_billing_for_checks(companies, products).await,
+        }
+    }
+
+    async fn inactive_companies(
+        &self,
+        companies: &[CompanyRef],
+    ) -> Result<std::collections::HashMap<CompanyRef, String>, PsaError> {
+        match self {
+            PsaClient::Connectwise(c) => c.inactive_companies(companies).await,
+            PsaClient::Autotask(c) => c.inactive_companies(companies).await,
+        }
+    }
+
     fn write_concurrency(&self) -> usize {
         match self {
             PsaClient::Connectwise(c) => c.write_concurrency(),

@@ -149,7 +149,16 @@ pub async fn run(
         dry_run,
         policy: blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
     };
-    Ok(sync::run(&env, &req, progress).await?)
+    let last_before = if dry_run {
+        None
+    } else {
+        Some(blocking(ctx, move |ctx| super::tickets::last_run_id(ctx, connector)).await?)
+    };
+    let result = sync::run(&env, &req, progress).await;
+    match last_before {
+        Some(before) => super::tickets::after_sync(ctx, &psa, connector, before, result).await,
+        None => Ok(result?),
+    }
 }
 
 /// Every connector, one after the other; one failing does not stop the others.
@@ -212,14 +221,18 @@ pub async fn apply(
         source: &source,
         clock: &clock,
     };
-    Ok(sync::apply_plan(
+    let mut summary = sync::apply_plan(
         &env,
         &plan,
         Trigger::Ui,
         blocking(ctx, move |ctx| policy(ctx, approve_held)).await?,
         progress,
     )
-    .await?)
+    .await?;
+    if let Some(n) = super::tickets::after_run(ctx, &psa, connector, summary.run_id).await {
+        summary.attention.push(n);
+    }
+    Ok(summary)
 }
 
 fn summary_of(row: &RunRow, items: &[RunItem]) -> RunSummary {
@@ -311,8 +324,12 @@ pub fn run_detail(
         })
         .collect();
     let (undo_of, undone_by) = super::undo::links(ctx, run_id)?;
+    let mut summary = summary_of(&run.run, &run.items);
+    summary
+        .attention
+        .extend(super::tickets::notice(ctx, run_id)?);
     Ok(RunDetail {
-        run: summary_of(&run.run, &run.items),
+        run: summary,
         items,
         undo_of,
         undone_by,

@@ -348,6 +348,7 @@ impl AutotaskClient {
                 state.lines.insert((*company, *product), lookup);
             }
         }
+        state.containers = super::containers::of(&contracts, &lines);
         state.requests = tally.load(Ordering::SeqCst);
         tracing::info!(
             requests = state.requests,

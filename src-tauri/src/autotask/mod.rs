@@ -12,6 +12,7 @@ mod budget;
 mod check;
 mod client;
 mod companies;
+mod containers;
 mod contracts;
 mod create;
 mod errors;
@@ -20,6 +21,7 @@ mod models;
 mod query;
 mod send;
 mod services;
+pub mod tickets;
 pub mod tz;
 mod zone;
 

@@ -31,6 +31,10 @@ pub enum ConnectorCmd {
     SetTimeZone(TimeZoneArgs),
     /// Show or set the billing cadence (daily, or monthly on a day) and the noise threshold.
     Billing(super::cadence::BillingArgs),
+    /// Show or set the PSA ticket opened when a sync fails or holds changes (off by default).
+    Tickets(super::tickets::TicketsArgs),
+    /// List the ConnectWise service boards / Autotask queues a ticket can go into.
+    Boards(IdArgs),
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +199,8 @@ impl ConnectorCmd {
             ConnectorCmd::SetTimeZone(a) => a.json,
             ConnectorCmd::Edit(a) => a.json,
             ConnectorCmd::Billing(a) => a.json,
+            ConnectorCmd::Tickets(a) => a.json,
+            ConnectorCmd::Boards(a) => a.json,
         }
     }
 }
@@ -343,6 +349,8 @@ pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
             print_one(&s, a.json)
         }
         ConnectorCmd::Billing(a) => super::cadence::run(ctx, a),
+        ConnectorCmd::Tickets(a) => super::tickets::run(ctx, a),
+        ConnectorCmd::Boards(a) => super::tickets::boards(ctx, a),
         ConnectorCmd::SetTimeZone(a) => {
             let row = app::connectors::resolve(ctx, &a.connector)?;
             let s = app::connectors::set_time_zone(ctx, row.id, &a.zone)?;

@@ -3,6 +3,7 @@
 
 pub mod browse;
 pub mod cadence;
+pub mod check;
 pub mod connector;
 pub mod coro;
 pub mod diagnostics;
@@ -18,6 +19,7 @@ pub mod secrets;
 pub mod settings;
 pub mod status;
 pub mod sync;
+pub mod tickets;
 pub mod undo;
 
 use std::path::PathBuf;
@@ -102,6 +104,10 @@ pub enum Command {
     /// Reconcile: Coro usage against PSA billing, with its monthly value, unbilled customers,
     /// orphan lines and what the sync would skip (--last: the last report, without reading).
     Report(report::ReportArgs),
+    /// Pre-flight checks per mapped company: no line, several lines, an agreement/contract
+    /// ending within 30 days or ended, a closed one still holding a product, an inactive
+    /// company (exit 3 when problems are found).
+    Check(check::CheckArgs),
     /// Recent sync runs.
     Runs(sync::RunsArgs),
     /// One run: its items, or a CSV export.
@@ -153,7 +159,7 @@ pub fn main() -> ExitCode {
             // A GUI launch has no terminal: log to a file in the data folder too.
             let data_dir = crate::paths::data_dir(cli.data_dir.clone()).ok();
             logging::init_desktop(data_dir.as_deref(), "info");
-            run_desktop(&cli)
+            run_desktop(&cli).map(|()| EXIT_OK)
         }
         Some(cmd) => {
             logging::init_stderr("warn");
@@ -161,7 +167,7 @@ pub fn main() -> ExitCode {
         }
     };
     match result {
-        Ok(()) => ExitCode::from(EXIT_OK),
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             output::print_error(&e, json);
             ExitCode::from(if e.code == ErrorCode::InvalidInput {
@@ -189,6 +195,7 @@ impl Command {
             Command::Mappings(m) => m.wants_json(),
             Command::Sync(a) => a.json,
             Command::Report(a) => a.json,
+            Command::Check(a) => a.json,
             Command::Runs(a) => a.json,
             Command::Run(r) => r.wants_json(),
             Command::Settings(a) => a.json,
@@ -198,16 +205,21 @@ impl Command {
     }
 }
 
-fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
+/// Runs a subcommand; its exit code (`0`, or `check`'s problems code) on success.
+fn dispatch(cli: &Cli, cmd: &Command) -> Result<u8, ApiError> {
     #[cfg(feature = "demo")]
     if let Command::Sandbox(args) = cmd {
-        return sandbox::run(args);
+        return sandbox::run(args).map(|()| EXIT_OK);
     }
     let ctx =
         crate::context::AppContext::open_with(cli.data_dir.clone(), cli.credentials_dir.clone())?;
-    match cmd {
+    if let Command::Check(a) = cmd {
+        return check::run(&ctx, a);
+    }
+    let done = match cmd {
         #[cfg(feature = "demo")]
         Command::Sandbox(_) => Ok(()),
+        Command::Check(_) => Ok(()),
         Command::Status(f) => status::run(&ctx, f.json),
         Command::Connector(c) => connector::run(&ctx, c),
         Command::Companies(a) => browse::companies(&ctx, a),
@@ -225,7 +237,8 @@ fn dispatch(cli: &Cli, cmd: &Command) -> Result<(), ApiError> {
         Command::Settings(a) => settings::run(&ctx, a),
         Command::Secrets(c) => secrets::run(&ctx, c),
         Command::Diagnostics(a) => diagnostics::run(&ctx, a),
-    }
+    };
+    done.map(|()| EXIT_OK)
 }
 
 /// The tray process (it starts the window process when the window is wanted); `--sandbox` is a

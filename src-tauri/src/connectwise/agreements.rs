@@ -54,11 +54,26 @@ impl ConnectWiseClient {
         products: &[ProductRef],
         today: NaiveDate,
     ) -> Result<BillingState, PsaError> {
+        self.read_billing_scoped(companies, products, today, false)
+            .await
+    }
+
+    /// [`Self::read_billing_on`]; `closed_too` also reads the cancelled and expired agreements
+    /// (the same number of agreement requests, plus their additions) for the pre-flight checks.
+    /// The decisions never pick a line on one of them.
+    pub async fn read_billing_scoped(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+        today: NaiveDate,
+        closed_too: bool,
+    ) -> Result<BillingState, PsaError> {
         let sent = Arc::new(AtomicU32::new(0));
         if companies.is_empty() || products.is_empty() {
             return Ok(BillingState::default());
         }
-        let read = self.active_agreements(companies, &sent).await?;
+        let suffix = if closed_too { "" } else { ACTIVE_SUFFIX };
+        let read = self.agreements_of(companies, suffix, &sent).await?;
         let ids: Vec<i64> = read.agreements.iter().filter_map(|a| a.id).collect();
         let additions = self.additions_of(&ids, products, &sent).await?;
         let failures = read.failed.len() + additions.failed.len();
@@ -91,26 +106,36 @@ impl ConnectWiseClient {
                 lines.insert((company, product), LineLookup::Unreadable { reason });
             }
         }
+        let containers = super::containers::of(
+            companies,
+            products,
+            &read.agreements,
+            &additions.rows,
+            today,
+        );
         Ok(BillingState {
             lines,
             new_lines,
             requests: sent.load(Ordering::Relaxed),
+            containers,
         })
     }
 
-    /// `GET /finance/agreements?conditions=company/id in (…) and agreementStatus="Active" and
-    /// cancelledFlag=false`, chunked, all pages, deduplicated by id. A chunk that keeps failing
-    /// is reported with its companies; the other chunks still count.
-    async fn active_agreements(
+    /// `GET /finance/agreements?conditions=company/id in (…)` + `suffix` (the sync's: `and
+    /// agreementStatus="Active" and cancelledFlag=false`), chunked, all pages, deduplicated by
+    /// id. A chunk that keeps failing is reported with its companies; the other chunks still
+    /// count.
+    async fn agreements_of(
         &self,
         companies: &[CompanyRef],
+        suffix: &str,
         sent: &AtomicU32,
     ) -> Result<AgreementsRead, PsaError> {
         let path = "/finance/agreements";
         let fields = vec![("fields", AGREEMENT_FIELDS.to_string())];
         let budget = self.condition_budget(path, &fields, sent).await?;
         let ids: Vec<i64> = companies.iter().map(|c| c.0).collect();
-        let chunks = query::in_chunks_with_ids("company/id", &ids, ACTIVE_SUFFIX, budget);
+        let chunks = query::in_chunks_with_ids("company/id", &ids, suffix, budget);
         let requests = chunks.len();
         let mut agreements: Vec<Agreement> = Vec::new();
         let mut failed = Vec::new();

@@ -1,6 +1,7 @@
 //! Companies for the mapping picker: every non-deleted company, all pages, optionally searched
 //! server-side on name and identifier.
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU32;
 
 use super::client::ConnectWiseClient;
@@ -28,6 +29,42 @@ impl ConnectWiseClient {
             .get_all("/company/companies", params, Resource::Companies, &sent)
             .await?;
         Ok(to_companies(rows, term))
+    }
+
+    /// Which of `companies` are not active: the same read as the picker's list (every
+    /// non-deleted company, with its status), so a company deleted since it was mapped is
+    /// reported as not listed, and one with a status other than Active by its status name.
+    pub async fn inactive_of(
+        &self,
+        companies: &[CompanyRef],
+    ) -> Result<HashMap<CompanyRef, String>, PsaError> {
+        let sent = AtomicU32::new(0);
+        let params = vec![
+            ("conditions", "deletedFlag=false".to_string()),
+            ("fields", FIELDS.to_string()),
+        ];
+        let rows: Vec<Company> = self
+            .get_all("/company/companies", params, Resource::Companies, &sent)
+            .await?;
+        let status: HashMap<i64, Option<String>> = rows
+            .into_iter()
+            .filter(|c| c.deleted_flag != Some(true))
+            .filter_map(|c| Some((c.id?, c.status.and_then(|s| s.name))))
+            .collect();
+        Ok(companies
+            .iter()
+            .filter_map(|&c| match status.get(&c.0) {
+                None => Some((c, "not listed in ConnectWise (deleted?)".to_string())),
+                Some(s) if super::containers::company_inactive(s.as_deref()) => Some((
+                    c,
+                    format!(
+                        "its status in ConnectWise is \"{}\"",
+                        s.as_deref().unwrap_or_default()
+                    ),
+                )),
+                Some(_) => None,
+            })
+            .collect())
     }
 }
 

@@ -24,6 +24,10 @@ pub enum Resource {
     Agreements,
     Additions,
     AdditionWrite,
+    /// Service boards and their statuses (the optional ticket feature, reference §14.7).
+    Boards,
+    /// Service tickets and their notes (reference §14.7).
+    Tickets,
 }
 
 impl Resource {
@@ -46,6 +50,13 @@ impl Resource {
             Resource::AdditionWrite => {
                 "Finance > Agreements: Edit Level All (Customize: all sections set to Allow)"
             }
+            Resource::Boards => {
+                "System > Table Setup: Inquire Level All (Customize: Service / Service Board set to Allow)"
+            }
+            Resource::Tickets => {
+                "Service Desk > Service Tickets: Add, Edit and Inquire Level All (and Service Desk > \
+                 Close Service Tickets to close them)"
+            }
         }
     }
 
@@ -58,6 +69,8 @@ impl Resource {
             Resource::Agreements => "agreements",
             Resource::Additions => "agreement additions",
             Resource::AdditionWrite => "the agreement addition",
+            Resource::Boards => "service boards",
+            Resource::Tickets => "service tickets",
         }
     }
 }

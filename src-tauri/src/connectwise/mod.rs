@@ -13,6 +13,7 @@ mod billing;
 mod catalog;
 mod client;
 mod companies;
+mod containers;
 mod create;
 pub mod domain;
 mod errors;
@@ -20,6 +21,7 @@ pub mod models;
 mod new_lines;
 mod paging;
 mod query;
+pub mod tickets;
 mod transport;
 
 #[cfg(test)]
@@ -77,6 +79,23 @@ impl Psa for ConnectWiseClient {
         // The only place "today" is read; the logic below takes it as a parameter.
         let today = (self.inner.today)();
         self.read_billing_on(companies, products, today).await
+    }
+
+    async fn read_billing_for_checks(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+    ) -> Result<BillingState, PsaError> {
+        let today = (self.inner.today)();
+        self.read_billing_scoped(companies, products, today, true)
+            .await
+    }
+
+    async fn inactive_companies(
+        &self,
+        companies: &[CompanyRef],
+    ) -> Result<std::collections::HashMap<CompanyRef, String>, PsaError> {
+        self.inactive_of(companies).await
     }
 
     async fn set_quantity(

@@ -48,6 +48,12 @@ pub const COMMANDS: &[&str] = &[
     "undo_run",
     "reconcile_report",
     "export_reconcile_csv",
+    "preflight_check",
+    "last_preflight_checks",
+    "reconcile_trends",
     "get_billing",
     "set_billing",
+    "get_tickets",
+    "set_tickets",
+    "ticket_queues",
 ];

@@ -24,6 +24,7 @@ pub mod report_commands;
 pub mod resident;
 pub mod runner;
 pub mod syncing;
+pub mod ticket_commands;
 pub mod undo_commands;
 pub mod window;
 
@@ -163,8 +164,14 @@ pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
             undo_commands::undo_run,
             report_commands::reconcile_report,
             report_commands::export_reconcile_csv,
+            report_commands::preflight_check,
+            report_commands::last_preflight_checks,
+            report_commands::reconcile_trends,
             billing_commands::get_billing,
             billing_commands::set_billing,
+            ticket_commands::get_tickets,
+            ticket_commands::set_tickets,
+            ticket_commands::ticket_queues,
         ])
         .on_page_load(|_webview, payload| {
             // Lets the benchmark time "Open PSA Bridge" to a loaded window; only in builds made

@@ -63,6 +63,22 @@ impl<P: Psa> Psa for ReadOnly<'_, P> {
         self.0.read_billing(companies, products)
     }
 
+    fn read_billing_for_checks(
+        &self,
+        companies: &[CompanyRef],
+        products: &[ProductRef],
+    ) -> impl Future<Output = Result<BillingState, PsaError>> + Send {
+        self.0.read_billing_for_checks(companies, products)
+    }
+
+    fn inactive_companies(
+        &self,
+        companies: &[CompanyRef],
+    ) -> impl Future<Output = Result<std::collections::HashMap<CompanyRef, String>, PsaError>> + Send
+    {
+        self.0.inactive_companies(companies)
+    }
+
     fn billing_day(&self, now: DateTime<Utc>) -> chrono::NaiveDate {
         self.0.billing_day(now)
     }
@@ -119,6 +135,7 @@ pub async fn fresh<P: Psa, U: UsageSource>(
     let scope = Scope {
         unmapped_workspaces: true,
         unmapped_companies: true,
+        checks: false,
     };
     let psa = ReadOnly(input.psa);
     let mut gathered = gather_scoped(&psa, input.source, maps, scope)

@@ -103,6 +103,7 @@ fn gathered() -> Gathered {
                 ),
             ]),
             requests: 5,
+            containers: Vec::new(),
             new_lines: HashMap::new(),
         },
         live_products: Some(HashSet::from([ProductRef(11)])),
@@ -112,6 +113,7 @@ fn gathered() -> Gathered {
         ]),
         awaiting: HashMap::new(),
         other_companies: HashMap::from([(CompanyRef(9), "Former Customer".to_string())]),
+        inactive_companies: HashMap::new(),
     }
 }
 

@@ -50,6 +50,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_item_causes",
         sql: include_str!("../../migrations/0006_item_causes.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_tickets",
+        sql: include_str!("../../migrations/0007_tickets.sql"),
+    },
 ];
 
 /// The highest level this build can read and write.

@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod runs;
 pub mod settings;
 pub mod status;
+pub mod tickets;
 pub mod undos;
 
 use std::path::{Path, PathBuf};

@@ -124,6 +124,9 @@ pub struct Gathered {
     pub awaiting: HashMap<(CompanyRef, ProductRef), AwaitingChange>,
     /// Names of the unmapped PSA companies read (only with [`Scope::unmapped_companies`]).
     pub other_companies: HashMap<CompanyRef, String>,
+    /// Mapped companies the PSA does not hold as active, with how it says so (only with
+    /// [`Scope::checks`]).
+    pub inactive_companies: HashMap<CompanyRef, String>,
 }
 
 /// What gather can fail on: a whole side unreadable (a single pair's failure is in the data).
@@ -153,6 +156,9 @@ pub struct Scope {
     pub unmapped_workspaces: bool,
     /// Read the mapped products on every active PSA company, mapped or not.
     pub unmapped_companies: bool,
+    /// The pre-flight checks: also the closed agreements / contracts that still hold a mapped
+    /// product ([`Psa::read_billing_for_checks`]) and which mapped companies are inactive.
+    pub checks: bool,
 }
 
 /// Coro's workspaces, and the usage of the mapped (or, wide, every), present, unarchived ones.
@@ -223,27 +229,43 @@ async fn read_psa<P: Psa>(
         }
     }
     if companies.is_empty() || products.is_empty() {
-        return Ok((BillingState::default(), None, others));
+        return Ok((BillingState::default(), None, others, HashMap::new()));
     }
+    // Which mapped companies are inactive: only for the checks, at the same time as the rest.
+    let mapped: Vec<CompanyRef> = mappings.workspaces.iter().map(|w| w.company_id).collect();
+    let inactive = async {
+        if scope.checks {
+            psa.inactive_companies(&mapped).await
+        } else {
+            Ok(HashMap::new())
+        }
+    };
     // The product list tells a deleted or deactivated product ("gone") apart from one that
     // merely has no line; the billing read alone cannot. Both are read at once.
-    let (billing, live) = tokio::join!(
-        psa.read_billing(&companies, &products),
-        psa.list_products(None)
-    );
+    let billing = async {
+        if scope.checks {
+            psa.read_billing_for_checks(&companies, &products).await
+        } else {
+            psa.read_billing(&companies, &products).await
+        }
+    };
+    let (billing, live, inactive) = tokio::join!(billing, psa.list_products(None), inactive);
     let billing = billing.map_err(GatherError::Psa)?;
+    let inactive = inactive.map_err(GatherError::Psa)?;
     let live = live
         .map_err(GatherError::Psa)?
         .into_iter()
         .map(|p| p.id)
         .collect();
-    Ok((billing, Some(live), others))
+    Ok((billing, Some(live), others, inactive))
 }
 
-/// The PSA side of a gather: the lines, the live products, the unmapped companies' names.
+/// The PSA side of a gather: the lines, the live products, the unmapped companies' names, the
+/// inactive mapped companies.
 type PsaSide = (
     BillingState,
     Option<HashSet<ProductRef>>,
+    HashMap<CompanyRef, String>,
     HashMap<CompanyRef, String>,
 );
 
@@ -271,7 +293,8 @@ pub async fn gather_scoped<P: Psa, U: UsageSource>(
         read_psa(psa, &mappings, scope)
     );
     let (coro_workspaces, usage) = coro?;
-    let (billing, live_products, other_companies) = psa_side?;
+    let (billing, live_products, other_companies, inactive_companies) = psa_side?;
+
     let mut service_names = HashMap::new();
     let keys = mappings
         .services
@@ -292,5 +315,6 @@ pub async fn gather_scoped<P: Psa, U: UsageSource>(
         service_names,
         awaiting: HashMap::new(),
         other_companies,
+        inactive_companies,
     })
 }

@@ -7,8 +7,12 @@
 //! cargo build -p psa-bridge --release
 //! scripts/desktop-session.sh cargo run -p psa-bridge-e2e --release --bin bench_sync -- \
 //!     [--workspaces 500] [--latency-ms 100] [--companies N] [--psa both|connectwise|autotask] \
-//!     [--read-companies 300] [--bin target/release/psa-bridge] [--skip-sync] [--skip-read]
+//!     [--read-companies 300] [--bin target/release/psa-bridge] [--skip-sync] [--skip-read] \
+//!     [--report]
 //! ```
+//!
+//! `--report`: before the sync, `psa-bridge report ID --json` (a fresh read of the same world;
+//! it writes nothing), timed, its Coro and PSA requests set against the sync's gather.
 //!
 //! Setup per PSA: a sandbox with N workspaces × 15 services (every API answering after
 //! `--latency-ms`), `coro connect` and `connector add` through the CLI (the real keychain), then
@@ -61,6 +65,7 @@ struct Args {
     bin: Option<PathBuf>,
     skip_sync: bool,
     skip_read: bool,
+    report: bool,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -73,6 +78,7 @@ fn parse_args() -> anyhow::Result<Args> {
         bin: None,
         skip_sync: false,
         skip_read: false,
+        report: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -96,6 +102,7 @@ fn parse_args() -> anyhow::Result<Args> {
             }
             "--skip-sync" => a.skip_sync = true,
             "--skip-read" => a.skip_read = true,
+            "--report" => a.report = true,
             "-h" | "--help" => {
                 println!("bench_sync [--workspaces N] [--latency-ms MS] [--companies N] [--psa both|connectwise|autotask] [--read-companies N] [--bin PATH] [--skip-sync] [--skip-read]");
                 std::process::exit(0);
@@ -423,6 +430,27 @@ fn sync_bench(rt: &tokio::runtime::Runtime, a: &Args, psa: Psa) -> anyhow::Resul
     let (coro_min_n, coro_formula) = coro_min(&sb);
     let (psa_min_reads_n, psa_formula) = psa_min_reads(&sb, psa, &mapped);
 
+    // The reconciliation report from a fresh read, before the sync changes anything.
+    let report = a.report.then(|| {
+        clear_requests(&sb);
+        let t = Instant::now();
+        let out = cli(d, &["report", &id, "--json"], None);
+        let wall = t.elapsed();
+        let ok = out.status.success();
+        let coro = sb.coro.gate.requests().len();
+        let psa_reads = psa_bridge_e2e::sandbox_cli::requests(&sb, psa).len();
+        let psa_writes = writes(&sb, psa).len();
+        println!(
+            "report {id} --json: {} in {} (Coro {coro} requests, {} {psa_reads} requests, {psa_writes} writes)",
+            if ok { "ok" } else { "FAILED" },
+            secs(wall),
+            psa.name()
+        );
+        if !ok {
+            eprintln!("stderr: {}", stderr(&out));
+        }
+        (coro, psa_reads, wall)
+    });
     clear_requests(&sb);
     let t = Instant::now();
     let out = cli(d, &["sync", &id, "--approve-held", "--json"], None);
@@ -562,6 +590,20 @@ fn sync_bench(rt: &tokio::runtime::Runtime, a: &Args, psa: Psa) -> anyhow::Resul
         wall.as_secs_f64() / own.as_secs_f64().max(1e-9)
     );
     let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
+    if let Some((coro, psa_reads, report_wall)) = report {
+        let gather = coro_paths.len() + psa_read_paths.len();
+        println!(
+            "  report vs the sync's gather: Coro {coro} vs {}, {} {psa_reads} vs {}, total {} vs {gather} \
+             (minimum {}); report {} — no more requests than the gather: {}",
+            coro_paths.len(),
+            psa.name(),
+            psa_read_paths.len(),
+            coro + psa_reads,
+            coro_min_n + psa_min_reads_n,
+            secs(report_wall),
+            verdict(coro + psa_reads <= gather)
+        );
+    }
     println!(
         "  targets: requests ≤ 1.1 × minimum ({requests_ratio:.2}): {}; wall ≤ 1.25 × floor ({wall_ratio:.2}): {}",
         verdict(requests_ratio <= 1.1),

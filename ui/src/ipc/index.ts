@@ -22,13 +22,18 @@ import type { MapService } from '../bindings/MapService';
 import type { MapWorkspace } from '../bindings/MapWorkspace';
 import type { PickOption } from '../bindings/PickOption';
 import type { PlanView } from '../bindings/PlanView';
+import type { CheckReport } from '../bindings/CheckReport';
 import type { Report } from '../bindings/Report';
+import type { Trends } from '../bindings/Trends';
 import type { RunDetail } from '../bindings/RunDetail';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SandboxDefaults } from '../bindings/SandboxDefaults';
 import type { UndoOutcome } from '../bindings/UndoOutcome';
 import type { ServiceRow } from '../bindings/ServiceRow';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { TicketQueue } from '../bindings/TicketQueue';
+import type { TicketSettings } from '../bindings/TicketSettings';
+import type { TicketsView } from '../bindings/TicketsView';
 import type { WorkspaceChange } from '../bindings/WorkspaceChange';
 import type { WorkspaceRow } from '../bindings/WorkspaceRow';
 
@@ -256,6 +261,21 @@ export function exportReconcileCsv(connectorId: ConnectorId): Promise<string> {
   return call<string>('export_reconcile_csv', { connectorId });
 }
 
+/** The connector's pre-flight checks, read now (the last ones are kept for the Connectors page). */
+export function preflightCheck(connectorId: ConnectorId): Promise<CheckReport> {
+  return call<CheckReport>('preflight_check', { connectorId });
+}
+
+/** Billed units and their value per service and month, from the run history. */
+export function reconcileTrends(connectorId: ConnectorId): Promise<Trends> {
+  return call<Trends>('reconcile_trends', { connectorId });
+}
+
+/** The last pre-flight checks of every connector that has been checked. */
+export function lastPreflightChecks(): Promise<CheckReport[]> {
+  return call<CheckReport[]>('last_preflight_checks', {});
+}
+
 /** Settings → Save diagnostics…: writes the support archive to the data folder. */
 export function saveDiagnostics(names: boolean): Promise<DiagnosticsSaved> {
   return call<DiagnosticsSaved>('save_diagnostics', { names });
@@ -294,4 +314,19 @@ export function getBilling(id: ConnectorId): Promise<Billing> {
 /** Checked by the backend (a bad day or threshold is refused, nothing stored). */
 export function setBilling(id: ConnectorId, billing: Billing): Promise<Billing> {
   return call<Billing>('set_billing', { id, billing });
+}
+
+/** A connector's PSA ticket settings (a ticket when a sync fails or holds changes) and open tickets. */
+export function getTickets(id: ConnectorId): Promise<TicketsView> {
+  return call<TicketsView>('get_tickets', { id });
+}
+
+/** Checked by the backend (on without a board / queue is refused, nothing stored). */
+export function setTickets(id: ConnectorId, settings: TicketSettings): Promise<TicketsView> {
+  return call<TicketsView>('set_tickets', { id, settings });
+}
+
+/** The ConnectWise service boards / Autotask queues, read from the PSA. */
+export function listTicketQueues(id: ConnectorId): Promise<TicketQueue[]> {
+  return call<TicketQueue[]>('ticket_queues', { id });
 }

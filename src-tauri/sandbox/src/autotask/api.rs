@@ -313,6 +313,11 @@ fn route_v1(s: &mut State, req: &Req<'_>, l: &[&str], segs: &[&str], uri: &Uri) 
             let empty = contract_access(req.user, Entity::ContractServiceUnits)?;
             Ok(child_list(s, Entity::ContractServiceUnits, parent, empty))
         }
+        ["tickets", rest @ ..] => {
+            let body = req.json()?;
+            super::tickets::route(&mut s.desk, &s.companies, m, &body, rest, uri)
+        }
+        ["ticketnotes", rest @ ..] => super::tickets::route_notes(m, rest, uri),
         [e, rest @ ..] => {
             let entity = Entity::parse(e).ok_or_else(|| not_found(uri))?;
             entity_route(s, req, entity, rest, segs, uri)

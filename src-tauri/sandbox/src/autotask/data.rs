@@ -128,6 +128,7 @@ impl State {
             next_line_id: LINE_BASE + 1,
             next_unit_id: UNIT_BASE + 1,
             next_adjustment_id: ADJUSTMENT_BASE + 1,
+            desk: super::tickets::Desk::seeded(),
         };
         s.seed_companies(world);
         s.seed_services();
@@ -345,6 +346,12 @@ impl State {
 
             let live = next_contract;
             next_contract += 1;
+            // Pre-flight: customer 6's contract ends in 20 days (it still bills until then).
+            let this_end = if c == 6 {
+                today + chrono::Duration::days(20)
+            } else {
+                live_end
+            };
             self.add_contract(
                 live,
                 company_id,
@@ -352,7 +359,7 @@ impl State {
                 CONTRACT_RECURRING,
                 STATUS_ACTIVE,
                 live_start,
-                live_end,
+                this_end,
                 format!("MS-{year}-{:03}", c + 1),
             );
             for (k, &(s, units)) in current.iter().enumerate() {

@@ -26,7 +26,9 @@ mod controls;
 mod data;
 mod lines;
 mod meta;
+mod preflight_cases;
 mod query;
+mod tickets;
 mod time;
 
 #[cfg(test)]
@@ -50,6 +52,7 @@ use super::seed::World;
 
 pub use behaviour::{AdjustmentBehaviour, SameDay};
 pub use meta::Entity;
+pub use tickets::{Desk as TicketDesk, TicketView as TicketRecord, COMPLETE as TICKET_COMPLETE};
 pub use time::TenantTimeZone;
 
 /// The demo API user (full access).
@@ -247,6 +250,8 @@ pub struct State {
     next_line_id: i64,
     next_unit_id: i64,
     next_adjustment_id: i64,
+    /// Tickets and notes (the optional ticket feature).
+    pub desk: tickets::Desk,
 }
 
 impl State {
@@ -533,7 +538,7 @@ pub fn router(
         zones: Arc::new(zones),
         inflight: Arc::new(Mutex::new(HashMap::new())),
     };
-    let router = axum::Router::new()
+    let router = preflight_cases::routes(axum::Router::new())
         .route(
             "/_sandbox/requests",
             get(controls::get_requests).delete(controls::delete_requests),

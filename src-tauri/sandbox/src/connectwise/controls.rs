@@ -42,6 +42,7 @@ pub(super) fn routes() -> Router<Ctx> {
         )
         .route("/_sandbox/codebase", post(codebase))
         .route("/_sandbox/reset", post(reset))
+        .merge(super::preflight_cases::routes())
 }
 
 async fn requests(AxState(ctx): AxState<Ctx>) -> Json<Value> {

@@ -260,6 +260,21 @@ pub fn build(world: &World, now: DateTime<Utc>) -> Seeded {
                     );
                 }
             }
+            (_, 6) => {
+                // Pre-flight: the agreement ends in 20 days (it still bills until then).
+                if let Some(a) = b.agreements.iter_mut().find(|a| a["id"] == main["id"]) {
+                    let end = (now + Duration::days(20)).date_naive();
+                    a["endDate"] = json!(format!("{}T00:00:00Z", end.format("%Y-%m-%d")));
+                    a["noEndingDateFlag"] = json!(false);
+                }
+            }
+            (_, 7) => {
+                // Pre-flight: a cancelled agreement still holds a mapped product (the sync's
+                // read never sees it; its addition was never cancelled).
+                let gone =
+                    b.agreement(&company, "Security (cancelled)", MANAGED, "Cancelled", None);
+                b.addition(&gone, &first_ident, q, START, None);
+            }
             (_, 5) => {
                 let backup = b.agreement(
                     &company,

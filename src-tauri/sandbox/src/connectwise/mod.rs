@@ -21,13 +21,16 @@ mod auth;
 mod conditions;
 mod controls;
 mod data;
+mod desk;
 mod errors;
 mod eval;
 mod parser;
+mod preflight_cases;
 mod query;
 mod resources;
 mod state;
 mod tenant;
+mod tickets;
 
 #[cfg(test)]
 mod tests;
@@ -52,6 +55,7 @@ use auth::authenticate;
 pub(crate) use auth::Caller;
 use errors::ApiError;
 
+pub use desk::{Desk, TicketView, OWNER_COMPANY_ID};
 pub use state::{AdditionView, AgreementView, Member, Permissions, State};
 pub use tenant::{product_identifier, FIRST_COMPANY_ID, FIRST_PRODUCT_ID};
 
@@ -176,6 +180,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (Router, 
             "/finance/agreements/{parentId}/additions/{id}",
             additions_item,
         )
+        .merge(tickets::routes())
         .route_layer(middleware::from_fn_with_state(ctx.clone(), authenticate))
         // A catch-all route rather than `fallback`: axum cannot nest a router with its own
         // fallback under a path with a parameter. Added after `route_layer`, so an unknown
@@ -188,6 +193,7 @@ pub fn router(world: &World, behaviour: &Behaviour, base_url: &str) -> (Router, 
         .route("/login/companyinfo/{company}", get(company_info))
         .nest("/{codebase}/apis/3.0", api)
         .merge(controls::routes())
+        .merge(tickets::controls())
         .fallback(|| async { ApiError::no_endpoint() })
         .with_state(ctx);
     let demo = Demo {

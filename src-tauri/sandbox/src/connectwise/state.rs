@@ -102,6 +102,8 @@ pub struct State {
     pub discovery_calls: u64,
     pub next_addition_id: i64,
     pub(crate) indexes: Indexes,
+    /// Service boards and tickets (the optional ticket feature).
+    pub desk: super::desk::Desk,
     seeded: (Vec<Value>, Vec<Value>, i64),
 }
 
@@ -214,6 +216,7 @@ impl State {
             discovery_calls: 0,
             next_addition_id,
             indexes,
+            desk: super::desk::Desk::seeded(),
         }
     }
 

@@ -212,6 +212,7 @@ impl Psa for FakePsa {
             lines,
             new_lines,
             requests: 1,
+            ..BillingState::default()
         })
     }
 

@@ -63,6 +63,7 @@ pub(super) fn base() -> Gathered {
         service_names: HashMap::from([("edr".to_string(), "EDR".to_string())]),
         awaiting: HashMap::new(),
         other_companies: HashMap::new(),
+        inactive_companies: HashMap::new(),
     }
 }
 

@@ -1,12 +1,17 @@
 // "Billing of <connector>": when changes are written (daily, or monthly on a day), which changes
 // are too small to write (noise threshold), and whether a missing line is proposed (always held
-// for approval). Each field says inline what is wrong; the backend checks again.
+// for approval), and whether a PSA ticket is opened when a sync fails or holds changes (and on
+// which board / queue). Each field says inline what is wrong; the backend checks again.
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import { Modal } from '../../components/Modal';
-import { getBilling, setBilling, toApiError } from '../../ipc';
+import type { TicketQueue } from '../../bindings/TicketQueue';
+import type { TicketSettings } from '../../bindings/TicketSettings';
+import { getBilling, getTickets, listTicketQueues, setBilling, setTickets, toApiError } from '../../ipc';
 import { checkBilling, formOf, type BillingErrors, type BillingForm, type ThresholdKind } from './billingForm';
 import { PsaMark } from './PsaMark';
+import { TicketFields } from './TicketFields';
+import { checkTickets, queueNoun, ticketFormOf, type TicketForm } from './ticketForm';
 import './billing.css';
 
 type Props = { connector: ConnectorSummary; onClose: () => void; onSaved: () => void };
@@ -16,13 +21,32 @@ export function BillingDialog({ connector, onClose, onSaved }: Props) {
   const [errors, setErrors] = useState<BillingErrors>({});
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [stored, setStored] = useState<TicketSettings | null>(null);
+  const [tickets, setTicketForm] = useState<TicketForm | null>(null);
+  const [queues, setQueues] = useState<TicketQueue[] | null>(null);
+  const [queuesError, setQueuesError] = useState<string | null>(null);
+  const [ticketError, setTicketError] = useState<string | null>(null);
 
   useEffect(() => {
-    getBilling(connector.id).then(
-      (b) => setForm(formOf(b)),
+    Promise.all([getBilling(connector.id), getTickets(connector.id)]).then(
+      ([b, t]) => {
+        setForm(formOf(b));
+        setStored(t);
+        setTicketForm(ticketFormOf(t));
+      },
       (err: unknown) => setError(toApiError(err).message),
     );
+    listTicketQueues(connector.id).then(setQueues, (err: unknown) => setQueuesError(toApiError(err).message));
   }, [connector.id]);
+
+  const noun = queueNoun(connector.kind);
+  const editTickets = (patch: Partial<TicketForm>) => {
+    if (!tickets || !stored) return;
+    const next = { ...tickets, ...patch };
+    setTicketForm(next);
+    const r = checkTickets(next, queues, stored, noun);
+    setTicketError(r.ok ? null : r.error);
+  };
 
   const edit = (patch: Partial<BillingForm>) => {
     if (!form) return;
@@ -35,15 +59,19 @@ export function BillingDialog({ connector, onClose, onSaved }: Props) {
 
   const submit = (e: Event) => {
     e.preventDefault();
-    if (saving || !form) return;
+    if (saving || !form || !tickets || !stored) return;
     const r = checkBilling(form);
-    if (!r.ok) {
-      setErrors(r.errors);
+    const t = checkTickets(tickets, queues, stored, noun);
+    if (!r.ok || !t.ok) {
+      setErrors(r.ok ? {} : r.errors);
+      setTicketError(t.ok ? null : t.error);
       return;
     }
     setError(null);
     setSaving(true);
-    setBilling(connector.id, r.billing).then(
+    setBilling(connector.id, r.billing)
+      .then(() => setTickets(connector.id, t.settings))
+      .then(
       () => {
         setSaving(false);
         onSaved();
@@ -164,6 +192,17 @@ export function BillingDialog({ connector, onClose, onSaved }: Props) {
                 </span>
               </label>
             </div>
+            {tickets && stored && (
+              <TicketFields
+                kind={connector.kind}
+                form={tickets}
+                stored={stored}
+                queues={queues}
+                queuesError={queuesError}
+                error={ticketError}
+                onChange={editTickets}
+              />
+            )}
           </fieldset>
         )}
         {error && (

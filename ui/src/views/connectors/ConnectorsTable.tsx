@@ -18,6 +18,8 @@ import {
 } from '../../format/connector';
 import { formatTimestamp } from '../../format/time';
 import { routeHref } from '../../router';
+import { problemCountText } from '../../format/preflight';
+import '../mapping/preflight.css';
 import type { Busy, Tested } from './ConnectorsView';
 import { PsaMark } from './PsaMark';
 
@@ -30,9 +32,11 @@ type Props = {
   onTimeZone: (connector: ConnectorSummary) => void;
   onEdit: (connector: ConnectorSummary) => void;
   onBilling: (connector: ConnectorSummary) => void;
+  /** Problems the last pre-flight checks found, per connector (absent: never checked). */
+  problems: ReadonlyMap<number, number>;
 };
 
-export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: Props) {
+export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling, problems }: Props) {
   return (
     <div class="card table-card">
       <table class="table" data-testid="connectors-table">
@@ -61,6 +65,7 @@ export function ConnectorsTable({ connectors, busy, tested, onTest, onRemove, on
               onTimeZone={() => onTimeZone(c)}
               onEdit={() => onEdit(c)}
               onBilling={() => onBilling(c)}
+              problems={problems.get(c.id) ?? null}
             />
           ))}
         </tbody>
@@ -78,9 +83,10 @@ type RowProps = {
   onTimeZone: () => void;
   onEdit: () => void;
   onBilling: () => void;
+  problems: number | null;
 };
 
-function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling }: RowProps) {
+function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone, onEdit, onBilling, problems }: RowProps) {
   const detail = statusDetail(c.status);
   return (
     <tr data-testid={`connector-row-${c.id}`} data-kind={c.kind}>
@@ -145,6 +151,7 @@ function ConnectorRow({ connector: c, busy, tested, onTest, onRemove, onTimeZone
         count={c.workspace_mapping}
         href={routeHref({ name: 'workspace-mapping', connectorId: c.id })}
         label={`Workspace mapping for ${c.name}`}
+        problems={problems}
       />
       <MappingCell
         testId={`service-mapping-${c.id}`}
@@ -216,14 +223,26 @@ function Icon({ path }: { path: string }) {
   );
 }
 
-type MappingCellProps = { testId: string; count: MappingCount; href: string; label: string };
+type MappingCellProps = {
+  testId: string;
+  count: MappingCount;
+  href: string;
+  label: string;
+  /** Problems the last pre-flight checks found (shown when more than none). */
+  problems?: number | null;
+};
 
-function MappingCell({ testId, count, href, label }: MappingCellProps) {
+function MappingCell({ testId, count, href, label, problems }: MappingCellProps) {
   return (
     <td data-testid={testId} data-mapped={count.mapped} data-total={count.total}>
       <a class={`mapping-link mapping-link--${mappingTone(count)}`} href={href} aria-label={`${label}: ${mappingText(count)}`}>
         {mappingText(count)}
       </a>
+      {problems ? (
+        <a class="problems-link" href={href} data-testid={`${testId}-problems`} title="Found by the last pre-flight checks; open the mapping to see them">
+          {problemCountText(problems)}
+        </a>
+      ) : null}
     </td>
   );
 }

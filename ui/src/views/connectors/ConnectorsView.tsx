@@ -1,12 +1,13 @@
 // Connectors page, PSA tab: the list of PSA connectors, or an empty state inviting the first one.
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { ConnectorId } from '../../bindings/ConnectorId';
 import type { ConnectorSummary } from '../../bindings/ConnectorSummary';
 import type { PsaKind } from '../../bindings/PsaKind';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { PageHeader } from '../../components/PageHeader';
 import { psaName, statusText } from '../../format/connector';
-import { listConnectors, removeConnector, testConnector, toApiError } from '../../ipc';
+import { lastPreflightChecks, listConnectors, removeConnector, testConnector, toApiError } from '../../ipc';
+import { problemCounts } from '../../format/preflight';
 import { useReportError } from '../../report';
 import { useAppEvents } from '../../useAppEvents';
 import { useLoad } from '../../useLoad';
@@ -25,6 +26,9 @@ export type Tested = { ok: boolean; text: string };
 
 export function ConnectorsView() {
   const [load, reload] = useLoad(listConnectors);
+  // The last pre-flight checks' counts: no read of the PSA here (the mapping page checks).
+  const [checks] = useLoad(lastPreflightChecks);
+  const problems = useMemo(() => problemCounts(checks.data ?? []), [checks.data]);
   const report = useReportError();
   const [adding, setAdding] = useState<PsaKind | null>(null);
   const [removing, setRemoving] = useState<ConnectorSummary | null>(null);
@@ -115,6 +119,7 @@ export function ConnectorsView() {
             onTimeZone={setZoning}
             onEdit={setEditing}
             onBilling={setBillingOf}
+            problems={problems}
           />
         ) : connectors === null && load.state === 'loading' ? (
           <div class="card card--padded muted" data-testid="connectors-loading">

@@ -150,6 +150,11 @@ export function RunDetailView({ runId }: { runId: number }) {
             {run.first_failure_reason}
           </p>
         )}
+        {run.attention.map((a) => (
+          <p key={a} class="run-facts__warning" data-testid="run-attention">
+            {a}
+          </p>
+        ))}
         {run.counts.unconfirmed > 0 && (
           <p class="run-facts__warning">
             {run.counts.unconfirmed} change(s) were sent to the PSA without a confirmed answer. The next run re-reads

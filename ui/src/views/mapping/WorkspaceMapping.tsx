@@ -24,9 +24,15 @@ import { BulkTools } from './BulkTools';
 import { MappingCell } from './MappingCell';
 import { MappingFrame } from './MappingFrame';
 import { useMapping, type Mapping } from './useMapping';
+import { PreflightBar, ProblemBadges, usePreflight } from './Preflight';
+import { problemsByWorkspace } from '../../format/preflight';
+import type { Problem } from '../../bindings/Problem';
+import './preflight.css';
 
 export function WorkspaceMappingView({ connectorId }: { connectorId: ConnectorId }) {
   const m = useMapping(connectorId, workspaceRows, companies);
+  const [check, checkAgain] = usePreflight(connectorId);
+  const problems = useMemo(() => problemsByWorkspace(check.report), [check.report]);
   const [filter, setFilter] = useState('');
   const kind = m.connector?.kind ?? 'connectwise';
   const rows = m.rows.data;
@@ -44,13 +50,16 @@ export function WorkspaceMappingView({ connectorId }: { connectorId: ConnectorId
 
   const shown = (rows ?? []).filter((r) => rowMatches(filter, r.name, r.workspace_id, r.company?.name));
   const bulk = rows && rows.length > 0 && (
-    <BulkTools
-      connectorId={connectorId}
-      shown={shown}
-      filtered={filter.trim() !== ''}
-      onRows={(data) => m.setRows(data)}
-      onImported={m.reloadRows}
-    />
+    <>
+      <PreflightBar check={check} onAgain={checkAgain} />
+      <BulkTools
+        connectorId={connectorId}
+        shown={shown}
+        filtered={filter.trim() !== ''}
+        onRows={(data) => m.setRows(data)}
+        onImported={m.reloadRows}
+      />
+    </>
   );
 
   return (
@@ -87,6 +96,7 @@ export function WorkspaceMappingView({ connectorId }: { connectorId: ConnectorId
                 mapping={m}
                 note={note}
                 holderOf={(companyId) => takenBy.get(companyId) ?? null}
+                problems={problems.get(row.workspace_id) ?? []}
               />
             ))}
             {shown.length === 0 && (
@@ -111,9 +121,11 @@ type RowProps = {
   note: (option: PickOption) => string | null;
   /** The workspace a company is mapped to now, if any. */
   holderOf: (companyId: number) => WorkspaceRow | null;
+  /** The pre-flight problems of the mapped company. */
+  problems: readonly Problem[];
 };
 
-function Row({ row, kind, connectorId, mapping: m, note, holderOf }: RowProps) {
+function Row({ row, kind, connectorId, mapping: m, note, holderOf, problems }: RowProps) {
   const status = workspaceStatus(row.status, row.archived);
   const id = row.workspace_id;
   const [moving, setMoving] = useState<{ company: PickOption; from: WorkspaceRow } | null>(null);
@@ -174,6 +186,7 @@ function Row({ row, kind, connectorId, mapping: m, note, holderOf }: RowProps) {
           onPick={pick}
           onUnmap={() => m.change(id, () => unmapWorkspace(connectorId, id))}
         />
+        {row.company && <ProblemBadges problems={problems} rowKey={id} />}
         {moving && (
           <div class="map-cell__move" role="alert" data-testid={`workspace-move-${id}`}>
             <span>

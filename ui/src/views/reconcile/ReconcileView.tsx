@@ -15,6 +15,7 @@ import { exportReconcileCsv, listConnectors, reconcileReport, toApiError } from 
 import { useReportError } from '../../report';
 import { useLoad } from '../../useLoad';
 import { ReportSections } from './ReportSections';
+import { TrendsChart } from './TrendsChart';
 import { ageText, money } from './format';
 import './reconcile.css';
 
@@ -118,6 +119,7 @@ export function ReconcileView() {
           <ReportSections report={r} />
         </>
       )}
+      {connectorId !== null && !reading && <TrendsChart connectorId={connectorId} refresh={r?.read_at ?? ''} />}
     </section>
   );
 }
