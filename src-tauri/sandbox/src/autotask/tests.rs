@@ -10,8 +10,8 @@ use super::time::{parse_utc, TenantTimeZone};
 use super::*;
 use crate::seed::{Quirk, World};
 
-struct Srv {
-    base: String,
+pub(super) struct Srv {
+    pub(super) base: String,
     zone: String,
     handle: Handle,
     http: reqwest::Client,
@@ -40,7 +40,7 @@ async fn start_with(world: &World, behaviour: Behaviour) -> Srv {
     }
 }
 
-async fn start() -> Srv {
+pub(super) async fn start() -> Srv {
     start_with(&World::new(42, 14, 320), Behaviour::default()).await
 }
 
@@ -54,7 +54,7 @@ impl Srv {
     fn url(&self, rel: &str) -> String {
         format!("{}V1.0/{rel}", self.zone)
     }
-    async fn post(&self, rel: &str, body: Value) -> (u16, Value) {
+    pub(super) async fn post(&self, rel: &str, body: Value) -> (u16, Value) {
         let r = auth(self.http.post(self.url(rel)))
             .json(&body)
             .send()
@@ -63,7 +63,7 @@ impl Srv {
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
-    async fn get(&self, rel: &str) -> (u16, Value) {
+    pub(super) async fn get(&self, rel: &str) -> (u16, Value) {
         let r = auth(self.http.get(self.url(rel))).send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))

@@ -44,10 +44,7 @@ pub fn today() -> NaiveDate {
 }
 
 pub fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/autotask/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/contract/autotask/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 

@@ -26,12 +26,12 @@ pub const CLIENT_ID: &str = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 pub const CODEBASE: &str = "v2025_1/";
 pub const ACCEPT: &str = "application/vnd.connectwise.com+json; version=2025.8";
 
-/// Fixture text from `tests/fixtures/connectwise/`, compiled in.
+/// Fixture text from `contract/connectwise/` (the contract fixtures the sandbox is held to as well), compiled in.
 macro_rules! fixture {
     ($name:literal) => {
         include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/connectwise/",
+            "/contract/connectwise/",
             $name
         ))
     };

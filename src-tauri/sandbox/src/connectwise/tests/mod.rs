@@ -2,6 +2,7 @@
 //! harness here, reads (paging, queries, auth, limits, discovery, versions) in `reads`, writes,
 //! seeded data and controls in `writes`.
 
+mod contract;
 mod reads;
 mod writes;
 
