@@ -23,6 +23,7 @@ pub mod psa_client;
 pub mod report;
 pub mod seen;
 pub mod settings;
+pub mod status;
 pub mod sync;
 #[cfg(test)]
 mod time_zone_tests;
