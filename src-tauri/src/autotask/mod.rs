@@ -17,6 +17,7 @@ mod create;
 mod errors;
 pub mod landing;
 mod models;
+mod pickers;
 mod query;
 mod send;
 mod services;

@@ -19,6 +19,7 @@ mod errors;
 pub mod models;
 mod new_lines;
 mod paging;
+mod pickers;
 mod query;
 mod transport;
 
