@@ -26,3 +26,6 @@ pub mod secrets;
 pub mod store;
 pub mod sync;
 pub mod views;
+
+#[cfg(test)]
+mod layering_tests;
