@@ -8,7 +8,6 @@ use super::commands::emit_app_event;
 use super::DesktopState;
 use crate::app::{self, blocking};
 use crate::error::ApiError;
-use crate::events::AppEvent;
 use crate::model::ConnectorId;
 use crate::sync::cadence::Billing;
 
@@ -29,6 +28,6 @@ pub async fn set_billing(
     billing: Billing,
 ) -> Result<Billing, ApiError> {
     let b = blocking(&state.ctx, move |ctx| app::cadence::set(ctx, id, &billing)).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(b)
 }

@@ -3,20 +3,21 @@
 //! keychain work runs on a blocking thread ([`app::blocking`]). The list the UI may call is
 //! `command_list::COMMANDS`.
 
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::DesktopState;
 use crate::app::{self, blocking};
 use crate::error::ApiError;
-use crate::events::AppEvent;
 use crate::model::{AppInfo, ConnectorId, ConnectorSummary};
 use crate::views::{
     AutotaskInput, ConnectwiseInput, MachineTimeZone, SandboxDefaults, SettingsView,
 };
 
 /// Tells every open screen that something it shows changed.
-pub fn emit_app_event<R: Runtime>(app: &AppHandle<R>, event: AppEvent) {
-    super::syncing::emit(app, event);
+pub fn emit_app_event<R: Runtime>(app: &AppHandle<R>, kind: &str) {
+    if let Err(e) = app.emit("app-event", serde_json::json!({ "kind": kind })) {
+        tracing::debug!(error = %e, kind, "event not delivered");
+    }
 }
 
 #[tauri::command]
@@ -40,7 +41,7 @@ pub async fn add_connectwise(
 ) -> Result<ConnectorSummary, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::connectors::add_connectwise(&ctx, input).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(s)
 }
 
@@ -52,7 +53,7 @@ pub async fn add_autotask(
 ) -> Result<ConnectorSummary, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::connectors::add_autotask(&ctx, input).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(s)
 }
 
@@ -64,7 +65,7 @@ pub async fn test_connector(
 ) -> Result<ConnectorSummary, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::connectors::test(&ctx, id).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(s)
 }
 
@@ -75,7 +76,7 @@ pub async fn remove_connector(
     id: ConnectorId,
 ) -> Result<(), ApiError> {
     blocking(&state.ctx, move |ctx| app::connectors::remove(ctx, id)).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(())
 }
 
@@ -91,7 +92,7 @@ pub async fn set_time_zone(
         app::connectors::set_time_zone(ctx, id, &zone)
     })
     .await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(s)
 }
 
@@ -120,7 +121,7 @@ pub async fn save_settings(
 ) -> Result<SettingsView, ApiError> {
     let saved = blocking(&state.ctx, move |ctx| app::settings::save(ctx, &settings)).await?;
     super::refresh_tray(&state);
-    emit_app_event(&app, AppEvent::SettingsChanged);
+    emit_app_event(&app, "settings_changed");
     Ok(saved)
 }
 
@@ -157,7 +158,12 @@ pub async fn sync_apply(
         &progress,
     )
     .await?;
-    emit_app_event(&app, AppEvent::run_finished(summary.run_id, summary.status));
+    if let Err(e) = app.emit(
+        "app-event",
+        serde_json::json!({"kind": "run_finished", "run_id": summary.run_id, "status": summary.status}),
+    ) {
+        tracing::debug!(error = %e, "event not delivered");
+    }
     Ok(summary)
 }
 
@@ -223,8 +229,8 @@ pub async fn coro_connect(
 ) -> Result<crate::views::CoroStatus, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::coro::connect(&ctx, input).await?;
-    emit_app_event(&app, AppEvent::SettingsChanged);
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "settings_changed");
+    emit_app_event(&app, "connectors_changed");
     Ok(s)
 }
 
@@ -265,7 +271,7 @@ pub async fn map_workspace(
 ) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::map_workspace(&ctx, &req).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(rows)
 }
 
@@ -278,7 +284,7 @@ pub async fn unmap_workspace(
 ) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::unmap_workspace(&ctx, connector_id, &workspace_id).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(rows)
 }
 
@@ -299,7 +305,7 @@ pub async fn map_service(
 ) -> Result<Vec<crate::views::ServiceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::map_service(&ctx, &req).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(rows)
 }
 
@@ -312,7 +318,7 @@ pub async fn unmap_service(
 ) -> Result<Vec<crate::views::ServiceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::unmap_service(&ctx, connector_id, &service_key).await?;
-    emit_app_event(&app, AppEvent::ConnectorsChanged);
+    emit_app_event(&app, "connectors_changed");
     Ok(rows)
 }
 

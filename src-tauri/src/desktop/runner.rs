@@ -14,7 +14,6 @@ use chrono::Utc;
 use crate::app;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
-use crate::events::AppEvent;
 use crate::model::ConnectorId;
 use crate::store::runs::RunStatus;
 use crate::sync::{Progress, RunSummary, Trigger};
@@ -33,7 +32,7 @@ pub trait SyncHost: Clone + Send + Sync + 'static {
     fn ctx(&self) -> Arc<AppContext>;
     fn sync_state(&self) -> &SyncState;
     /// Sends an `app-event` payload (`sync_progress`, `run_finished`, …) to the open window.
-    fn emit(&self, event: AppEvent);
+    fn emit(&self, payload: serde_json::Value);
     fn notify(&self, notice: &Notice);
     /// The sync state changed (started, finished, failed): bring the tray in line.
     fn refresh(&self);
@@ -101,6 +100,11 @@ impl SyncState {
     }
 }
 
+/// The `sync_progress` event payload for one step of a run.
+pub fn progress_payload(p: &Progress) -> serde_json::Value {
+    serde_json::json!({"kind": "sync_progress", "run_id": p.run_id, "done": p.done, "total": p.total})
+}
+
 fn connector_name(ctx: &AppContext, id: ConnectorId) -> String {
     app::connectors::require(ctx, id)
         .map(|r| r.name)
@@ -162,7 +166,7 @@ pub fn start_all<H: SyncHost>(
         h.refresh();
         run_and_report(&h, trigger).await;
         h.refresh();
-        h.emit(AppEvent::ConnectorsChanged);
+        h.emit(serde_json::json!({"kind": "connectors_changed"}));
     })?;
     Ok(())
 }
@@ -170,7 +174,7 @@ pub fn start_all<H: SyncHost>(
 async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
     let ctx = h.ctx();
     let progress_host = h.clone();
-    let progress = move |p: Progress| progress_host.emit(AppEvent::progress(&p));
+    let progress = move |p: Progress| progress_host.emit(progress_payload(&p));
     let notify_success = app::blocking(&ctx, app::settings::get)
         .await
         .map(|s| s.notify_success)
@@ -199,7 +203,7 @@ async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
                         if let Some(n) = notice_for(&name, s, notify_success) {
                             h.notify(&n);
                         }
-                        h.emit(AppEvent::run_finished(s.run_id, s.status));
+                        h.emit(serde_json::json!({"kind": "run_finished", "run_id": s.run_id, "status": s.status}));
                     }
                     Err(e) => {
                         all_ok = false;
