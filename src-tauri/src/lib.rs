@@ -31,3 +31,6 @@ pub mod sync;
 pub mod tickets;
 pub mod trends;
 pub mod views;
+
+#[cfg(test)]
+mod layering_tests;

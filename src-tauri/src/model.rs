@@ -247,3 +247,26 @@ mod cause_tests {
         assert_eq!(Cause::parse("something_newer"), None);
     }
 }
+
+/// Billing unit of a Coro service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub enum Unit {
+    Device,
+    User,
+    /// The larger of protected users and protected devices (the metric Coro bills some products
+    /// on, coro.md §3; UNCONFIRMED, third-party evidence).
+    Max,
+}
+
+impl Unit {
+    /// `device`, `user` or `max`, as the CLI and messages write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Device => "device",
+            Unit::User => "user",
+            Unit::Max => "max",
+        }
+    }
+}

@@ -12,21 +12,36 @@ use serde::Serialize;
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{CompanyRef, ProductRef, PsaKind};
 
-/// A PSA company as the mapping picker shows it.
+/// A PSA company or product as the mapping pickers show it: one shape for both, so both
+/// lists are named, searched and sorted by the same code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PsaCompany {
-    pub id: CompanyRef,
+pub struct PsaItem<Id> {
+    pub id: Id,
     pub name: String,
-    /// ConnectWise `identifier` / Autotask account number, when there is one.
+    /// ConnectWise `identifier` / Autotask account number (services: the invoice text), when
+    /// there is one.
     pub identifier: Option<String>,
 }
 
+/// A PSA company as the mapping picker shows it.
+pub type PsaCompany = PsaItem<CompanyRef>;
+
 /// A PSA product (ConnectWise catalog item / Autotask service).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PsaProduct {
-    pub id: ProductRef,
-    pub name: String,
-    pub identifier: Option<String>,
+pub type PsaProduct = PsaItem<ProductRef>;
+
+/// The first of `names` that is not blank, else `default` (a row is never listed nameless).
+pub fn picker_name(names: [Option<String>; 2], default: impl FnOnce() -> String) -> String {
+    names
+        .into_iter()
+        .flatten()
+        .find(|n| !n.trim().is_empty())
+        .unwrap_or_else(default)
+}
+
+/// Sorts a picker list as every picker shows it: by name ignoring case, then by id.
+pub fn picker_order<Id: Ord + Copy>(mut rows: Vec<PsaItem<Id>>) -> Vec<PsaItem<Id>> {
+    rows.sort_by_cached_key(|r| (r.name.to_lowercase(), r.id));
+    rows
 }
 
 /// Where a billed quantity lives, with what the writer needs to change it.
@@ -422,3 +437,32 @@ pub fn set_each<'p, 'w, 's, P: Psa + ?Sized>(
 /// Told the index of each write in a batch whose request has returned (see
 /// [`Psa::set_quantities`]).
 pub type Sent<'a> = &'a (dyn Fn(usize) + Send + Sync);
+
+#[cfg(test)]
+mod picker_tests {
+    use super::*;
+
+    #[test]
+    fn a_picker_row_takes_the_first_name_that_is_not_blank() {
+        let named = picker_name([Some(" ".into()), Some("ACME".into())], || {
+            "company 1".into()
+        });
+        assert_eq!(named, "ACME");
+        let fallback = picker_name([None, Some("".into())], || "company 1".into());
+        assert_eq!(fallback, "company 1");
+    }
+
+    #[test]
+    fn picker_lists_sort_by_name_ignoring_case_then_id() {
+        let item = |id, name: &str| PsaCompany {
+            id: CompanyRef(id),
+            name: name.into(),
+            identifier: None,
+        };
+        let ids: Vec<i64> = picker_order(vec![item(3, "b"), item(2, "A"), item(1, "a")])
+            .into_iter()
+            .map(|c| c.id.0)
+            .collect();
+        assert_eq!(ids, vec![1, 2, 3]);
+    }
+}

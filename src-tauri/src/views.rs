@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::{CompanyRef, ConnectorId, ProductRef};
+use crate::model::{CompanyRef, ConnectorId, ProductRef, Unit};
 use crate::secrets::Sensitive;
 
 /// Add-connector dialog for ConnectWise (field names as in the vendor's guide).
@@ -103,29 +103,6 @@ pub struct SandboxDefaults {
     pub coro_channel: String,
 }
 
-/// Billing unit of a Coro service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../ui/src/bindings/")]
-pub enum Unit {
-    Device,
-    User,
-    /// The larger of protected users and protected devices (the metric Coro bills some products
-    /// on, coro.md §3; UNCONFIRMED, third-party evidence).
-    Max,
-}
-
-impl Unit {
-    /// `device`, `user` or `max`, as the CLI and messages write it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Unit::Device => "device",
-            Unit::User => "user",
-            Unit::Max => "max",
-        }
-    }
-}
-
 /// A PSA company or product offered by a picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export, export_to = "../../ui/src/bindings/")]
@@ -178,7 +155,7 @@ pub struct ServiceRow {
     pub stale: bool,
     pub suggestion: Option<Suggestion>,
     /// How much Coro bills it across the channel, as last read (`None`: not seen in use).
-    pub in_use: Option<crate::app::seen::KeyUse>,
+    pub in_use: Option<KeyUse>,
 }
 
 /// Map / unmap requests.
@@ -219,4 +196,15 @@ pub struct SettingsView {
     /// …and by at least this many units is held for approval.
     #[ts(type = "number")]
     pub min_increase_units: i64,
+}
+
+/// How much one key is in use across the channel, as last read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../ui/src/bindings/")]
+pub struct KeyUse {
+    /// Workspaces that have it.
+    pub workspaces: u32,
+    /// Their counts added up.
+    #[ts(type = "number")]
+    pub count: u64,
 }

@@ -438,7 +438,7 @@ pub fn remove(ctx: &AppContext, id: ConnectorId) -> Result<(), ApiError> {
 }
 
 pub fn summary(ctx: &AppContext, id: ConnectorId) -> Result<ConnectorSummary, ApiError> {
-    ctx.connector_summaries()?
+    super::status::connector_summaries(ctx)?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| {

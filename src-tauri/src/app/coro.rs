@@ -12,11 +12,12 @@ use crate::coro::usage::CountSource;
 use crate::coro::workspaces::CoroWorkspace;
 use crate::coro::{bundles, catalog};
 use crate::error::{ApiError, ErrorCode};
+use crate::model::Unit;
 use crate::model::WorkspaceId;
 use crate::secrets::SecretKey;
 use crate::store::{self, coro::CoroSettings};
 use crate::sync::gather::{ServiceQuery, SourceWorkspace, UsageReport, UsageSource};
-use crate::views::{CoroInput, CoroStatus, Unit};
+use crate::views::{CoroInput, CoroStatus};
 
 pub fn status(ctx: &AppContext) -> Result<CoroStatus, ApiError> {
     let row = store::coro::get(&ctx.store.conn()?)?;

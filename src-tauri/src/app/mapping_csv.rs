@@ -14,7 +14,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::views::{PickOption, ServiceRow, Unit, WorkspaceRow};
+use crate::model::Unit;
+use crate::views::{PickOption, ServiceRow, WorkspaceRow};
 
 pub const HEADER: [&str; 6] = ["kind", "coro_id", "coro_name", "psa_id", "psa_name", "unit"];
 

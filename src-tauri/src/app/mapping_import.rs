@@ -8,12 +8,12 @@ use super::mapping_csv::{self, ImportReport, Op};
 use super::{blocking, browse, mappings};
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
+use crate::model::Unit;
 use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 use crate::store::{
     self,
     mappings::{BillingUnit, ServiceLink, WorkspaceLink},
 };
-use crate::views::Unit;
 
 /// The mappings CSV of connector `id` (every workspace and service, mapped or not).
 pub async fn export(ctx: &AppContext, id: ConnectorId) -> Result<String, ApiError> {

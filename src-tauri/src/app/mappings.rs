@@ -12,12 +12,13 @@ use crate::context::AppContext;
 use crate::coro::catalog;
 use crate::error::{ApiError, ErrorCode};
 use crate::mapping;
+use crate::model::Unit;
 use crate::model::{ConnectorId, WorkspaceId};
 use crate::store::{
     self,
     mappings::{BillingUnit, ServiceLink, WorkspaceLink},
 };
-use crate::views::{MapService, MapWorkspace, PickOption, ServiceRow, Unit, WorkspaceRow};
+use crate::views::{MapService, MapWorkspace, PickOption, ServiceRow, WorkspaceRow};
 
 fn to_unit(u: BillingUnit) -> Unit {
     match u {

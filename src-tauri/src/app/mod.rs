@@ -13,6 +13,9 @@ pub mod connectors;
 pub mod coro;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(not(feature = "demo"))]
+#[path = "no_demo.rs"]
+pub mod demo;
 pub mod diagnostics;
 mod diagnostics_redact;
 pub mod exclusions;
@@ -25,6 +28,7 @@ pub mod psa_client;
 pub mod report;
 pub mod seen;
 pub mod settings;
+pub mod status;
 pub mod sync;
 pub mod tickets;
 #[cfg(all(test, feature = "demo"))]

@@ -5,30 +5,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
 use super::blocking;
 use crate::context::AppContext;
 use crate::error::ApiError;
 use crate::store;
+use crate::views::KeyUse;
 
 /// Settings key of the per-workspace counts.
 const USAGE_SEEN: &str = "coro_usage_seen";
 
 /// Per workspace id: key → count in the unit it was read in.
 pub type SeenUsage = BTreeMap<String, BTreeMap<String, u64>>;
-
-/// How much one key is in use across the channel, as last read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../ui/src/bindings/")]
-pub struct KeyUse {
-    /// Workspaces that have it.
-    pub workspaces: u32,
-    /// Their counts added up.
-    #[ts(type = "number")]
-    pub count: u64,
-}
 
 /// The counts as last seen (empty before the first read).
 pub fn load(ctx: &AppContext) -> Result<SeenUsage, ApiError> {

@@ -52,7 +52,9 @@ async fn the_zone_is_checked_stored_used_and_changed() {
         err.message,
         "Europe/Berln is not a time zone; did you mean Europe/Berlin? Use an IANA name like America/New_York"
     );
-    assert!(ctx.connector_summaries().unwrap().is_empty());
+    assert!(crate::app::status::connector_summaries(&ctx)
+        .unwrap()
+        .is_empty());
 
     // Stored (normalised) with the connector, shown in the summary, used by the client.
     let added = add_autotask(&ctx, input(&sb, "Tonga", Some("pacific/tongatapu")))
@@ -110,7 +112,7 @@ async fn the_zone_is_checked_stored_used_and_changed() {
         err.message
     );
     assert_eq!(
-        ctx.connector_summaries()
+        crate::app::status::connector_summaries(&ctx)
             .unwrap()
             .iter()
             .find(|s| s.id == cw)

@@ -4,27 +4,25 @@
 
 use super::client::AutotaskClient;
 use super::models::Company;
-use super::query::{Filter, Query, Tally};
+use super::pickers::PickerList;
+use super::query::Tally;
 use crate::model::CompanyRef;
-use crate::psa::{PsaCompany, PsaError};
+use crate::psa::{picker_name, PsaCompany, PsaError};
 
-/// The filter for active companies, with an optional name search.
-pub fn companies_query(search: Option<&str>) -> Query {
-    let mut f = vec![Filter::eq("isActive", true)];
-    if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        f.push(Filter::contains("companyName", s));
-    }
-    Query::new(f)
-}
+pub(super) const COMPANIES: PickerList = PickerList {
+    entity: "Companies",
+    search_field: "companyName",
+    what: "list companies",
+};
 
 fn to_domain(c: Company) -> Option<PsaCompany> {
+    if c.is_active == Some(false) {
+        return None;
+    }
     let id = c.id?;
     Some(PsaCompany {
         id: CompanyRef(id),
-        name: c
-            .company_name
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("Company {id}")),
+        name: picker_name([c.company_name, None], || format!("Company {id}")),
         identifier: c.company_number.filter(|n| !n.trim().is_empty()),
     })
 }
@@ -36,26 +34,8 @@ impl AutotaskClient {
         search: Option<&str>,
         tally: &Tally,
     ) -> Result<Vec<PsaCompany>, PsaError> {
-        let rows: Vec<Company> = self
-            .query_all(
-                "Companies",
-                &companies_query(search),
-                "list companies",
-                tally,
-            )
-            .await?;
-        let mut out: Vec<PsaCompany> = rows
-            .into_iter()
-            .filter(|c| c.is_active != Some(false))
-            .filter_map(to_domain)
-            .collect();
-        out.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.id.cmp(&b.id))
-        });
-        Ok(out)
+        self.picker_items(&COMPANIES, search, tally, to_domain)
+            .await
     }
 }
 
@@ -67,11 +47,11 @@ mod tests {
     #[test]
     fn query_and_conversion() {
         assert_eq!(
-            serde_json::to_value(companies_query(Some("  dent "))).unwrap(),
+            serde_json::to_value(COMPANIES.query(Some("  dent "))).unwrap(),
             json!({"filter":[{"op":"eq","field":"isActive","value":true},
                              {"op":"contains","field":"companyName","value":"dent"}],"MaxRecords":500})
         );
-        assert_eq!(companies_query(Some(" ")), companies_query(None));
+        assert_eq!(COMPANIES.query(Some(" ")), COMPANIES.query(None));
         let c = to_domain(Company {
             id: Some(0),
             company_name: None,

@@ -18,6 +18,7 @@ mod create;
 mod errors;
 pub mod landing;
 mod models;
+mod pickers;
 mod query;
 mod send;
 mod services;

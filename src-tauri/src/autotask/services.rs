@@ -3,27 +3,25 @@
 
 use super::client::AutotaskClient;
 use super::models::Service;
-use super::query::{Filter, Query, Tally};
+use super::pickers::PickerList;
+use super::query::Tally;
 use crate::model::ProductRef;
-use crate::psa::{PsaError, PsaProduct};
+use crate::psa::{picker_name, PsaError, PsaProduct};
 
-/// The filter for active services, with an optional name search.
-pub fn services_query(search: Option<&str>) -> Query {
-    let mut f = vec![Filter::eq("isActive", true)];
-    if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        f.push(Filter::contains("name", s));
-    }
-    Query::new(f)
-}
+pub(super) const SERVICES: PickerList = PickerList {
+    entity: "Services",
+    search_field: "name",
+    what: "list services",
+};
 
 fn to_domain(s: Service) -> Option<PsaProduct> {
+    if s.is_active == Some(false) {
+        return None;
+    }
     let id = s.id?;
     Some(PsaProduct {
         id: ProductRef(id),
-        name: s
-            .name
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("Service {id}")),
+        name: picker_name([s.name, None], || format!("Service {id}")),
         // Services have no number or SKU; the invoice text is what the MSP recognises next.
         identifier: s.invoice_description.filter(|n| !n.trim().is_empty()),
     })
@@ -36,21 +34,7 @@ impl AutotaskClient {
         search: Option<&str>,
         tally: &Tally,
     ) -> Result<Vec<PsaProduct>, PsaError> {
-        let rows: Vec<Service> = self
-            .query_all("Services", &services_query(search), "list services", tally)
-            .await?;
-        let mut out: Vec<PsaProduct> = rows
-            .into_iter()
-            .filter(|s| s.is_active != Some(false))
-            .filter_map(to_domain)
-            .collect();
-        out.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.id.cmp(&b.id))
-        });
-        Ok(out)
+        self.picker_items(&SERVICES, search, tally, to_domain).await
     }
 }
 
@@ -62,7 +46,7 @@ mod tests {
     #[test]
     fn query_and_conversion() {
         assert_eq!(
-            serde_json::to_value(services_query(Some("EDR"))).unwrap(),
+            serde_json::to_value(SERVICES.query(Some("EDR"))).unwrap(),
             json!({"filter":[{"op":"eq","field":"isActive","value":true},
                              {"op":"contains","field":"name","value":"EDR"}],"MaxRecords":500})
         );

@@ -279,7 +279,7 @@ fn print_one(s: &ConnectorSummary, json: bool) -> Result<(), ApiError> {
 pub fn run(ctx: &AppContext, cmd: &ConnectorCmd) -> Result<(), ApiError> {
     match cmd {
         ConnectorCmd::List(f) => {
-            let rows = ctx.connector_summaries()?;
+            let rows = app::status::connector_summaries(ctx)?;
             if f.json {
                 print_json(&rows)
             } else {

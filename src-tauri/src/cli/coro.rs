@@ -225,11 +225,11 @@ pub fn services(ctx: &AppContext, a: &ServicesArgs) -> Result<(), ApiError> {
 struct SeenService {
     #[serde(flatten)]
     info: crate::coro::catalog::ServiceInfo,
-    in_use: Option<app::seen::KeyUse>,
+    in_use: Option<crate::views::KeyUse>,
 }
 
 /// "12 in 3 workspaces", or "—" when not seen in use.
-fn in_use_label(u: Option<app::seen::KeyUse>) -> String {
+fn in_use_label(u: Option<crate::views::KeyUse>) -> String {
     match u {
         Some(u) if u.workspaces == 1 => format!("{} in 1 workspace", u.count),
         Some(u) => format!("{} in {} workspaces", u.count, u.workspaces),

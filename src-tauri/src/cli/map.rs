@@ -6,8 +6,9 @@ use super::output::print_json;
 use crate::app;
 use crate::context::AppContext;
 use crate::error::ApiError;
+use crate::model::Unit;
 use crate::model::{CompanyRef, ProductRef};
-use crate::views::{MapService, MapWorkspace, Unit};
+use crate::views::{MapService, MapWorkspace};
 
 #[derive(Debug, Subcommand)]
 pub enum MapCmd {

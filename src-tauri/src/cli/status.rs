@@ -5,8 +5,8 @@ use crate::context::AppContext;
 use crate::error::ApiError;
 
 pub fn run(ctx: &AppContext, json: bool) -> Result<(), ApiError> {
-    let info = ctx.app_info(false)?;
-    let connectors = ctx.connector_summaries()?;
+    let info = crate::app::status::app_info(ctx, false)?;
+    let connectors = crate::app::status::connector_summaries(ctx)?;
     if json {
         return print_json(&serde_json::json!({ "app": info, "connectors": connectors }));
     }

@@ -2,32 +2,28 @@
 //! server-side on name and identifier.
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicU32;
 
 use super::client::ConnectWiseClient;
 use super::errors::Resource;
 use super::models::Company;
-use super::query;
+use super::pickers::{picker_items, PickerList};
 use crate::model::CompanyRef;
-use crate::psa::{PsaCompany, PsaError};
+use crate::psa::{picker_name, PsaCompany, PsaError};
 
-const FIELDS: &str = "id,identifier,name,status/name,deletedFlag";
+const COMPANIES: PickerList = PickerList {
+    path: "/company/companies",
+    resource: Resource::Companies,
+    conditions: "deletedFlag=false",
+    search_fields: &["name", "identifier"],
+    fields: "id,identifier,name,status/name,deletedFlag",
+};
 
 impl ConnectWiseClient {
     /// `GET /company/companies?conditions=deletedFlag=false[ and (name contains …)]`, all pages,
     /// sorted by name.
     pub async fn companies(&self, search: Option<&str>) -> Result<Vec<PsaCompany>, PsaError> {
-        let sent = AtomicU32::new(0);
         let term = search.map(str::trim).filter(|t| !t.is_empty());
-        let mut conditions = "deletedFlag=false".to_string();
-        if let Some(c) = term.and_then(|t| query::contains_any(&["name", "identifier"], t)) {
-            conditions.push_str(" and ");
-            conditions.push_str(&c);
-        }
-        let params = vec![("conditions", conditions), ("fields", FIELDS.to_string())];
-        let rows: Vec<Company> = self
-            .get_all("/company/companies", params, Resource::Companies, &sent)
-            .await?;
+        let rows: Vec<Company> = self.picker_rows(&COMPANIES, term).await?;
         Ok(to_companies(rows, term))
     }
 
@@ -38,14 +34,7 @@ impl ConnectWiseClient {
         &self,
         companies: &[CompanyRef],
     ) -> Result<HashMap<CompanyRef, String>, PsaError> {
-        let sent = AtomicU32::new(0);
-        let params = vec![
-            ("conditions", "deletedFlag=false".to_string()),
-            ("fields", FIELDS.to_string()),
-        ];
-        let rows: Vec<Company> = self
-            .get_all("/company/companies", params, Resource::Companies, &sent)
-            .await?;
+        let rows: Vec<Company> = self.picker_rows(&COMPANIES, None).await?;
         let status: HashMap<i64, Option<String>> = rows
             .into_iter()
             .filter(|c| c.deleted_flag != Some(true))
@@ -69,31 +58,19 @@ impl ConnectWiseClient {
 }
 
 /// DTOs → domain rows. Deleted rows are dropped here too (defence against a server ignoring the
-/// condition), and a search term is re-applied, because the server may have searched only a
-/// quote-free part of it.
+/// condition), and a search term is re-applied.
 pub(super) fn to_companies(rows: Vec<Company>, term: Option<&str>) -> Vec<PsaCompany> {
-    let needle = term.map(str::to_lowercase);
-    let mut out: Vec<PsaCompany> = rows
-        .into_iter()
-        .filter(|c| c.deleted_flag != Some(true))
-        .filter_map(|c| {
-            let id = c.id?;
-            let name = c
-                .name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .or_else(|| c.identifier.clone())
-                .unwrap_or_else(|| format!("company {id}"));
-            Some(PsaCompany {
-                id: CompanyRef(id),
-                name,
-                identifier: c.identifier,
-            })
+    picker_items(rows, term, |c| {
+        if c.deleted_flag == Some(true) {
+            return None;
+        }
+        let id = c.id?;
+        Some(PsaCompany {
+            id: CompanyRef(id),
+            name: picker_name([c.name, c.identifier.clone()], || format!("company {id}")),
+            identifier: c.identifier,
         })
-        .filter(|c| query::matches(needle.as_deref(), &c.name, c.identifier.as_deref()))
-        .collect();
-    out.sort_by_cached_key(|r| (r.name.to_lowercase(), r.id));
-    out
+    })
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod errors;
 pub mod models;
 mod new_lines;
 mod paging;
+mod pickers;
 mod query;
 pub mod tickets;
 mod transport;

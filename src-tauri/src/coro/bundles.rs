@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::client::{CoroClient, CoroError};
 use super::wire::{self, ModuleState};
-use crate::views::Unit;
+use crate::model::Unit;
 
 /// The prefix of a bundle's service key.
 pub const BUNDLE_PREFIX: &str = "bundle:";

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::{bundles, wire};
-use crate::views::Unit;
+use crate::model::Unit;
 
 /// One entry of the local table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

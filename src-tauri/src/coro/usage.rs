@@ -21,7 +21,7 @@ use super::catalog;
 use super::client::{CoroClient, CoroError};
 use super::shape;
 use super::wire::{self, ModuleStatistics, Page, Subscription, WorkspaceUsage};
-use crate::views::Unit;
+use crate::model::Unit;
 
 /// Where a count came from, for the operator's "why this number".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

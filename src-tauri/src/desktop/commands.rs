@@ -23,14 +23,14 @@ pub fn emit_app_event<R: Runtime>(app: &AppHandle<R>, kind: &str) {
 #[tauri::command]
 pub async fn app_info(state: State<'_, DesktopState>) -> Result<AppInfo, ApiError> {
     let sandbox = state.sandbox.is_some();
-    blocking(&state.ctx, move |ctx| ctx.app_info(sandbox)).await
+    blocking(&state.ctx, move |ctx| app::status::app_info(ctx, sandbox)).await
 }
 
 #[tauri::command]
 pub async fn list_connectors(
     state: State<'_, DesktopState>,
 ) -> Result<Vec<ConnectorSummary>, ApiError> {
-    blocking(&state.ctx, |ctx| ctx.connector_summaries()).await
+    blocking(&state.ctx, app::status::connector_summaries).await
 }
 
 #[tauri::command]

@@ -61,7 +61,7 @@ pub const CLOSE_WINDOW_ARG: &str = "--close-window";
 pub struct DesktopState {
     pub ctx: Arc<AppContext>,
     /// Kept alive for the app's lifetime in `--sandbox` mode.
-    pub sandbox: Option<crate::context::Demo>,
+    pub sandbox: Option<crate::app::demo::Demo>,
     /// Syncs run by this process (a window on its own); with a tray process it runs them.
     pub sync: runner::SyncState,
     pub previews: crate::app::sync::Previews,
@@ -76,7 +76,7 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 /// The window process: one window; returns when it closes (or the tray process says so).
 pub fn run_window(opts: LaunchOptions) -> Result<(), ApiError> {
     let (ctx, sandbox) = if opts.sandbox {
-        let (ctx, sb) = crate::context::open_demo(opts.data_dir.clone())?;
+        let (ctx, sb) = crate::app::demo::open(opts.data_dir.clone())?;
         (ctx, Some(sb))
     } else {
         (

@@ -7,10 +7,10 @@ use std::future::Future;
 
 use super::awaiting::AwaitingChange;
 use crate::error::ApiError;
+use crate::model::Unit;
 use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 use crate::psa::{BillingState, Psa, PsaError};
 use crate::store::mappings::{BillingUnit, ServiceLink, WorkspaceLink};
-use crate::views::Unit;
 
 /// A child workspace as Coro lists it now.
 #[derive(Debug, Clone, PartialEq, Eq)]

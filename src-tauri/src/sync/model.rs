@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::model::Unit;
 use crate::model::{Cause, CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 use crate::psa::{BillingLine, NewLine};
 use crate::store::runs::{
     ItemAction, ItemOutcome, RunItem, RunRow, RunStatus, RunTotals, RunTrigger,
 };
-use crate::views::Unit;
 
 /// What started a sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]

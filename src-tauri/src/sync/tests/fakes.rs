@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::clock::ManualClock;
 use crate::error::ApiError;
+use crate::model::Unit;
 use crate::model::{CompanyRef, ConnectorId, ProductRef, PsaKind, WorkspaceId};
 use crate::psa::{
     BillingLine, BillingState, CheckOutcome, LineKey, LineLookup, Psa, PsaCompany, PsaError,
@@ -20,7 +21,6 @@ use crate::store::testing::{at, temp_store, TempStore};
 use crate::store::{connectors, runs};
 use crate::sync::gather::{ServiceQuery, SourceWorkspace, UsageReport, UsageSource};
 use crate::sync::{SyncEnv, SyncPolicy};
-use crate::views::Unit;
 
 /// What the fake PSA does on one write to a line.
 #[derive(Debug, Clone)]

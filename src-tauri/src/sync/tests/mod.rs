@@ -13,6 +13,7 @@ mod undo_cases;
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ErrorCode};
+use crate::model::Unit;
 use crate::model::WorkspaceId;
 use crate::psa::PsaError;
 use crate::store::mappings::BillingUnit;
@@ -20,7 +21,6 @@ use crate::sync::gather::{gather, Mappings, ServiceQuery};
 use crate::sync::model::Trigger;
 use crate::sync::plan::{plan, PlanPolicy};
 use crate::sync::run;
-use crate::views::Unit;
 use fakes::Harness;
 
 fn mappings_of(h: &Harness) -> Mappings {

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::fakes::line;
+use crate::model::Unit;
 use crate::model::{CompanyRef, ConnectorId, ProductRef, WorkspaceId};
 use crate::psa::{BillingState, LineLookup};
 use crate::store::mappings::{BillingUnit, ServiceLink, WorkspaceLink};
@@ -11,7 +12,6 @@ use crate::sync::gather::{Gathered, Mappings, SourceWorkspace, UsageReport};
 use crate::sync::model::Action::{self, Decrease, Hold, Increase, Skip, Unchanged};
 use crate::sync::model::PlanTotals;
 use crate::sync::plan::{plan, PlanPolicy};
-use crate::views::Unit;
 
 pub(super) const C: CompanyRef = CompanyRef(7);
 pub(super) const P: ProductRef = ProductRef(11);
