@@ -250,7 +250,16 @@ fn autotask_checks_appear_and_clear() -> anyhow::Result<()> {
         "company-status",
         json!({"id": company8, "active": true}),
     );
+    // Customer 6's contract past its end date while still active: "ended" instead of "ends
+    // soon" (two days back: inside the read's slack whichever side of midnight New York is).
     let live6 = contracts(6)[0].0;
+    let ended = (chrono::Utc::now() - chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    control(&s, &url, "contract", json!({"id": live6, "endDate": ended}));
+    let (_, got) = check(&s);
+    assert!(got.contains(&p(6, "ended", "")), "{got:?}");
+    assert!(!got.contains(&p(6, "ends_soon", "")), "{got:?}");
     control(
         &s,
         &url,

@@ -21,9 +21,14 @@ use psa_bridge_e2e::sandbox_cli::{
 use psa_bridge_e2e::{cli, require_desktop_session};
 use rusqlite::{params, Connection};
 
-/// Tables added after schema 1 (migrations 0002 and 0005), dropped to rebuild the older database.
+/// Tables added after schema 1 (migrations 0002, 0005 and 0007), dropped to rebuild the older database.
 /// A migration that adds a table adds it here, or this test fails re-creating it.
-const LATER_TABLES: [&str; 3] = ["psa_companies", "psa_products", "billing_exclusions"];
+const LATER_TABLES: [&str; 4] = [
+    "psa_companies",
+    "psa_products",
+    "billing_exclusions",
+    "psa_tickets",
+];
 const OLD_LEVEL: i64 = 1;
 
 fn db(data: &Path) -> Connection {
