@@ -14,6 +14,7 @@ pub mod coro;
 #[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod mapping;
 pub mod model;

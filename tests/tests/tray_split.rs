@@ -12,6 +12,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use psa_bridge::desktop::link::{self, Event, Request};
+use psa_bridge::events::AppEvent;
 use psa_bridge::sandbox::{self, SandboxOptions};
 use psa_bridge_e2e::memory::{alive, children, cmdline, mapped_libraries};
 use psa_bridge_e2e::tray_bus::{click, find_menu, wait_until};
@@ -51,7 +52,9 @@ fn until_run_finished(rx: &Receiver<Event>) -> Vec<String> {
     let mut kinds = Vec::new();
     while Instant::now() < deadline {
         if let Ok(Event::App { payload }) = rx.recv_timeout(Duration::from_millis(500)) {
-            let kind = payload["kind"].as_str().unwrap_or_default().to_string();
+            // The kind as the UI reads it (the link carries the UI's JSON).
+            let json = serde_json::to_value(&payload).expect("an event serialises");
+            let kind = json["kind"].as_str().unwrap_or_default().to_string();
             if kind == "run_finished" {
                 return kinds;
             }
@@ -125,7 +128,12 @@ async fn the_tray_process_carries_no_webview_and_starts_the_window_on_demand() -
     let listener = std::thread::spawn(move || {
         let mut finished = 0;
         for e in events {
-            if matches!(&e, Event::App { payload } if payload["kind"] == "run_finished") {
+            if matches!(
+                &e,
+                Event::App {
+                    payload: AppEvent::RunFinished { .. }
+                }
+            ) {
                 finished += 1;
             }
             if tx.send(e).is_err() || finished == 2 {

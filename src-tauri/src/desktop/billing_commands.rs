@@ -8,6 +8,7 @@ use super::commands::emit_app_event;
 use super::DesktopState;
 use crate::app::{self, blocking};
 use crate::error::ApiError;
+use crate::events::AppEvent;
 use crate::model::ConnectorId;
 use crate::sync::cadence::Billing;
 
@@ -28,6 +29,6 @@ pub async fn set_billing(
     billing: Billing,
 ) -> Result<Billing, ApiError> {
     let b = blocking(&state.ctx, move |ctx| app::cadence::set(ctx, id, &billing)).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(b)
 }

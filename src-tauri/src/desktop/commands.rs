@@ -3,21 +3,20 @@
 //! keychain work runs on a blocking thread ([`app::blocking`]). The list the UI may call is
 //! `command_list::COMMANDS`.
 
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
 use super::DesktopState;
 use crate::app::{self, blocking};
 use crate::error::ApiError;
+use crate::events::AppEvent;
 use crate::model::{AppInfo, ConnectorId, ConnectorSummary};
 use crate::views::{
     AutotaskInput, ConnectwiseInput, MachineTimeZone, SandboxDefaults, SettingsView,
 };
 
 /// Tells every open screen that something it shows changed.
-pub fn emit_app_event<R: Runtime>(app: &AppHandle<R>, kind: &str) {
-    if let Err(e) = app.emit("app-event", serde_json::json!({ "kind": kind })) {
-        tracing::debug!(error = %e, kind, "event not delivered");
-    }
+pub fn emit_app_event<R: Runtime>(app: &AppHandle<R>, event: AppEvent) {
+    super::syncing::emit(app, event);
 }
 
 #[tauri::command]
@@ -41,7 +40,7 @@ pub async fn add_connectwise(
 ) -> Result<ConnectorSummary, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::connectors::add_connectwise(&ctx, input).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(s)
 }
 
@@ -53,7 +52,7 @@ pub async fn add_autotask(
 ) -> Result<ConnectorSummary, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::connectors::add_autotask(&ctx, input).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(s)
 }
 
@@ -65,7 +64,7 @@ pub async fn test_connector(
 ) -> Result<ConnectorSummary, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::connectors::test(&ctx, id).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(s)
 }
 
@@ -76,7 +75,7 @@ pub async fn remove_connector(
     id: ConnectorId,
 ) -> Result<(), ApiError> {
     blocking(&state.ctx, move |ctx| app::connectors::remove(ctx, id)).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(())
 }
 
@@ -92,7 +91,7 @@ pub async fn set_time_zone(
         app::connectors::set_time_zone(ctx, id, &zone)
     })
     .await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(s)
 }
 
@@ -121,7 +120,7 @@ pub async fn save_settings(
 ) -> Result<SettingsView, ApiError> {
     let saved = blocking(&state.ctx, move |ctx| app::settings::save(ctx, &settings)).await?;
     super::refresh_tray(&state);
-    emit_app_event(&app, "settings_changed");
+    emit_app_event(&app, AppEvent::SettingsChanged);
     Ok(saved)
 }
 
@@ -158,12 +157,7 @@ pub async fn sync_apply(
         &progress,
     )
     .await?;
-    if let Err(e) = app.emit(
-        "app-event",
-        serde_json::json!({"kind": "run_finished", "run_id": summary.run_id, "status": summary.status}),
-    ) {
-        tracing::debug!(error = %e, "event not delivered");
-    }
+    emit_app_event(&app, AppEvent::run_finished(summary.run_id, summary.status));
     Ok(summary)
 }
 
@@ -229,8 +223,8 @@ pub async fn coro_connect(
 ) -> Result<crate::views::CoroStatus, ApiError> {
     let ctx = state.ctx.clone();
     let s = app::coro::connect(&ctx, input).await?;
-    emit_app_event(&app, "settings_changed");
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::SettingsChanged);
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(s)
 }
 
@@ -271,7 +265,7 @@ pub async fn map_workspace(
 ) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::map_workspace(&ctx, &req).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(rows)
 }
 
@@ -284,7 +278,7 @@ pub async fn unmap_workspace(
 ) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::unmap_workspace(&ctx, connector_id, &workspace_id).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(rows)
 }
 
@@ -305,7 +299,7 @@ pub async fn map_service(
 ) -> Result<Vec<crate::views::ServiceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::map_service(&ctx, &req).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(rows)
 }
 
@@ -318,7 +312,7 @@ pub async fn unmap_service(
 ) -> Result<Vec<crate::views::ServiceRow>, ApiError> {
     let ctx = state.ctx.clone();
     let rows = app::mappings::unmap_service(&ctx, connector_id, &service_key).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(rows)
 }
 

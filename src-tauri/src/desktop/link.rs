@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorCode};
+use crate::events::AppEvent;
 
 /// What a client asks the tray process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +47,7 @@ pub struct Reply {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// An `app-event` for the UI (sync progress, run finished, connectors changed).
-    App { payload: serde_json::Value },
+    App { payload: AppEvent },
     /// Come to the front, at `route` if given.
     Show { route: Option<String> },
     /// Close the window (and end the window process).

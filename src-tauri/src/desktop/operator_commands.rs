@@ -1,7 +1,7 @@
 //! Tauri commands of the operator's bulk and edit jobs (issue 12): parse, call the core, map the
 //! error, as in [`super::commands`].
 
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 use super::commands::emit_app_event;
 use super::DesktopState;
@@ -10,6 +10,7 @@ use crate::app::mapping_csv::ImportReport;
 use crate::app::mapping_import::WorkspaceChange;
 use crate::app::{self, blocking};
 use crate::error::ApiError;
+use crate::events::AppEvent;
 use crate::model::{ConnectorId, ConnectorSummary};
 use crate::sync::held::HeldKey;
 
@@ -22,7 +23,7 @@ pub async fn edit_connector(
     edit: ConnectorEdit,
 ) -> Result<ConnectorSummary, ApiError> {
     let s = app::connector_edit::edit(&state.ctx, id, edit).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(s)
 }
 
@@ -67,12 +68,7 @@ pub async fn apply_held(
         &progress,
     )
     .await?;
-    if let Err(e) = app.emit(
-        "app-event",
-        serde_json::json!({"kind": "run_finished", "run_id": summary.run_id, "status": summary.status}),
-    ) {
-        tracing::debug!(error = %e, "event not delivered");
-    }
+    emit_app_event(&app, AppEvent::run_finished(summary.run_id, summary.status));
     Ok(summary)
 }
 
@@ -85,7 +81,7 @@ pub async fn bulk_map_workspaces(
     changes: Vec<WorkspaceChange>,
 ) -> Result<Vec<crate::views::WorkspaceRow>, ApiError> {
     let rows = app::mapping_import::bulk_workspaces(&state.ctx, connector_id, &changes).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(rows)
 }
 
@@ -127,7 +123,7 @@ pub async fn import_mappings(
 ) -> Result<ImportReport, ApiError> {
     let report = app::mapping_import::import(&state.ctx, connector_id, &text, dry_run).await?;
     if report.applied {
-        emit_app_event(&app, "connectors_changed");
+        emit_app_event(&app, AppEvent::ConnectorsChanged);
     }
     Ok(report)
 }

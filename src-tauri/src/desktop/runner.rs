@@ -14,6 +14,7 @@ use chrono::Utc;
 use crate::app;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
+use crate::events::AppEvent;
 use crate::model::ConnectorId;
 use crate::store::runs::RunStatus;
 use crate::sync::{Progress, RunSummary, Trigger};
@@ -32,7 +33,7 @@ pub trait SyncHost: Clone + Send + Sync + 'static {
     fn ctx(&self) -> Arc<AppContext>;
     fn sync_state(&self) -> &SyncState;
     /// Sends an `app-event` payload (`sync_progress`, `run_finished`, …) to the open window.
-    fn emit(&self, payload: serde_json::Value);
+    fn emit(&self, event: AppEvent);
     fn notify(&self, notice: &Notice);
     /// The sync state changed (started, finished, failed): bring the tray in line.
     fn refresh(&self);
@@ -100,11 +101,6 @@ impl SyncState {
     }
 }
 
-/// The `sync_progress` event payload for one step of a run.
-pub fn progress_payload(p: &Progress) -> serde_json::Value {
-    serde_json::json!({"kind": "sync_progress", "run_id": p.run_id, "done": p.done, "total": p.total})
-}
-
 fn connector_name(ctx: &AppContext, id: ConnectorId) -> String {
     app::connectors::require(ctx, id)
         .map(|r| r.name)
@@ -166,7 +162,7 @@ pub fn start_all<H: SyncHost>(
         h.refresh();
         run_and_report(&h, trigger).await;
         h.refresh();
-        h.emit(serde_json::json!({"kind": "connectors_changed"}));
+        h.emit(AppEvent::ConnectorsChanged);
     })?;
     Ok(())
 }
@@ -174,7 +170,7 @@ pub fn start_all<H: SyncHost>(
 async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
     let ctx = h.ctx();
     let progress_host = h.clone();
-    let progress = move |p: Progress| progress_host.emit(progress_payload(&p));
+    let progress = move |p: Progress| progress_host.emit(AppEvent::progress(&p));
     let notify_success = app::blocking(&ctx, app::settings::get)
         .await
         .map(|s| s.notify_success)
@@ -203,7 +199,7 @@ async fn run_and_report<H: SyncHost>(h: &H, trigger: Trigger) {
                         if let Some(n) = notice_for(&name, s, notify_success) {
                             h.notify(&n);
                         }
-                        h.emit(serde_json::json!({"kind": "run_finished", "run_id": s.run_id, "status": s.status}));
+                        h.emit(AppEvent::run_finished(s.run_id, s.status));
                     }
                     Err(e) => {
                         all_ok = false;

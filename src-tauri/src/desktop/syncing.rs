@@ -10,11 +10,12 @@ use super::runner::{self, Notice, SyncHost, SyncState};
 use super::{link, DesktopState};
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
+use crate::events::{AppEvent, APP_EVENT};
 use crate::sync::{Progress, Trigger};
 
-/// Sends an `app-event` to the window.
-pub fn emit<R: Runtime>(app: &AppHandle<R>, payload: serde_json::Value) {
-    if let Err(e) = app.emit("app-event", payload) {
+/// Sends an [`AppEvent`] to the window.
+pub fn emit<R: Runtime>(app: &AppHandle<R>, event: AppEvent) {
+    if let Err(e) = app.emit(APP_EVENT, event) {
         tracing::debug!(error = %e, "event not delivered");
     }
 }
@@ -23,7 +24,7 @@ pub fn progress_emitter<R: Runtime>(
     app: &AppHandle<R>,
 ) -> impl Fn(Progress) + Send + Sync + 'static {
     let app = app.clone();
-    move |p: Progress| emit(&app, runner::progress_payload(&p))
+    move |p: Progress| emit(&app, AppEvent::progress(&p))
 }
 
 /// The [`SyncHost`] of a window running on its own.
@@ -49,8 +50,8 @@ impl<R: Runtime> SyncHost for WindowHost<R> {
         // The state lives as long as the app; the host only exists while the app does.
         &self.app.state::<DesktopState>().inner().sync
     }
-    fn emit(&self, payload: serde_json::Value) {
-        emit(&self.app, payload);
+    fn emit(&self, event: AppEvent) {
+        emit(&self.app, event);
     }
     fn notify(&self, notice: &Notice) {
         let app = self.app.clone();

@@ -8,6 +8,7 @@ use super::commands::emit_app_event;
 use super::DesktopState;
 use crate::app::{self, blocking};
 use crate::error::ApiError;
+use crate::events::AppEvent;
 use crate::model::ConnectorId;
 use crate::tickets::{TicketQueue, TicketSettings};
 
@@ -28,7 +29,7 @@ pub async fn set_tickets(
     settings: TicketSettings,
 ) -> Result<app::tickets::TicketsView, ApiError> {
     let v = blocking(&state.ctx, move |ctx| app::tickets::set(ctx, id, &settings)).await?;
-    emit_app_event(&app, "connectors_changed");
+    emit_app_event(&app, AppEvent::ConnectorsChanged);
     Ok(v)
 }
 

@@ -1,11 +1,12 @@
 //! The run page's *Undo this run…*: preview (`dry_run`), then apply. Three lines each, as the
 //! other commands; the work is [`app::undo::undo_run`].
 
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 use super::DesktopState;
 use crate::app;
 use crate::error::ApiError;
+use crate::events::AppEvent;
 use crate::sync::undo::UndoOutcome;
 use crate::sync::Trigger;
 
@@ -21,10 +22,7 @@ pub async fn undo_run(
     let progress = super::syncing::progress_emitter(&app);
     let out = app::undo::undo_run(&ctx, run_id, items, dry_run, Trigger::Ui, &progress).await?;
     if let Some(summary) = &out.summary {
-        let event = serde_json::json!({"kind": "run_finished", "run_id": summary.run_id, "status": summary.status});
-        if let Err(e) = app.emit("app-event", event) {
-            tracing::debug!(error = %e, "event not delivered");
-        }
+        super::syncing::emit(&app, AppEvent::run_finished(summary.run_id, summary.status));
     }
     Ok(out)
 }

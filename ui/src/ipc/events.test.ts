@@ -23,11 +23,19 @@ describe('asAppEvent', () => {
   });
   it('keeps an unknown kind by name', () => {
     expect(asAppEvent({ kind: 'sync_finished', run_id: 4 })).toEqual({ kind: 'other', name: 'sync_finished' });
+    expect(asAppEvent({ kind: 'constructor' })).toEqual({ kind: 'other', name: 'constructor' });
   });
   it('rejects known kinds with malformed fields', () => {
     expect(asAppEvent({ kind: 'sync_progress', run_id: 7, done: '12', total: 40 })).toBeNull();
     expect(asAppEvent({ kind: 'sync_progress', run_id: 7, done: -1, total: 40 })).toBeNull();
     expect(asAppEvent({ kind: 'run_finished', run_id: 7 })).toBeNull();
+    expect(asAppEvent({ kind: 'run_finished', run_id: 7, status: 'done' })).toBeNull();
+    expect(asAppEvent({ kind: 'run_finished', run_id: 7, status: 'toString' })).toBeNull();
+  });
+  it('reads every run status the backend sends', () => {
+    for (const status of ['running', 'succeeded', 'partial', 'failed', 'held', 'interrupted'] as const) {
+      expect(asAppEvent({ kind: 'run_finished', run_id: 1, status })).toEqual({ kind: 'run_finished', run_id: 1, status });
+    }
   });
   it('rejects payloads without a string kind', () => {
     expect(asAppEvent(null)).toBeNull();

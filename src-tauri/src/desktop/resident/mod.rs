@@ -28,6 +28,7 @@ use super::runner::{self, Notice, SyncHost, SyncState};
 use super::LaunchOptions;
 use crate::context::AppContext;
 use crate::error::{ApiError, ErrorCode};
+use crate::events::AppEvent;
 use crate::sync::Trigger;
 
 /// What wakes the tray's event loop.
@@ -64,8 +65,8 @@ impl SyncHost for Host {
     fn sync_state(&self) -> &SyncState {
         &self.0.sync
     }
-    fn emit(&self, payload: serde_json::Value) {
-        self.0.send_to_windows(link::Event::App { payload });
+    fn emit(&self, event: AppEvent) {
+        self.0.send_to_windows(link::Event::App { payload: event });
     }
     fn notify(&self, notice: &Notice) {
         let r = self.0.clone();
@@ -361,7 +362,7 @@ fn perform(resident: &Arc<Resident>, action: TrayAction, control_flow: &mut Cont
             .map(|()| {
                 resident.wake(UserEvent::Refresh);
                 resident.send_to_windows(link::Event::App {
-                    payload: serde_json::json!({"kind": "settings_changed"}),
+                    payload: AppEvent::SettingsChanged,
                 });
             }),
         TrayAction::SetAutostart(on) => resident
