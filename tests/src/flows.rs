@@ -180,23 +180,28 @@ pub async fn go(app: &Session, nav: &str, title: &str) -> Result<()> {
     Ok(())
 }
 
-/// Replaces the value of the input at `css` with `text` by typing it.
+/// Replaces the value of the input at `css` with `text` by typing it. Tries twice: a render
+/// that lands between the clear and the typing (the field was just shown, its default still
+/// arriving) puts the old value back under the typed text; a field that cannot be set fails.
 pub async fn fill(app: &Session, css: &str, text: &str) -> Result<()> {
-    let el = app.wait_for(css, SHORT).await?;
-    app.clear(&el).await?;
-    if !text.is_empty() {
-        app.type_text(&el, text).await?;
+    let mut value = serde_json::Value::Null;
+    for _ in 0..2 {
+        let el = app.wait_for(css, SHORT).await?;
+        app.clear(&el).await?;
+        if !text.is_empty() {
+            app.type_text(&el, text).await?;
+        }
+        value = app
+            .execute(
+                "return document.querySelector(arguments[0]).value;",
+                json!([css]),
+            )
+            .await?;
+        if value.as_str() == Some(text) {
+            return Ok(());
+        }
     }
-    let value = app
-        .execute(
-            "return document.querySelector(arguments[0]).value;",
-            json!([css]),
-        )
-        .await?;
-    if value.as_str() != Some(text) {
-        bail!("{css} holds {value} after typing {text:?}");
-    }
-    Ok(())
+    bail!("{css} holds {value} after typing {text:?} (twice)");
 }
 
 /// Chooses `value` in the `<select>` at `css` by clicking its option (falling back to setting it
