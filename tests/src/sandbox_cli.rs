@@ -443,3 +443,45 @@ pub fn customer_with(world: &World, quirk: Quirk) -> usize {
         None => panic!("the world has no {quirk:?} customer"),
     }
 }
+
+/// Validates `requests` against the vendor's reduced spec with
+/// `shared/reference/specs/validate_requests.py`. Where python3 with jsonschema (or the spec) is
+/// missing it says so and skips, outside CI only: CI must validate.
+pub fn validate_against_spec<'a>(
+    psa: Psa,
+    requests: impl IntoIterator<Item = &'a LoggedRequest>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/specs");
+    let spec = dir.join(match psa {
+        Psa::Connectwise => "connectwise.reduced.json",
+        Psa::Autotask => "autotask.reduced.json",
+    });
+    let ready = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ready || !spec.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must validate requests"
+        );
+        println!("SKIPPED: the spec validator is not available");
+        return Ok(());
+    }
+    let mut log = tempfile::NamedTempFile::new()?;
+    for r in requests {
+        writeln!(log, "{}", serde_json::to_string(r)?)?;
+    }
+    let out = std::process::Command::new("python3")
+        .arg(dir.join("validate_requests.py"))
+        .arg(&spec)
+        .arg(log.path())
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "requests do not validate:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Ok(())
+}

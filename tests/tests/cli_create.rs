@@ -9,15 +9,12 @@
 //! - A create whose answer is lost (the server created it, the answer was cut off) ends
 //!   unconfirmed; the next run settles it by reading (applied) and creates nothing again.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::Command;
-
 use psa_bridge::sandbox::faults::{FaultKind, RouteFault};
 use psa_bridge::sandbox::seed::Quirk;
 use psa_bridge::sandbox::Sandbox;
 use psa_bridge_e2e::sandbox_cli::{
-    clear_requests, expected, json_ok, parse, requests, single, truth_lines, writes, Psa,
+    clear_requests, expected, json_ok, parse, requests, single, truth_lines, validate_against_spec,
+    writes, Psa,
 };
 use psa_bridge_e2e::sync_setup::Setup;
 use psa_bridge_e2e::{cli, require_desktop_session};
@@ -79,45 +76,16 @@ fn is_create(psa: Psa, r: &psa_bridge::sandbox::common::LoggedRequest) -> bool {
     }
 }
 
-/// Validates the logged requests against the vendor's reduced spec (skipped, with a note, where
-/// python3 with jsonschema is missing outside CI, like the clients' contract tests).
+/// Validates the logged requests against the vendor's reduced spec (Autotask's
+/// ThresholdInformation, the request budget, is not in it).
 fn valid_against_spec(sb: &Sandbox, psa: Psa) -> anyhow::Result<()> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/specs");
-    let spec = dir.join(match psa {
-        Psa::Connectwise => "connectwise.reduced.json",
-        Psa::Autotask => "autotask.reduced.json",
-    });
-    let ready = Command::new("python3")
-        .args(["-c", "import jsonschema"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ready || !spec.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must validate requests"
-        );
-        println!("SKIPPED: the spec validator is not available");
-        return Ok(());
-    }
-    let mut log = tempfile::NamedTempFile::new()?;
-    // Autotask's ThresholdInformation (the request budget) is not in the reduced spec.
-    for r in requests(sb, psa)
-        .into_iter()
-        .filter(|r| !r.path.contains("ThresholdInformation"))
-    {
-        writeln!(log, "{}", serde_json::to_string(&r)?)?;
-    }
-    let out = Command::new("python3")
-        .arg(dir.join("validate_requests.py"))
-        .arg(&spec)
-        .arg(log.path())
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "requests do not validate:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    Ok(())
+    let logged = requests(sb, psa);
+    validate_against_spec(
+        psa,
+        logged
+            .iter()
+            .filter(|r| !r.path.contains("ThresholdInformation")),
+    )
 }
 
 fn creates_one_line_held_first(psa: Psa) -> anyhow::Result<()> {
