@@ -19,6 +19,7 @@ pub mod http;
 pub mod mapping;
 pub mod model;
 pub mod paths;
+pub mod process;
 pub mod psa;
 pub mod report;
 /// The simulated vendors (demo mode, tests, benchmarks): a crate of its own, linked with the

@@ -7,7 +7,6 @@ pub mod check;
 pub mod connector;
 pub mod coro;
 pub mod diagnostics;
-pub mod logging;
 pub mod map;
 pub mod mappings;
 pub mod output;
@@ -29,9 +28,8 @@ use clap::{Parser, Subcommand};
 
 use crate::error::{ApiError, ErrorCode};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAILURE: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+use crate::process::{logging, print_error};
+pub use crate::process::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -169,7 +167,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            output::print_error(&e, json);
+            print_error(&e, json);
             ExitCode::from(if e.code == ErrorCode::InvalidInput {
                 EXIT_USAGE
             } else {

@@ -1,23 +1,9 @@
-//! How commands print: human text by default, one JSON document with `--json`. Errors go to
-//! stderr as text, or to stdout as `{"error": {code, message}}` with `--json` so scripts can parse
-//! them.
+//! How commands print: human text by default, one JSON document with `--json`. The error that
+//! ends a command is printed by `crate::process::print_error`.
 
 use serde::Serialize;
 
 use crate::error::ApiError;
-
-pub fn print_error(e: &ApiError, json: bool) {
-    if e.message.is_empty() {
-        // Already reported in the command's own output.
-        return;
-    }
-    if json {
-        let doc = serde_json::json!({ "error": e });
-        println!("{doc}");
-    } else {
-        eprintln!("error: {}", e.message);
-    }
-}
 
 /// Prints `value` as pretty JSON.
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), ApiError> {

@@ -263,11 +263,11 @@ pub fn window_main() -> std::process::ExitCode {
         Ok(a) => a,
         Err(e) => {
             let _ = e.print();
-            return std::process::ExitCode::from(crate::cli::EXIT_USAGE);
+            return std::process::ExitCode::from(crate::process::EXIT_USAGE);
         }
     };
     let data_dir = crate::paths::data_dir(args.data_dir.clone()).ok();
-    crate::cli::logging::init_desktop(data_dir.as_deref(), "info");
+    crate::process::logging::init_desktop(data_dir.as_deref(), "info");
     let result = run_window(LaunchOptions {
         data_dir: args.data_dir,
         credentials_dir: args.credentials_dir,
@@ -279,8 +279,8 @@ pub fn window_main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            crate::cli::output::print_error(&e, false);
-            std::process::ExitCode::from(crate::cli::EXIT_FAILURE)
+            crate::process::print_error(&e, false);
+            std::process::ExitCode::from(crate::process::EXIT_FAILURE)
         }
     }
 }
