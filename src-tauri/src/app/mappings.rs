@@ -36,6 +36,41 @@ fn to_billing_unit(u: Unit) -> BillingUnit {
     }
 }
 
+/// The PSA option a mapping is being made to, from the PSA's current list: both screens refuse
+/// an id the PSA does not list (inactive, deleted, or added since the list was cached).
+fn listed_option<'a>(
+    options: &'a [PickOption],
+    id: i64,
+    noun: &str,
+) -> Result<&'a PickOption, ApiError> {
+    options.iter().find(|o| o.id == id).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!(
+                "The PSA has no active {noun} {id} (refresh the {noun} list if it was just added)"
+            ),
+        )
+    })
+}
+
+/// The stored side of a row's mapping, as the picker shows it.
+fn mapped_option(id: i64, name: &str) -> PickOption {
+    PickOption {
+        id,
+        name: name.to_string(),
+        identifier: None,
+    }
+}
+
+/// Unmapping something that was not mapped is an error the operator sees, not a silent no-op.
+fn was_mapped(removed: bool, what: impl FnOnce() -> String) -> Result<(), ApiError> {
+    if removed {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::NotFound, what()))
+    }
+}
+
 pub async fn workspace_rows(
     ctx: &AppContext,
     id: ConnectorId,
@@ -80,11 +115,7 @@ pub fn build_workspace_rows(
                 name: w.name.clone(),
                 status: w.status.clone(),
                 archived: w.archived,
-                company: link.map(|l| PickOption {
-                    id: l.company_id.0,
-                    name: l.company_name.clone(),
-                    identifier: None,
-                }),
+                company: link.map(|l| mapped_option(l.company_id.0, &l.company_name)),
                 stale: link
                     .is_some_and(|l| !companies.is_empty() && !present.contains(&l.company_id.0)),
                 suggestion: suggestions.remove(&w.id),
@@ -102,11 +133,7 @@ pub fn build_workspace_rows(
             name: l.workspace_name.clone(),
             status: "not found in Coro".into(),
             archived: false,
-            company: Some(PickOption {
-                id: l.company_id.0,
-                name: l.company_name.clone(),
-                identifier: None,
-            }),
+            company: Some(mapped_option(l.company_id.0, &l.company_name)),
             stale: true,
             suggestion: None,
         });
@@ -133,12 +160,7 @@ pub async fn map_workspace(
             )
         })?;
     let companies = browse::companies(ctx, req.connector_id, false, None).await?;
-    let company = companies.iter().find(|c| c.id == req.company_id.0).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("The PSA has no active company {} (refresh the company list if it was just added)", req.company_id.0),
-        )
-    })?;
+    let company = listed_option(&companies, req.company_id.0, "company")?;
     let link = WorkspaceLink {
         workspace_id: WorkspaceId(ws.id.clone()),
         workspace_name: ws.name.clone(),
@@ -172,12 +194,9 @@ pub async fn unmap_workspace(
         )?)
     })
     .await?;
-    if !removed {
-        return Err(ApiError::new(
-            ErrorCode::NotFound,
-            format!("Workspace {workspace_id:?} is not mapped"),
-        ));
-    }
+    was_mapped(removed, || {
+        format!("Workspace {workspace_id:?} is not mapped")
+    })?;
     workspace_rows(ctx, id).await
 }
 
@@ -229,11 +248,7 @@ pub fn build_service_rows(
                     .and_then(|l| l.unit)
                     .map(to_unit)
                     .unwrap_or(s.default_unit),
-                product: link.map(|l| PickOption {
-                    id: l.product_id.0,
-                    name: l.product_name.clone(),
-                    identifier: None,
-                }),
+                product: link.map(|l| mapped_option(l.product_id.0, &l.product_name)),
                 stale: link
                     .is_some_and(|l| !products.is_empty() && !present.contains(&l.product_id.0)),
                 suggestion: suggestions.remove(&s.key),
@@ -249,12 +264,7 @@ pub fn build_service_rows(
 
 pub async fn map_service(ctx: &AppContext, req: &MapService) -> Result<Vec<ServiceRow>, ApiError> {
     let products = browse::products(ctx, req.connector_id, false, None).await?;
-    let product = products.iter().find(|p| p.id == req.product_id.0).ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NotFound,
-            format!("The PSA has no active product {} (refresh the product list if it was just added)", req.product_id.0),
-        )
-    })?;
+    let product = listed_option(&products, req.product_id.0, "product")?;
     let key = req.service_key.trim();
     if key.is_empty() {
         return Err(ApiError::new(
@@ -297,11 +307,35 @@ pub async fn unmap_service(
         )?)
     })
     .await?;
-    if !removed {
-        return Err(ApiError::new(
-            ErrorCode::NotFound,
-            format!("Service {service_key:?} is not mapped"),
-        ));
-    }
+    was_mapped(removed, || format!("Service {service_key:?} is not mapped"))?;
     service_rows(ctx, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mapping_is_made_only_to_an_option_the_psa_lists() {
+        let options = vec![mapped_option(7, "Acme"), mapped_option(9, "Globex")];
+        assert_eq!(
+            listed_option(&options, 9, "company").unwrap().name,
+            "Globex"
+        );
+        let e = listed_option(&options, 8, "product").unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound);
+        assert_eq!(
+            e.message,
+            "The PSA has no active product 8 (refresh the product list if it was just added)"
+        );
+        assert!(listed_option(&[], 7, "company").is_err());
+    }
+
+    #[test]
+    fn unmapping_what_is_not_mapped_says_so() {
+        assert!(was_mapped(true, || unreachable!("no message when it was mapped")).is_ok());
+        let e = was_mapped(false, || "Service \"edr\" is not mapped".into()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound);
+        assert_eq!(e.message, "Service \"edr\" is not mapped");
+    }
 }
