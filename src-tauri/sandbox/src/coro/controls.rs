@@ -1,5 +1,11 @@
-//! Test controls added for issue 9 (billing when Coro misbehaves), beside the ones in the parent
-//! module:
+//! The simulated Coro's test controls (under `/_sandbox/`, never logged, throttled or faulted).
+//!
+//! The basics: `GET|DELETE /_sandbox/requests` (the request log), `GET /_sandbox/state`,
+//! `POST /_sandbox/usage` (`{workspaceId, service, count, enabled?}`), `POST /_sandbox/expire-tokens`,
+//! `POST /_sandbox/token-lifetime` (`{seconds}`) and `POST /_sandbox/faults` (`{next}`: the next N
+//! requests fail).
+//!
+//! Added for issue 9 (billing when Coro misbehaves):
 //!
 //! | method & path | effect |
 //! |---|---|
@@ -15,20 +21,29 @@
 //! | `POST /_sandbox/usage-shape` `{"workspaceId"?, "shape"}` | `GET /v1/usage` for that workspace (without `workspaceId`: every workspace not set on its own) is answered as a page (`"page"`, the default), a bare array (`"array"`), the bare record (`"object"`), or JSON in a shape the client must refuse (`"malformed"`: counts under `usage`, no `moduleStatistics`) |
 //! | `DELETE /_sandbox/usage-shape` | every workspace back to `"page"` |
 
+use std::time::{Duration, Instant};
+
 use axum::extract::State as AxState;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::reads::page_json;
 use super::wire::{self, error_code, WorkspaceUsage};
-use super::{api_error, page_json, App, Kind};
+use super::{api_error, App, Kind};
 use crate::faults::ArmRequest;
 
 pub(super) fn routes() -> Router<App> {
     Router::new()
+        .route("/_sandbox/requests", get(requests).delete(clear_requests))
+        .route("/_sandbox/state", get(state_view))
+        .route("/_sandbox/usage", post(change_usage))
+        .route("/_sandbox/expire-tokens", post(expire_tokens))
+        .route("/_sandbox/token-lifetime", post(token_lifetime))
+        .route("/_sandbox/faults", post(faults))
         .route(
             "/_sandbox/route-faults",
             post(arm_route_fault).delete(clear_route_faults),
@@ -201,4 +216,98 @@ async fn module_statistics(AxState(app): AxState<App>, Json(r): Json<Reported>) 
             &format!("workspace {} has no service {}", r.workspace_id, r.service),
         ),
     }
+}
+
+async fn requests(AxState(app): AxState<App>) -> Response {
+    Json(app.gate.requests()).into_response()
+}
+
+async fn clear_requests(AxState(app): AxState<App>) -> StatusCode {
+    app.gate.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+async fn state_view(AxState(app): AxState<App>) -> Response {
+    let st = match app.lock() {
+        Ok(st) => st,
+        Err(res) => return res.into_response(),
+    };
+    Json(serde_json::json!({
+        "channelId": st.channel_id,
+        "clientId": st.client_id,
+        "tokenLifetimeSecs": st.token_lifetime.as_secs_f64(),
+        "liveTokens": st.tokens.values().filter(|exp| Instant::now() < **exp).count(),
+        "workspaces": st.workspaces,
+    }))
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UsageChange {
+    workspace_id: String,
+    service: String,
+    count: u32,
+    enabled: Option<bool>,
+}
+
+async fn change_usage(AxState(app): AxState<App>, Json(change): Json<UsageChange>) -> Response {
+    let mut st = match app.lock() {
+        Ok(st) => st,
+        Err(res) => return res.into_response(),
+    };
+    match st.set_usage(
+        &change.workspace_id,
+        &change.service,
+        change.count,
+        change.enabled.unwrap_or(true),
+    ) {
+        Ok(()) => match st.workspace(&change.workspace_id) {
+            Some(w) => Json(w.clone()).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+        Err(msg) => api_error(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, &msg),
+    }
+}
+
+async fn expire_tokens(AxState(app): AxState<App>) -> Response {
+    match app.lock() {
+        Ok(mut st) => {
+            st.expire_tokens();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(res) => res.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Lifetime {
+    seconds: f64,
+}
+
+async fn token_lifetime(AxState(app): AxState<App>, Json(l): Json<Lifetime>) -> Response {
+    let Ok(lifetime) = Duration::try_from_secs_f64(l.seconds) else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            error_code::BAD_REQUEST,
+            "seconds must be a non-negative number",
+        );
+    };
+    match app.lock() {
+        Ok(mut st) => {
+            st.token_lifetime = lifetime;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(res) => res.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Faults {
+    next: u32,
+}
+
+async fn faults(AxState(app): AxState<App>, Json(f): Json<Faults>) -> StatusCode {
+    app.gate.force_faults(f.next);
+    StatusCode::NO_CONTENT
 }

@@ -1,7 +1,13 @@
 //! The simulated Coro's own tests: its answers read the simplest way the reference allows.
 use std::collections::HashSet;
+use std::time::Duration;
 
+use super::wire::{
+    Device, Page, ProtectedUser, Subscription, TokenRequest, TokenResponse, Workspace,
+    WorkspaceType, WorkspaceUsage,
+};
 use super::*;
+use crate::seed::{Quirk, SERVICES};
 use serde_json::{json, Value};
 
 pub(super) struct Running {
