@@ -1,6 +1,8 @@
 //! Keeps src-tauri/ARCHITECTURE.md true: the layers below `app/` never import `app/`, `cli/` or
-//! `desktop/`, `app/` never imports `cli/` or `desktop/`, and `desktop/` never imports `cli/`. Reads the sources as text (cheap,
-//! no dependency) and names the file and line of each import that breaks the rule.
+//! `desktop/`, `app/` never imports `cli/` or `desktop/`, and `desktop/` never imports `cli/`.
+//! Reads the sources as text (cheap, no dependency) and names the file and line of each import
+//! that breaks the rule. Also keeps the unit tests sandbox-free: only demo-mode product code
+//! reaches the sandbox crate.
 
 use std::path::{Path, PathBuf};
 
@@ -146,4 +148,63 @@ fn the_scan_sees_each_form_of_import() {
         vec![(1, "cli".to_string())]
     );
     assert!(upper_imports("use crate::app::blocking;", forbidden_for("desktop")).is_empty());
+}
+
+/// The product files that serve demo mode and so may reach the sandbox crate.
+const DEMO_MODE: [&str; 4] = ["lib.rs", "app/demo.rs", "cli/mod.rs", "cli/sandbox.rs"];
+
+/// Lines of `source` (at `rel` under src/) that tie code to the sandbox where only demo mode may:
+/// a path into the sandbox crate outside [`DEMO_MODE`], or test code gated on the `demo` feature.
+/// Tests against the sandbox belong in `src-tauri/tests/` (see ARCHITECTURE.md).
+fn sandbox_reach(rel: &str, source: &str) -> Vec<usize> {
+    let demo_mode = DEMO_MODE.contains(&rel);
+    let test_file = rel.split('/').any(|p| p.contains("tests"));
+    let mut found = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let to_sandbox = code.contains("sandbox::") || code.contains("psa_bridge_sandbox");
+        let demo_gate = code.contains("feature = \"demo\"");
+        if (to_sandbox && !demo_mode) || (demo_gate && (test_file || code.contains("test"))) {
+            found.push(i + 1);
+        }
+    }
+    found
+}
+
+#[test]
+fn unit_tests_do_not_depend_on_the_sandbox() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut broken = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).expect("under src");
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel == "layering_tests.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).expect("a readable source file");
+        for line in sandbox_reach(&rel, &text) {
+            broken.push(format!("src-tauri/src/{rel}:{line}"));
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "sandbox-backed code outside demo mode (move such tests to src-tauri/tests/):\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn the_sandbox_scan_sees_a_test_that_starts_it() {
+    let text = "#[cfg(all(test, feature = \"demo\"))]\nmod tests;\n\
+                // crate::sandbox::start in a comment is fine\n\
+                let sb = crate::sandbox::start(o);\n";
+    assert_eq!(sandbox_reach("coro/usage.rs", text), vec![1, 4]);
+    assert_eq!(sandbox_reach("app/demo.rs", text), vec![1]);
+    assert_eq!(
+        sandbox_reach("x/tests/mod.rs", "#[cfg(feature = \"demo\")]\nmod batch;"),
+        vec![1]
+    );
+    assert!(sandbox_reach("app/mod.rs", "#[cfg(feature = \"demo\")]\npub mod demo;").is_empty());
 }

@@ -364,7 +364,3 @@ async fn save(ctx: &AppContext, old: &ConnectorRow, planned: Planned) -> Result<
     tracing::info!(connector = %id, checked, "connector edited");
     Ok(())
 }
-
-#[cfg(all(test, feature = "demo"))]
-#[path = "connector_edit_tests.rs"]
-mod tests;

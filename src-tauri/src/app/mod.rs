@@ -31,8 +31,6 @@ pub mod settings;
 pub mod status;
 pub mod sync;
 pub mod tickets;
-#[cfg(all(test, feature = "demo"))]
-mod time_zone_tests;
 pub mod trends;
 pub mod undo;
 
@@ -58,8 +56,3 @@ where
             )
         })?
 }
-
-#[cfg(all(test, feature = "demo"))]
-mod hardening_tests;
-#[cfg(all(test, feature = "demo"))]
-mod tests;

@@ -196,10 +196,9 @@ impl AutotaskClient {
         Ok(read)
     }
 
-    /// Periods around `today` of the contract services.
     /// The unit periods around `today` of `contract_services`; every chunk must be read (the
-    /// write checks need them all).
-    pub(crate) async fn unit_periods(
+    /// write checks need them all). Public for the sandbox-backed integration tests.
+    pub async fn unit_periods(
         &self,
         contract_services: &[i64],
         today: NaiveDate,

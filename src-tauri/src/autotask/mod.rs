@@ -39,7 +39,7 @@ pub use client::{
 pub use contracts::{covering_row, RECURRING_SERVICE};
 pub use landing::{judge_landing, LandedElsewhere, Landing};
 pub use models::{AdjustmentBody, ContractServiceUnit, ThresholdInformation};
-pub use query::{Filter, Query};
+pub use query::{Filter, Query, Tally};
 pub use zone::Zone;
 
 use crate::model::{CompanyRef, ProductRef, PsaKind};
@@ -47,7 +47,6 @@ use crate::psa::{
     BillingLine, BillingState, CheckOutcome, CreatedLine, NewLine, Psa, PsaCompany, PsaError,
     PsaProduct, Sent, WriteReceipt,
 };
-use query::Tally;
 
 /// Writes per batch: their before and after checks are one query each, and the POSTs fill the
 /// thread limit (a multiple of [`MAX_IN_FLIGHT`]). Small enough that progress moves every few

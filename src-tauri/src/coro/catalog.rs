@@ -192,8 +192,6 @@ pub fn name_from_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(feature = "demo")]
-    use crate::sandbox::seed::SERVICES;
 
     #[test]
     fn names_from_keys() {
@@ -299,23 +297,5 @@ mod tests {
         );
         assert_eq!(default_unit("bundle:CORO_ESSENTIALS"), Unit::Max);
         assert_eq!(default_unit("bundle:somethingNew"), UNKNOWN_DEFAULT_UNIT);
-    }
-
-    /// The sandbox bills each service in the unit the catalogue defaults to, so demo usage and
-    /// default mappings agree.
-    #[cfg(feature = "demo")]
-    #[test]
-    fn table_matches_sandbox_services() {
-        assert_eq!(KNOWN.len(), SERVICES.len());
-        for s in SERVICES {
-            let known = lookup(s.key).map(|k| (k.key, k.name, k.default_unit));
-            let unit = if s.per_device {
-                Unit::Device
-            } else {
-                Unit::User
-            };
-            assert_eq!(known, Some((s.key, s.name, unit)), "{}", s.key);
-            assert_eq!(wire::normalize_key(s.key), s.key);
-        }
     }
 }

@@ -568,5 +568,3 @@ impl CoroClient {
 mod read_faults;
 #[cfg(test)]
 mod tests;
-#[cfg(all(test, feature = "demo"))]
-mod usage_shapes;

@@ -2,16 +2,11 @@
 //! unexpected one gets mockito's 501 and fails the test. Requests are also recorded as JSONL and
 //! checked against the vendor's reduced Swagger with `shared/reference/specs/validate_requests.py`.
 
-#[cfg(feature = "demo")]
-mod batch;
 mod billing;
 mod browse;
 mod connect;
 mod limits;
-#[cfg(feature = "demo")]
-mod read_faults;
-#[cfg(feature = "demo")]
-mod time_zone;
+mod spec_check;
 mod writes;
 
 use std::sync::{Arc, Mutex};
@@ -23,22 +18,13 @@ use serde_json::{json, Value};
 
 use super::client::{AutotaskClient, AutotaskConfig, ClientOptions};
 use crate::secrets::Sensitive;
+use spec_check::validate_requests;
 
 pub const USER: &str = "abcd1234efgh@EXAMPLE.COM";
 pub const SECRET: &str = "Fake-Secret-For-Tests-Only";
 pub const CODE: &str = "XXXXXXXXXXXXXXXXXXXXXXXXXXX";
 /// The origin fixtures use in absolute URLs; replaced by the mock server's.
 const LIVE_ORIGIN: &str = "https://webservices3.autotask.net";
-/// `shared/` sits beside the repository (locally and in CI).
-const SPEC: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/reference/specs/autotask.reduced.json"
-);
-const VALIDATOR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/reference/specs/validate_requests.py"
-);
-
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 6, 17).unwrap()
 }
@@ -176,66 +162,13 @@ impl Fx {
     }
 }
 
-/// Requests the reduced spec cannot judge, by design: the zone lookup (the spec marks the auth
-/// headers required there, but the reference says it is unauthenticated and we send none),
-/// `…/query/next` cursors (not modelled) and `ThresholdInformation` (not in the reduced cut).
-fn unmodelled(r: &Value) -> bool {
-    let p = r["path"].as_str().unwrap_or("").to_ascii_lowercase();
-    p.ends_with("/zoneinformation")
-        || p.contains("/query/next")
-        || p.ends_with("/thresholdinformation")
-}
-
-/// Runs the validator on `lines`; None when python3 + jsonschema or the spec are missing.
-fn run_validator(lines: &[&Value]) -> Option<(bool, String)> {
-    let ready = std::path::Path::new(SPEC).exists()
-        && std::process::Command::new("python3")
-            .args(["-c", "import jsonschema"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 with jsonschema or {SPEC} is missing: CI must validate requests"
-        );
-        eprintln!(
-            "note: skipping spec validation (python3 with jsonschema or {SPEC} not available)"
-        );
-        return None;
-    }
-    let file = tempfile::NamedTempFile::new().unwrap();
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    std::fs::write(file.path(), text).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(VALIDATOR)
-        .arg(SPEC)
-        .arg(file.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let last = stdout.lines().last().unwrap_or("").to_string();
-    eprintln!("{stdout}");
-    Some((
-        out.status.success() && last == format!("{} requests, 0 violations", lines.len()),
-        stdout,
-    ))
-}
-
-pub fn validate_requests(all: &[Value]) {
-    let lines: Vec<&Value> = all.iter().filter(|r| !unmodelled(r)).collect();
-    assert!(!lines.is_empty(), "nothing recorded to validate");
-    if let Some((ok, stdout)) = run_validator(&lines) {
-        assert!(ok, "validator:\n{stdout}");
-    }
-}
-
 /// The validator is not vacuous: a request without its Secret header is a violation.
 #[test]
 fn validator_flags_a_missing_header() {
     let bad = json!({"method":"POST","path":"/V1.0/Companies/query","query":{},
                      "headers":{"UserName":USER,"ApiIntegrationCode":CODE,"content-type":"application/json"},
                      "body":{"filter":[{"op":"gte","field":"id","value":0}],"MaxRecords":500}});
-    if let Some((ok, stdout)) = run_validator(&[&bad]) {
+    if let Some((ok, stdout)) = spec_check::run_validator(&[&bad]) {
         assert!(
             !ok && stdout.contains("missing required header 'Secret'"),
             "{stdout}"

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use super::*;
-use crate::coro::shape::UNEXPECTED_USAGE_SHAPE;
-use crate::sandbox::coro::UsageShape;
-use crate::sandbox::{self, SandboxOptions};
+use psa_bridge::coro::client::CoroError;
+use psa_bridge::coro::shape::UNEXPECTED_USAGE_SHAPE;
+use psa_bridge::coro::wire;
+use psa_bridge::sandbox::coro::UsageShape;
+use psa_bridge::sandbox::{self, SandboxOptions};
 
 fn set_shape(sb: &sandbox::Sandbox, ws: Option<&str>, shape: UsageShape) {
     let mut st = sb.coro.state.lock().expect("state");
@@ -17,7 +18,7 @@ fn set_shape(sb: &sandbox::Sandbox, ws: Option<&str>, shape: UsageShape) {
 #[tokio::test]
 async fn every_accepted_shape_reads_the_same_counts_and_a_malformed_one_fails_alone() {
     let sb = sandbox::start(SandboxOptions::default()).await.unwrap();
-    let c = crate::coro::sandbox_client(&sb);
+    let c = crate::sandbox_client(&sb);
     let ids: Vec<String> = sb.world.customers[..3]
         .iter()
         .map(|c| c.workspace_id.clone())

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{connected, needs_change, Connected, Pair};
-use crate::sync::Action;
+use psa_bridge::sync::Action;
 
 /// The raw addition `id` as the sandbox holds it.
 fn raw_addition(w: &Connected, id: i64) -> Value {
@@ -17,7 +17,10 @@ fn raw_addition(w: &Connected, id: i64) -> Value {
         .expect("addition")
 }
 
-fn plan_item<'a>(result: &'a crate::sync::RunResult, p: &Pair) -> &'a crate::sync::PlanItem {
+fn plan_item<'a>(
+    result: &'a psa_bridge::sync::RunResult,
+    p: &Pair,
+) -> &'a psa_bridge::sync::PlanItem {
     result
         .plan
         .items

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::{autotask_input, connectwise_input, context, coro_input, dump, keychain, sandbox};
-use crate::app;
-use crate::secrets::{
+use psa_bridge::app;
+use psa_bridge::secrets::{
     MemoryStore, SecretError, SecretKey, SecretStore, SecretsLocation, Sensitive,
 };
 
@@ -33,7 +33,7 @@ fn db_files(dir: &std::path::Path) -> Vec<Vec<u8>> {
     ["", "-wal"]
         .iter()
         .map(|s| {
-            std::fs::read(dir.join(format!("{}{s}", crate::store::DB_FILE_NAME)))
+            std::fs::read(dir.join(format!("{}{s}", psa_bridge::store::DB_FILE_NAME)))
                 .unwrap_or_default()
         })
         .collect()
@@ -69,7 +69,7 @@ async fn failed_adds_and_connects_change_nothing() {
     )
     .await
     .unwrap_err();
-    assert_ne!(err.code, crate::error::ErrorCode::Internal, "{err:?}");
+    assert_ne!(err.code, psa_bridge::error::ErrorCode::Internal, "{err:?}");
     // 2. A wrong new Coro secret: the working one stays.
     app::coro::connect(&ctx, coro_input(&sb, "wrong-coro-secret"))
         .await

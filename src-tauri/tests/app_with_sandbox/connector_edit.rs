@@ -6,21 +6,19 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{edit, ConnectorEdit};
-use crate::app::hardening_tests::{
-    autotask_input, connectwise_input, context, dump, keychain, sandbox,
-};
-use crate::app::{self, connectors};
-use crate::error::ErrorCode;
-use crate::model::{CompanyRef, ConnectionState, ConnectorId, PsaKind, WorkspaceId};
-use crate::secrets::{MemoryStore, SecretKey, SecretStore, Sensitive};
-use crate::store;
+use crate::hardening::{autotask_input, connectwise_input, context, dump, keychain, sandbox};
+use psa_bridge::app::connector_edit::{edit, ConnectorEdit};
+use psa_bridge::app::{self, connectors};
+use psa_bridge::error::ErrorCode;
+use psa_bridge::model::{CompanyRef, ConnectionState, ConnectorId, PsaKind, WorkspaceId};
+use psa_bridge::secrets::{MemoryStore, SecretKey, SecretStore, Sensitive};
+use psa_bridge::store;
 
 fn key(v: &str) -> Option<Sensitive<String>> {
     Some(Sensitive::new(v.to_string()))
 }
 
-fn map_one(ctx: &crate::context::AppContext, id: ConnectorId) {
+fn map_one(ctx: &psa_bridge::context::AppContext, id: ConnectorId) {
     let conn = ctx.store.conn().unwrap();
     let link = store::mappings::WorkspaceLink {
         workspace_id: WorkspaceId("ws-1".into()),
@@ -31,7 +29,7 @@ fn map_one(ctx: &crate::context::AppContext, id: ConnectorId) {
     store::mappings::map_workspace(&conn, id, &link, chrono::Utc::now()).unwrap();
 }
 
-fn mapped(ctx: &crate::context::AppContext, id: ConnectorId) -> usize {
+fn mapped(ctx: &psa_bridge::context::AppContext, id: ConnectorId) -> usize {
     store::mappings::list_workspaces(&ctx.store.conn().unwrap(), id)
         .unwrap()
         .len()

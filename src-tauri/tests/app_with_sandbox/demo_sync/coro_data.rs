@@ -5,9 +5,9 @@
 use serde_json::{json, Value};
 
 use super::{connected, syncable, Connected};
-use crate::app::coro::CoroSource;
-use crate::model::WorkspaceId;
-use crate::sync::gather::{ServiceQuery, UsageSource};
+use psa_bridge::app::coro::CoroSource;
+use psa_bridge::model::WorkspaceId;
+use psa_bridge::sync::gather::{ServiceQuery, UsageSource};
 
 async fn post(w: &Connected, control: &str, body: Value) {
     let resp = reqwest::Client::new()
@@ -45,7 +45,7 @@ async fn a_count_without_its_own_figure_is_marked_as_a_fallback() {
     };
     let source = CoroSource {
         ctx: &w.ctx,
-        client: crate::app::coro::client(&w.ctx).expect("coro client"),
+        client: psa_bridge::app::coro::client(&w.ctx).expect("coro client"),
     };
     let ws = WorkspaceId(target.workspace.clone());
     let services: Vec<ServiceQuery> = [&target.service, &other.service]
@@ -85,8 +85,8 @@ async fn workspaces_can_be_archived_deactivated_or_removed_between_runs() {
     let w = connected().await;
     let pairs = w.pairs();
     let target = syncable(&pairs).next().cloned().expect("a pair");
-    let client = crate::app::coro::client(&w.ctx).expect("coro client");
-    let find = |list: Vec<crate::coro::workspaces::CoroWorkspace>| {
+    let client = psa_bridge::app::coro::client(&w.ctx).expect("coro client");
+    let find = |list: Vec<psa_bridge::coro::workspaces::CoroWorkspace>| {
         list.into_iter().find(|x| x.id == target.workspace)
     };
     let before = find(client.workspaces().await.expect("list")).expect("listed");

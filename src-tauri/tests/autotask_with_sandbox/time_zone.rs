@@ -8,15 +8,15 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use crate::autotask::landing::Landing;
-use crate::autotask::query::Tally;
-use crate::autotask::tz::TenantZone;
-use crate::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
-use crate::model::{CompanyRef, ProductRef};
-use crate::psa::{BillingLine, LineKey, LineLookup, Psa};
-use crate::sandbox::autotask::TenantTimeZone;
-use crate::sandbox::{self, Sandbox, SandboxOptions};
-use crate::secrets::Sensitive;
+use psa_bridge::autotask::landing::Landing;
+use psa_bridge::autotask::tz::TenantZone;
+use psa_bridge::autotask::Tally;
+use psa_bridge::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
+use psa_bridge::model::{CompanyRef, ProductRef};
+use psa_bridge::psa::{BillingLine, LineKey, LineLookup, Psa};
+use psa_bridge::sandbox::autotask::TenantTimeZone;
+use psa_bridge::sandbox::{self, Sandbox, SandboxOptions};
+use psa_bridge::secrets::Sensitive;
 
 const TONGA: &str = "Pacific/Tongatapu";
 
@@ -37,7 +37,7 @@ fn client(sb: &Sandbox, zone: &str, today: Option<NaiveDate>) -> AutotaskClient 
     cfg.zone_url = Some(at.zone_url.clone());
     cfg.time_zone = Some(TenantZone::parse(zone).unwrap());
     let opts = ClientOptions {
-        today: today.map(|d| Arc::new(move || d) as crate::autotask::TodayFn),
+        today: today.map(|d| Arc::new(move || d) as psa_bridge::autotask::TodayFn),
         verify_settle: Some(Duration::ZERO),
         max_retry_pause: Some(Duration::from_millis(5)),
     };

@@ -12,12 +12,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::context::AppContext;
-use crate::model::{ConnectorId, PsaKind};
-use crate::sandbox::{self, Sandbox, SandboxOptions};
-use crate::secrets::MemoryStore;
-use crate::store::{self, mappings::BillingUnit};
-use crate::sync::{RunResult, Trigger};
+use psa_bridge::context::AppContext;
+use psa_bridge::model::{ConnectorId, PsaKind};
+use psa_bridge::sandbox::{self, Sandbox, SandboxOptions};
+use psa_bridge::secrets::MemoryStore;
+use psa_bridge::store::{self, mappings::BillingUnit};
+use psa_bridge::sync::{RunResult, Trigger};
 
 pub struct Connected {
     pub sb: Sandbox,
@@ -34,7 +34,9 @@ pub async fn connected() -> Connected {
     let dir = tempfile::tempdir().expect("temp dir");
     let ctx =
         AppContext::with_secrets(dir.path(), Arc::new(MemoryStore::volatile())).expect("context");
-    super::demo::seed(&ctx, &sb.info).await.expect("demo seed");
+    psa_bridge::app::demo::seed(&ctx, &sb.info)
+        .await
+        .expect("demo seed");
     let rows = store::connectors::list(&ctx.store.conn().expect("conn")).expect("connectors");
     let cw = rows
         .iter()
@@ -111,7 +113,9 @@ impl Connected {
     /// A real sync of the ConnectWise connector (held changes approved, as `--approve-held`).
     pub async fn sync(&self) -> RunResult {
         let quiet = |_| {};
-        match super::sync::run(&self.ctx, self.cw, Trigger::Cli, false, true, &quiet).await {
+        match psa_bridge::app::sync::run(&self.ctx, self.cw, Trigger::Cli, false, true, &quiet)
+            .await
+        {
             Ok(r) => r,
             Err(e) => panic!("the run failed as a whole: {}", e.message),
         }

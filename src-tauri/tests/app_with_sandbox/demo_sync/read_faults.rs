@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::{arm, connected, needs_change, syncable, Connected, Pair};
-use crate::app::coro::CoroSource;
-use crate::model::WorkspaceId;
-use crate::sync::gather::{ServiceQuery, UsageSource};
-use crate::sync::Action;
+use psa_bridge::app::coro::CoroSource;
+use psa_bridge::model::WorkspaceId;
+use psa_bridge::sync::gather::{ServiceQuery, UsageSource};
+use psa_bridge::sync::Action;
 
 /// Every syncable pair outside `except` holds Coro's count; returns how many were checked.
 fn converged(after: &[Pair], except: impl Fn(&Pair) -> bool) -> usize {
@@ -133,7 +133,7 @@ async fn a_usage_read_that_keeps_failing_skips_only_that_workspace() {
     // The usage source names the workspace whose read failed, and only it.
     let source = CoroSource {
         ctx: &w.ctx,
-        client: crate::app::coro::client(&w.ctx).expect("coro client"),
+        client: psa_bridge::app::coro::client(&w.ctx).expect("coro client"),
     };
     let other = before
         .iter()

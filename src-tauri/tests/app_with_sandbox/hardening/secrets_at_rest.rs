@@ -5,9 +5,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{autotask_input, connectwise_input, context, coro_input, sandbox};
-use crate::app;
-use crate::secrets::{KeyringStore, MemoryStore, SecretKey, SecretStore};
-use crate::store::DB_FILE_NAME;
+use psa_bridge::app;
+use psa_bridge::secrets::{KeyringStore, MemoryStore, SecretKey, SecretStore};
+use psa_bridge::store::DB_FILE_NAME;
 
 /// Everything logged by this test binary from the first call on (debug level, every crate).
 fn log_output() -> Arc<Mutex<Vec<u8>>> {
@@ -60,8 +60,8 @@ async fn secrets_stay_out(make: impl FnOnce(&str) -> Arc<dyn SecretStore>) {
     let sb = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let install = {
-        let store = crate::store::Store::open_in(dir.path()).unwrap();
-        crate::store::settings::install_id(&store.conn().unwrap()).unwrap()
+        let store = psa_bridge::store::Store::open_in(dir.path()).unwrap();
+        psa_bridge::store::settings::install_id(&store.conn().unwrap()).unwrap()
     };
     let secrets = make(&install);
     let ctx = context(dir.path(), secrets.clone());

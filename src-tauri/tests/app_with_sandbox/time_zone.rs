@@ -6,16 +6,16 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::connectors::{add_autotask, client_for, require, set_time_zone};
-use super::PsaClient;
-use crate::autotask::tz::machine_zone;
-use crate::context::AppContext;
-use crate::error::ErrorCode;
-use crate::model::PsaKind;
-use crate::sandbox::{self, SandboxOptions};
-use crate::secrets::{MemoryStore, Sensitive};
-use crate::store;
-use crate::views::AutotaskInput;
+use psa_bridge::app::connectors::{add_autotask, client_for, require, set_time_zone};
+use psa_bridge::app::PsaClient;
+use psa_bridge::autotask::tz::machine_zone;
+use psa_bridge::context::AppContext;
+use psa_bridge::error::ErrorCode;
+use psa_bridge::model::PsaKind;
+use psa_bridge::sandbox::{self, SandboxOptions};
+use psa_bridge::secrets::{MemoryStore, Sensitive};
+use psa_bridge::store;
+use psa_bridge::views::AutotaskInput;
 
 fn input(sb: &sandbox::Sandbox, name: &str, zone: Option<&str>) -> AutotaskInput {
     let at = &sb.info.autotask;
@@ -23,13 +23,13 @@ fn input(sb: &sandbox::Sandbox, name: &str, zone: Option<&str>) -> AutotaskInput
         name: Some(name.into()),
         username: at.username.clone(),
         secret: Sensitive::new(at.secret.clone()),
-        integration_code: crate::secrets::Sensitive::new(at.integration_code.clone()),
+        integration_code: psa_bridge::secrets::Sensitive::new(at.integration_code.clone()),
         zone_url: Some(at.zone_url.clone()),
         time_zone: zone.map(str::to_string),
     }
 }
 
-fn client_zone(ctx: &AppContext, id: crate::model::ConnectorId) -> Option<String> {
+fn client_zone(ctx: &AppContext, id: psa_bridge::model::ConnectorId) -> Option<String> {
     match client_for(ctx, &require(ctx, id).unwrap()).unwrap() {
         PsaClient::Autotask(c) => c.time_zone().map(|z| z.name().to_string()),
         PsaClient::Connectwise(_) => None,
@@ -52,7 +52,7 @@ async fn the_zone_is_checked_stored_used_and_changed() {
         err.message,
         "Europe/Berln is not a time zone; did you mean Europe/Berlin? Use an IANA name like America/New_York"
     );
-    assert!(crate::app::status::connector_summaries(&ctx)
+    assert!(psa_bridge::app::status::connector_summaries(&ctx)
         .unwrap()
         .is_empty());
 
@@ -90,7 +90,7 @@ async fn the_zone_is_checked_stored_used_and_changed() {
     );
 
     // No zone given: this computer's. (One connector per Autotask account: the first goes.)
-    super::connectors::remove(&ctx, added.id).unwrap();
+    psa_bridge::app::connectors::remove(&ctx, added.id).unwrap();
     let plain = add_autotask(&ctx, input(&sb, "Plain", None)).await.unwrap();
     let machine = machine_zone().zone.name().to_string();
     assert_eq!(plain.time_zone.as_deref(), Some(machine.as_str()));
@@ -112,7 +112,7 @@ async fn the_zone_is_checked_stored_used_and_changed() {
         err.message
     );
     assert_eq!(
-        crate::app::status::connector_summaries(&ctx)
+        psa_bridge::app::status::connector_summaries(&ctx)
             .unwrap()
             .iter()
             .find(|s| s.id == cw)

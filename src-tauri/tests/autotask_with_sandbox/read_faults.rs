@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use crate::autotask::AutotaskClient;
-use crate::model::{CompanyRef, ProductRef};
-use crate::psa::{LineKey, LineLookup, Psa, PsaError};
-use crate::sandbox::{self, Sandbox, SandboxOptions};
+use psa_bridge::autotask::AutotaskClient;
+use psa_bridge::model::{CompanyRef, ProductRef};
+use psa_bridge::psa::{LineKey, LineLookup, Psa, PsaError};
+use psa_bridge::sandbox::{self, Sandbox, SandboxOptions};
 
 type Lines = HashMap<(CompanyRef, ProductRef), LineLookup>;
 

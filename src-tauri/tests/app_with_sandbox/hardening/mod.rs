@@ -7,10 +7,10 @@ mod secrets_at_rest;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::context::AppContext;
-use crate::sandbox::{self, Sandbox, SandboxOptions};
-use crate::secrets::{SecretKey, SecretStore, Sensitive};
-use crate::views::{AutotaskInput, ConnectwiseInput, CoroInput};
+use psa_bridge::context::AppContext;
+use psa_bridge::sandbox::{self, Sandbox, SandboxOptions};
+use psa_bridge::secrets::{SecretKey, SecretStore, Sensitive};
+use psa_bridge::views::{AutotaskInput, ConnectwiseInput, CoroInput};
 
 pub async fn sandbox() -> Sandbox {
     sandbox::start(SandboxOptions::default())
@@ -87,7 +87,7 @@ pub fn dump(ctx: &AppContext) -> Vec<String> {
 /// What the store holds under the keys an add or connect can touch.
 pub fn keychain(secrets: &dyn SecretStore) -> Vec<Option<String>> {
     let mut keys = vec![SecretKey::CoroClientSecret];
-    keys.extend((1..=6).map(|i| SecretKey::ConnectorSecret(crate::model::ConnectorId(i))));
+    keys.extend((1..=6).map(|i| SecretKey::ConnectorSecret(psa_bridge::model::ConnectorId(i))));
     keys.iter()
         .map(|k| {
             secrets

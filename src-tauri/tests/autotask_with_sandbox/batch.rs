@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::validate_requests;
-use crate::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
-use crate::model::{CompanyRef, ProductRef};
-use crate::psa::{BillingLine, LineKey, LineLookup, Psa, PsaError, WriteReceipt};
-use crate::sandbox::autotask::DropMode;
-use crate::sandbox::{self, LoggedRequest, Sandbox, SandboxOptions};
-use crate::secrets::Sensitive;
+use crate::spec_check::validate_requests;
+use psa_bridge::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
+use psa_bridge::model::{CompanyRef, ProductRef};
+use psa_bridge::psa::{BillingLine, LineKey, LineLookup, Psa, PsaError, WriteReceipt};
+use psa_bridge::sandbox::autotask::DropMode;
+use psa_bridge::sandbox::{self, LoggedRequest, Sandbox, SandboxOptions};
+use psa_bridge::secrets::Sensitive;
 
 struct Setup {
     sb: Sandbox,
@@ -25,7 +25,7 @@ struct Setup {
 }
 
 /// A client for the sandbox's Autotask with no retry pauses, and the tenant's "today".
-pub(super) fn sandbox_client(sb: &Sandbox) -> (AutotaskClient, chrono::NaiveDate) {
+pub fn sandbox_client(sb: &Sandbox) -> (AutotaskClient, chrono::NaiveDate) {
     let at = sb.info.autotask.clone();
     let today = sb.autotask.state.lock().expect("state").today;
     let mut cfg = AutotaskConfig::new(&at.username, &at.integration_code);
