@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::csid;
 use crate::spec_check::validate_requests;
 use psa_bridge::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
-use psa_bridge::model::{CompanyRef, ProductRef};
-use psa_bridge::psa::{BillingLine, LineKey, LineLookup, Psa, PsaError, WriteReceipt};
+use psa_bridge::psa::{BillingLine, PsaError, WriteReceipt};
 use psa_bridge::sandbox::autotask::DropMode;
 use psa_bridge::sandbox::{self, LoggedRequest, Sandbox, SandboxOptions};
 use psa_bridge::secrets::Sensitive;
@@ -43,33 +43,7 @@ pub fn sandbox_client(sb: &Sandbox) -> (AutotaskClient, chrono::NaiveDate) {
 async fn setup() -> Setup {
     let sb = sandbox::start(SandboxOptions::default()).await.unwrap();
     let (client, today) = sandbox_client(&sb);
-    let companies: Vec<CompanyRef> = client
-        .list_companies(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let products: Vec<ProductRef> = client
-        .list_products(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let state = client
-        .read_billing_on(&companies, &products, today)
-        .await
-        .unwrap();
-    let mut lines: Vec<BillingLine> = state
-        .lines
-        .into_values()
-        .filter_map(|l| match l {
-            LineLookup::One { line } => Some(line),
-            _ => None,
-        })
-        .collect();
-    lines.sort_by_key(csid);
+    let lines = crate::billed_lines(&client, today).await;
     assert!(
         lines.len() >= 8,
         "the sandbox bills enough lines: {}",
@@ -80,16 +54,6 @@ async fn setup() -> Setup {
         client,
         today,
         lines,
-    }
-}
-
-fn csid(line: &BillingLine) -> i64 {
-    match line.key {
-        LineKey::Autotask {
-            contract_service_id,
-            ..
-        } => contract_service_id,
-        LineKey::Connectwise { .. } => unreachable!("an Autotask line"),
     }
 }
 

@@ -11,3 +11,52 @@ mod time_zone;
 #[path = "../../src/autotask/tests/spec_check.rs"]
 #[allow(dead_code)] // `run_validator` is used only by the unit tests' own check of the validator
 mod spec_check;
+
+use chrono::NaiveDate;
+use psa_bridge::autotask::AutotaskClient;
+use psa_bridge::model::{CompanyRef, ProductRef};
+use psa_bridge::psa::{BillingLine, LineKey, LineLookup, Psa};
+
+/// The contract service id of an Autotask line.
+fn csid(line: &BillingLine) -> i64 {
+    match line.key {
+        LineKey::Autotask {
+            contract_service_id,
+            ..
+        } => contract_service_id,
+        LineKey::Connectwise { .. } => unreachable!("an Autotask line"),
+    }
+}
+
+/// The lines the billing read finds billed on `day` with exactly one line per company ×
+/// product, over every company and product the client lists, by contract service id.
+async fn billed_lines(client: &AutotaskClient, day: NaiveDate) -> Vec<BillingLine> {
+    let companies: Vec<CompanyRef> = client
+        .list_companies(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let products: Vec<ProductRef> = client
+        .list_products(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let state = client
+        .read_billing_on(&companies, &products, day)
+        .await
+        .unwrap();
+    let mut lines: Vec<BillingLine> = state
+        .lines
+        .into_values()
+        .filter_map(|l| match l {
+            LineLookup::One { line } => Some(line),
+            _ => None,
+        })
+        .collect();
+    lines.sort_by_key(csid);
+    lines
+}

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
+use crate::csid;
 use psa_bridge::autotask::landing::Landing;
 use psa_bridge::autotask::tz::TenantZone;
 use psa_bridge::autotask::Tally;
 use psa_bridge::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
-use psa_bridge::model::{CompanyRef, ProductRef};
-use psa_bridge::psa::{BillingLine, LineKey, LineLookup, Psa};
+use psa_bridge::psa::{BillingLine, Psa};
 use psa_bridge::sandbox::autotask::TenantTimeZone;
 use psa_bridge::sandbox::{self, Sandbox, SandboxOptions};
 use psa_bridge::secrets::Sensitive;
@@ -44,45 +44,9 @@ fn client(sb: &Sandbox, zone: &str, today: Option<NaiveDate>) -> AutotaskClient 
     AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).unwrap()
 }
 
-fn csid(line: &BillingLine) -> i64 {
-    match line.key {
-        LineKey::Autotask {
-            contract_service_id,
-            ..
-        } => contract_service_id,
-        LineKey::Connectwise { .. } => unreachable!("an Autotask line"),
-    }
-}
-
 /// Lines billed on `day` (one line per company × service), by contract service id.
 async fn lines(client: &AutotaskClient, day: NaiveDate) -> Vec<BillingLine> {
-    let companies: Vec<CompanyRef> = client
-        .list_companies(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let products: Vec<ProductRef> = client
-        .list_products(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let state = client
-        .read_billing_on(&companies, &products, day)
-        .await
-        .unwrap();
-    let mut out: Vec<BillingLine> = state
-        .lines
-        .into_values()
-        .filter_map(|l| match l {
-            LineLookup::One { line } => Some(line),
-            _ => None,
-        })
-        .collect();
-    out.sort_by_key(csid);
+    let out = crate::billed_lines(client, day).await;
     assert!(out.len() >= 3, "the sandbox bills lines: {}", out.len());
     out
 }
