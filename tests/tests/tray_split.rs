@@ -15,7 +15,7 @@ use psa_bridge::desktop::link::{self, Event, Request};
 use psa_bridge::events::AppEvent;
 use psa_bridge::sandbox::{self, SandboxOptions};
 use psa_bridge_e2e::memory::{alive, children, cmdline, mapped_libraries};
-use psa_bridge_e2e::tray_bus::{click, find_menu, wait_until};
+use psa_bridge_e2e::tray_bus::{click, click_quit, find_menu, wait_until};
 use psa_bridge_e2e::{app_binary, app_lock, cli, require_desktop_session, sandbox_cli};
 
 struct App(Child);
@@ -218,8 +218,8 @@ async fn the_tray_process_carries_no_webview_and_starts_the_window_on_demand() -
         || !mapped_libraries(window, "webkit2gtk").is_empty(),
     );
 
-    // Quit ends both processes.
-    click(&bus, &items, "Quit");
+    // Quit ends both processes (the tray may be gone before the click's reply: see click_quit).
+    click_quit(&bus, &items);
     let deadline = Instant::now() + Duration::from_secs(15);
     while alive(tray) || alive(window) {
         if Instant::now() > deadline {
