@@ -1,11 +1,16 @@
 //! The thread limit: a slow loopback server counts requests in flight while many operations of
-//! one client run at once (mockito answers under a lock, so it cannot measure concurrency).
+//! one client run at once (mockito answers under a lock, so it cannot measure concurrency). The
+//! server is plain hyper (what mockito itself runs on), so the core's tests need no web framework.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{header, Uri};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use hyper::{header, Request, Response};
+use hyper_util::rt::TokioIo;
 use serde_json::json;
 use tokio::task::JoinSet;
 
@@ -29,31 +34,46 @@ async fn slow_server(gauge: Arc<Gauge>) -> String {
     let zone =
         json!({"zoneName":"Loopback","url":format!("{base}/atservicesrest/"),"webUrl":null,"ci":1})
             .to_string();
-    let app = axum::Router::new().fallback(move |uri: Uri| {
-        let (gauge, zone) = (gauge.clone(), zone.clone());
-        async move {
-            let path = uri.path().to_ascii_lowercase();
-            let body = if path.ends_with("/zoneinformation") {
-                zone
-            } else {
-                let running = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
-                gauge.max.fetch_max(running, Ordering::SeqCst);
-                gauge.total.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(30)).await;
-                gauge.now.fetch_sub(1, Ordering::SeqCst);
-                if path.ends_with("/services/query") {
-                    fixture("services.json")
-                } else if path.ends_with("/thresholdinformation") {
-                    fixture("threshold_information.json")
-                } else {
-                    fixture("empty_page.json")
-                }
-            };
-            ([(header::CONTENT_TYPE, "application/json")], body)
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (gauge, zone) = (gauge.clone(), zone.clone());
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<Incoming>| {
+                    let (gauge, zone) = (gauge.clone(), zone.clone());
+                    async move {
+                        let body = answer(&gauge, zone, req.uri().path()).await;
+                        Response::builder()
+                            .header(header::CONTENT_TYPE, "application/json")
+                            .body(Full::new(Bytes::from(body)))
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
         }
     });
-    tokio::spawn(async move { axum::serve(listener, app).await });
     base
+}
+
+/// The zone lookup at once; any other call after 30 ms, counted while it waits.
+async fn answer(gauge: &Gauge, zone: String, path: &str) -> String {
+    let path = path.to_ascii_lowercase();
+    if path.ends_with("/zoneinformation") {
+        return zone;
+    }
+    let running = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
+    gauge.max.fetch_max(running, Ordering::SeqCst);
+    gauge.total.fetch_add(1, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    gauge.now.fetch_sub(1, Ordering::SeqCst);
+    if path.ends_with("/services/query") {
+        fixture("services.json")
+    } else if path.ends_with("/thresholdinformation") {
+        fixture("threshold_information.json")
+    } else {
+        fixture("empty_page.json")
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
