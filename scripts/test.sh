@@ -19,6 +19,12 @@ step "clippy (desktop and headless core)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p psa-bridge --no-default-features --all-targets -- -D warnings
 
+step "the core build (no default features) has no sandbox and no web server, dev-dependencies included"
+if cargo tree -p psa-bridge --no-default-features --prefix none | grep -E '^(axum|psa-bridge-sandbox) '; then
+  echo "cargo tree -p psa-bridge --no-default-features pulls in the sandbox or axum: see src-tauri/ARCHITECTURE.md" >&2
+  exit 1
+fi
+
 # Tests that need the desktop session (the real keychain, a display) are #[ignore]d so a plain
 # `cargo test` reports them as not run; here they run, inside the session, with --include-ignored.
 step "core without Tauri (cargo test -p psa-bridge --no-default-features)"
