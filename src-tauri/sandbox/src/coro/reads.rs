@@ -266,18 +266,7 @@ pub(super) async fn devices(
     RawQuery(q): RawQuery,
 ) -> Response {
     with_request(&app, &headers, q.as_deref(), true, |st, ws, page, size| {
-        let Some(w) = st.workspace(ws) else {
-            return not_found_ws(ws);
-        };
-        let total = if w.kind == Kind::Child {
-            w.devices as usize
-        } else {
-            0
-        };
-        let items: Vec<Device> = page_range(total, page, size)
-            .map(|j| sim_device(w, j))
-            .collect();
-        page_json(items, total)
+        per_workspace_page(st, ws, page, size, |w| w.devices, sim_device)
     })
 }
 
@@ -287,25 +276,39 @@ pub(super) async fn users(
     RawQuery(q): RawQuery,
 ) -> Response {
     with_request(&app, &headers, q.as_deref(), true, |st, ws, page, size| {
-        let Some(w) = st.workspace(ws) else {
-            return not_found_ws(ws);
-        };
-        let total = if w.kind == Kind::Child {
-            w.users as usize
-        } else {
-            0
-        };
-        let h = id_hash(&w.id);
-        let items: Vec<ProtectedUser> = page_range(total, page, size)
-            .map(|j| ProtectedUser {
-                id: Some(format!(
-                    "{:016x}",
-                    Rng::new(h ^ 0x5555 ^ j as u64).next_u64()
-                )),
-                email: Some(format!("user{:04}@{}", j + 1, w.domain)),
-                name: Some(format!("User {}", j + 1)),
-            })
-            .collect();
-        page_json(items, total)
+        per_workspace_page(st, ws, page, size, |w| w.users, sim_user)
     })
+}
+
+/// One page of a child workspace's `count` simulated items (`item(w, j)` the j-th); a channel has
+/// none, an unknown workspace is 404.
+fn per_workspace_page<T: Serialize>(
+    st: &State,
+    ws: &str,
+    page: usize,
+    size: usize,
+    count: impl Fn(&SimWorkspace) -> u32,
+    item: impl Fn(&SimWorkspace, usize) -> T,
+) -> Response {
+    let Some(w) = st.workspace(ws) else {
+        return not_found_ws(ws);
+    };
+    let total = if w.kind == Kind::Child {
+        count(w) as usize
+    } else {
+        0
+    };
+    let items: Vec<T> = page_range(total, page, size).map(|j| item(w, j)).collect();
+    page_json(items, total)
+}
+
+fn sim_user(w: &SimWorkspace, j: usize) -> ProtectedUser {
+    ProtectedUser {
+        id: Some(format!(
+            "{:016x}",
+            Rng::new(id_hash(&w.id) ^ 0x5555 ^ j as u64).next_u64()
+        )),
+        email: Some(format!("user{:04}@{}", j + 1, w.domain)),
+        name: Some(format!("User {}", j + 1)),
+    }
 }
