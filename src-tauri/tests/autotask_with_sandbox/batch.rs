@@ -3,18 +3,16 @@
 //! adjustment for a line whose first one landed.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
 use serde_json::Value;
 
 use crate::csid;
 use crate::spec_check::validate_requests;
-use psa_bridge::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
+use psa_bridge::autotask::AutotaskClient;
 use psa_bridge::psa::{BillingLine, PsaError, WriteReceipt};
 use psa_bridge::sandbox::autotask::DropMode;
 use psa_bridge::sandbox::{self, LoggedRequest, Sandbox, SandboxOptions};
-use psa_bridge::secrets::Sensitive;
 
 struct Setup {
     sb: Sandbox,
@@ -24,25 +22,9 @@ struct Setup {
     lines: Vec<BillingLine>,
 }
 
-/// A client for the sandbox's Autotask with no retry pauses, and the tenant's "today".
-pub fn sandbox_client(sb: &Sandbox) -> (AutotaskClient, chrono::NaiveDate) {
-    let at = sb.info.autotask.clone();
-    let today = sb.autotask.state.lock().expect("state").today;
-    let mut cfg = AutotaskConfig::new(&at.username, &at.integration_code);
-    cfg.zone_url = Some(at.zone_url.clone());
-    let opts = ClientOptions {
-        today: Some(Arc::new(move || today)),
-        verify_settle: Some(Duration::ZERO),
-        max_retry_pause: Some(Duration::from_millis(5)),
-    };
-    let client =
-        AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).expect("client");
-    (client, today)
-}
-
 async fn setup() -> Setup {
     let sb = sandbox::start(SandboxOptions::default()).await.unwrap();
-    let (client, today) = sandbox_client(&sb);
+    let (client, today) = crate::sandbox_client(&sb);
     let lines = crate::billed_lines(&client, today).await;
     assert!(
         lines.len() >= 8,

@@ -12,10 +12,38 @@ mod time_zone;
 #[allow(dead_code)] // `run_validator` is used only by the unit tests' own check of the validator
 mod spec_check;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::NaiveDate;
-use psa_bridge::autotask::AutotaskClient;
+use psa_bridge::autotask::tz::TenantZone;
+use psa_bridge::autotask::{AutotaskClient, AutotaskConfig, ClientOptions, TodayFn};
 use psa_bridge::model::{CompanyRef, ProductRef};
 use psa_bridge::psa::{BillingLine, LineKey, LineLookup, Psa};
+use psa_bridge::sandbox::Sandbox;
+use psa_bridge::secrets::Sensitive;
+
+/// A client for the sandbox's Autotask with no retry pauses, and the tenant's "today" (which the
+/// client is given as its own).
+fn sandbox_client(sb: &Sandbox) -> (AutotaskClient, NaiveDate) {
+    let today = sb.autotask.state.lock().expect("state").today;
+    (client_with(sb, None, Some(today)), today)
+}
+
+/// A client for the sandbox's Autotask with no retry pauses: the connector's time zone `zone`
+/// (none: the client's default), and `today` replacing the client's own day when given.
+fn client_with(sb: &Sandbox, zone: Option<TenantZone>, today: Option<NaiveDate>) -> AutotaskClient {
+    let at = &sb.info.autotask;
+    let mut cfg = AutotaskConfig::new(&at.username, &at.integration_code);
+    cfg.zone_url = Some(at.zone_url.clone());
+    cfg.time_zone = zone;
+    let opts = ClientOptions {
+        today: today.map(|d| Arc::new(move || d) as TodayFn),
+        verify_settle: Some(Duration::ZERO),
+        max_retry_pause: Some(Duration::from_millis(5)),
+    };
+    AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).expect("client")
+}
 
 /// The contract service id of an Autotask line.
 fn csid(line: &BillingLine) -> i64 {

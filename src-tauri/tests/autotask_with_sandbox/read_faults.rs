@@ -33,7 +33,7 @@ async fn setup(workspaces: usize) -> Setup {
         ..SandboxOptions::default()
     };
     let sb = sandbox::start(options).await.expect("sandbox");
-    let (client, today) = super::batch::sandbox_client(&sb);
+    let (client, today) = crate::sandbox_client(&sb);
     let companies: Vec<CompanyRef> = (client.list_companies(None).await.expect("companies"))
         .into_iter()
         .map(|c| c.id)

@@ -3,20 +3,16 @@
 //! tenant's day and the adjustment lands on it; with the zone left at UTC, the landing check
 //! sees the adjustment on another day than the one meant.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use chrono::NaiveDate;
 
 use crate::csid;
 use psa_bridge::autotask::landing::Landing;
 use psa_bridge::autotask::tz::TenantZone;
+use psa_bridge::autotask::AutotaskClient;
 use psa_bridge::autotask::Tally;
-use psa_bridge::autotask::{AutotaskClient, AutotaskConfig, ClientOptions};
 use psa_bridge::psa::{BillingLine, Psa};
 use psa_bridge::sandbox::autotask::TenantTimeZone;
 use psa_bridge::sandbox::{self, Sandbox, SandboxOptions};
-use psa_bridge::secrets::Sensitive;
 
 const TONGA: &str = "Pacific/Tongatapu";
 
@@ -32,16 +28,7 @@ async fn tenant_at_plus_13() -> Sandbox {
 /// A client of the sandbox's tenant with the connector's zone `zone`; `today` overrides the
 /// client's own (the zone's day now).
 fn client(sb: &Sandbox, zone: &str, today: Option<NaiveDate>) -> AutotaskClient {
-    let at = &sb.info.autotask;
-    let mut cfg = AutotaskConfig::new(&at.username, &at.integration_code);
-    cfg.zone_url = Some(at.zone_url.clone());
-    cfg.time_zone = Some(TenantZone::parse(zone).unwrap());
-    let opts = ClientOptions {
-        today: today.map(|d| Arc::new(move || d) as psa_bridge::autotask::TodayFn),
-        verify_settle: Some(Duration::ZERO),
-        max_retry_pause: Some(Duration::from_millis(5)),
-    };
-    AutotaskClient::with_options(cfg, Sensitive::new(at.secret.clone()), opts).unwrap()
+    crate::client_with(sb, Some(TenantZone::parse(zone).unwrap()), today)
 }
 
 /// Lines billed on `day` (one line per company × service), by contract service id.
